@@ -1,0 +1,119 @@
+"""Run the sandbox with uvicorn: in the foreground (CLI) or in a daemon thread (demo, UI tests)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from callaro_sandbox.app import create_app
+from callaro_sandbox.config import SandboxConfig
+from callaro_sandbox.db import Database
+from callaro_sandbox.seed import SeedResult, seed
+
+log = logging.getLogger(__name__)
+
+
+def open_database(
+    db_path: str | Path, *, seed_profile: str | None = "demo", seed_value: int = 1
+) -> tuple[Database, SeedResult | None]:
+    """Open ``db_path``; an empty database is seeded with ``seed_profile`` (None: left empty)."""
+    db = Database.open(db_path)
+    result = None
+    if seed_profile and not db.scalar("SELECT COUNT(*) FROM users"):
+        result = seed(db, seed_profile, seed_value)
+    return db, result
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    port: int
+    db: Database
+    config: SandboxConfig
+    seeded: SeedResult | None
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self.db.close()
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def run_in_thread(
+    db_path: str | Path,
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    config: SandboxConfig | None = None,
+    seed_profile: str | None = "demo",
+    seed_value: int = 1,
+    startup_timeout: float = 20.0,
+) -> RunningServer:
+    """Start the sandbox on ``host`` (loopback) and a free port in a daemon thread.
+
+    Binding happens here, before the thread starts, so ``base_url`` is final on return and the
+    port cannot be taken by someone else in between.
+    """
+    config = config or SandboxConfig()
+    db, seeded = open_database(db_path, seed_profile=seed_profile, seed_value=seed_value)
+    sock = _bind(host, port)
+    actual = int(sock.getsockname()[1])
+    config.public_base_url = _url(host, actual)
+    app = create_app(db, config=config)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    )
+    # uvicorn installs signal handlers only on the main thread, so the daemon thread leaves the
+    # host process's (e.g. Qt's) handlers alone.
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="callaro-sandbox", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("sandbox server did not start")
+        time.sleep(0.01)
+    return RunningServer(
+        base_url=config.public_base_url,
+        port=actual,
+        db=db,
+        config=config,
+        seeded=seeded,
+        _server=server,
+        _thread=thread,
+    )
+
+
+def serve_forever(db: Database, *, host: str, port: int, config: SandboxConfig) -> None:
+    config.public_base_url = _url(host, port)
+    app = create_app(db, config=config)
+    uvicorn.run(app, host=host, port=port, log_level="info")
