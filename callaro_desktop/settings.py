@@ -1,0 +1,319 @@
+"""Every user preference, its default and its limits, in one pydantic model stored as JSON.
+
+A preferences file is user-editable and survives upgrades and downgrades, so loading forgives:
+a missing file, a corrupt one, unknown keys and bad values all end in a usable ``Settings``
+with a warning in the log, never in a start-up crash. Window geometry is not here: it is Qt's
+business (QSettings) and this module must stay importable without Qt.
+
+Nothing secret belongs in this file. A validator refuses token-looking values so that a future
+mistake (say, a refresh token stored as "last_email") fails loudly instead of writing a
+credential to disk in plain text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from callaro_desktop import paths
+from callaro_desktop.logs import contains_secret
+
+__all__ = [
+    "DEFAULT_SERVER_URL",
+    "MAX_RECENT_SERVERS",
+    "MAX_RECENT_TENANTS",
+    "SavedAccount",
+    "Settings",
+    "account_key",
+    "load",
+    "normalize_email",
+    "normalize_server_url",
+    "save",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SERVER_URL = "https://api.callaro.ai"
+MAX_RECENT_SERVERS = 10
+MAX_RECENT_TENANTS = 20
+
+Appearance = Literal["system", "light", "dark"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+_T = TypeVar("_T")
+
+
+def normalize_server_url(url: str) -> str:
+    """One spelling per server, so the keychain entry, recent list and account keys agree.
+
+    "API.callaro.ai/" and "https://api.callaro.ai:443" are the same server; a path prefix is
+    kept because self-hosted deployments may live under one. Raises ValueError with a message
+    fit to show under the server field.
+    """
+    text = url.strip()
+    if not text:
+        raise ValueError("Enter the server address.")
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ValueError("The server address must start with https:// or http://.")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("Leave the user name and password out of the server address.")
+    host = parts.hostname
+    if not host:
+        raise ValueError("The server address has no host name.")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("The server address has an invalid port.") from exc
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def account_key(server: str, email: str) -> str:
+    """Key for per-account preferences (last tenant, recents, favourites)."""
+    return f"{normalize_server_url(server)}|{normalize_email(email)}"
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for item in value.__dict__.values():
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            yield from _strings(item)
+
+
+def _newest_first_unique(items: Iterable[_T], limit: int) -> list[_T]:
+    return list(dict.fromkeys(items))[:limit]
+
+
+class SavedAccount(BaseModel):
+    """A (server, email) pair whose refresh token is in a token store.
+
+    Not secret — it is the index "Forget saved sign-ins" walks, since keyring cannot list
+    what it holds.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    server: str
+    email: str
+
+    @field_validator("server")
+    @classmethod
+    def _server(cls, value: str) -> str:
+        return normalize_server_url(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = normalize_email(value)
+        if not value:
+            raise ValueError("An account needs an email address.")
+        return value
+
+
+class Settings(BaseModel):
+    """Every preference with its default. Assignments are validated too."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    server_url: str = DEFAULT_SERVER_URL
+    recent_servers: list[str] = Field(default_factory=list)
+    last_email: str = ""
+    appearance: Appearance = "system"
+    request_timeout_s: float = Field(default=30.0, ge=5, le=300)
+    connect_timeout_s: float = Field(default=5.0, ge=1, le=60)
+    keep_signed_in: bool = True
+    # Off unless the user explicitly accepts an unencrypted file; see secrets.PlaintextFileStore.
+    allow_plaintext_token_file: bool = False
+    last_tenant_by_account: dict[str, int] = Field(default_factory=dict)
+    last_page_by_tenant: dict[str, str] = Field(default_factory=dict)
+    favourite_tenants: dict[str, list[int]] = Field(default_factory=dict)
+    recent_tenants: dict[str, list[int]] = Field(default_factory=dict)
+    log_level: LogLevel = "INFO"
+    saved_accounts: list[SavedAccount] = Field(default_factory=list)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_secrets(cls, value: Any) -> Any:
+        # The message names no value: it may end up in a log, and the value may be a token.
+        if any(contains_secret(text) for text in _strings(value)):
+            raise ValueError(
+                "looks like a secret (token, key or password); secrets are not settings"
+            )
+        return value
+
+    @field_validator("server_url")
+    @classmethod
+    def _server_url(cls, value: str) -> str:
+        return normalize_server_url(value)
+
+    @field_validator("recent_servers")
+    @classmethod
+    def _recent_servers(cls, value: list[str]) -> list[str]:
+        # A hand-edited entry that no longer parses is dropped rather than failing the list.
+        good: list[str] = []
+        for url in value:
+            with contextlib.suppress(ValueError):
+                good.append(normalize_server_url(url))
+        return _newest_first_unique(good, MAX_RECENT_SERVERS)
+
+    @field_validator("last_email")
+    @classmethod
+    def _last_email(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("recent_tenants")
+    @classmethod
+    def _recent_tenants(cls, value: dict[str, list[int]]) -> dict[str, list[int]]:
+        return {k: _newest_first_unique(v, MAX_RECENT_TENANTS) for k, v in value.items()}
+
+    @field_validator("favourite_tenants")
+    @classmethod
+    def _favourite_tenants(cls, value: dict[str, list[int]]) -> dict[str, list[int]]:
+        return {k: _newest_first_unique(v, len(v)) for k, v in value.items() if v}
+
+    @field_validator("saved_accounts")
+    @classmethod
+    def _saved_accounts(cls, value: list[SavedAccount]) -> list[SavedAccount]:
+        return _newest_first_unique(value, len(value))
+
+    # The helpers below build new containers and assign them, so validation (limits, de-dup,
+    # the secret check) runs; mutating a list in place would skip it.
+
+    def remember_server(self, url: str) -> None:
+        """Make ``url`` the current server and the newest of the recent ones."""
+        self.server_url = url
+        self.recent_servers = [self.server_url, *self.recent_servers]
+
+    def remember_tenant(self, account: str, tenant_id: int) -> None:
+        """Record ``tenant_id`` as the account's current and most recent tenant."""
+        self.last_tenant_by_account = {**self.last_tenant_by_account, account: tenant_id}
+        recent = [tenant_id, *self.recent_tenants.get(account, [])]
+        self.recent_tenants = {**self.recent_tenants, account: recent}
+
+    def set_favourite_tenant(self, account: str, tenant_id: int, favourite: bool) -> None:
+        current = [t for t in self.favourite_tenants.get(account, []) if t != tenant_id]
+        updated = [*current, tenant_id] if favourite else current
+        self.favourite_tenants = {**self.favourite_tenants, account: updated}
+
+    def add_saved_account(self, server: str, email: str) -> None:
+        entry = SavedAccount(server=server, email=email)
+        self.saved_accounts = [entry, *self.saved_accounts]
+
+    def remove_saved_account(self, server: str, email: str) -> None:
+        entry = SavedAccount(server=server, email=email)
+        self.saved_accounts = [a for a in self.saved_accounts if a != entry]
+
+
+def _set_aside_corrupt(path: Path, why: str) -> None:
+    corrupt = path.with_name(f"{path.name}.corrupt")
+    try:
+        os.replace(path, corrupt)
+    except OSError as exc:
+        log.warning(
+            "Settings file %s is unreadable (%s) and could not be moved: %s", path, why, exc
+        )
+        return
+    log.warning(
+        "Settings file %s is unreadable (%s); it was kept as %s and defaults are used.",
+        path,
+        why,
+        corrupt,
+    )
+
+
+def _validate_forgivingly(data: dict[str, Any], path: Path) -> Settings:
+    known = {key: value for key, value in data.items() if key in Settings.model_fields}
+    ignored = sorted(set(data) - set(known))
+    if ignored:
+        log.info("Ignoring unknown settings in %s: %s", path, ", ".join(ignored))
+    while True:
+        try:
+            return Settings.model_validate(known)
+        except ValidationError as exc:
+            bad: dict[str, str] = {}
+            for error in exc.errors(include_input=False, include_url=False):
+                loc = error["loc"]
+                if loc and loc[0] in known:
+                    bad.setdefault(str(loc[0]), error["msg"])
+            if not bad:  # pragma: no cover - every field error has a location
+                log.warning("Settings in %s are not valid; defaults are used.", path)
+                return Settings()
+            for key, message in bad.items():
+                # The message, never the value: the value may be exactly what must not be logged.
+                log.warning(
+                    "Setting %r in %s is not valid (%s); its default is used.", key, path, message
+                )
+                del known[key]
+
+
+def load(path: Path | None = None) -> Settings:
+    """Read the settings, forgiving anything a user or a crash can do to the file."""
+    path = path or paths.settings_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        log.warning("Settings file %s cannot be read (%s); defaults are used.", path, exc)
+        return Settings()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _set_aside_corrupt(path, f"not valid JSON: {exc.__class__.__name__}")
+        return Settings()
+    if not isinstance(data, dict):
+        _set_aside_corrupt(path, "not a JSON object")
+        return Settings()
+    return _validate_forgivingly(data, path)
+
+
+def save(settings: Settings, path: Path | None = None) -> None:
+    """Write atomically: a crash mid-write leaves the old file, never half of a new one."""
+    path = path or paths.settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
