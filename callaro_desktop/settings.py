@@ -120,7 +120,7 @@ class SavedAccount(BaseModel):
     what it holds.
     """
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
     server: str
     email: str
@@ -142,7 +142,9 @@ class SavedAccount(BaseModel):
 class Settings(BaseModel):
     """Every preference with its default. Assignments are validated too."""
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+    # hide_input_in_errors: a refused value may be the very token the validator caught, and
+    # validation errors get logged and shown.
+    model_config = ConfigDict(extra="ignore", validate_assignment=True, hide_input_in_errors=True)
 
     server_url: str = DEFAULT_SERVER_URL
     recent_servers: list[str] = Field(default_factory=list)

@@ -1,0 +1,327 @@
+"""settings: one model, forgiving load, atomic save, and no secrets ever."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from callaro_desktop import paths, settings
+from callaro_desktop.settings import SavedAccount, Settings
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJlLWJ5dGVz"
+TENANT_KEY = "sk_live_4f8a9b2c7d1e6f3a"
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(paths.HOME_ENV, str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def _write(raw: str | bytes) -> Path:
+    path = paths.settings_file()
+    if isinstance(raw, bytes):
+        path.write_bytes(raw)
+    else:
+        path.write_text(raw, encoding="utf-8")
+    return path
+
+
+def test_defaults() -> None:
+    s = Settings()
+    assert s.server_url == "https://api.callaro.ai"
+    assert s.recent_servers == []
+    assert s.last_email == ""
+    assert s.appearance == "system"
+    assert s.request_timeout_s == 30
+    assert s.connect_timeout_s == 5
+    assert s.keep_signed_in is True
+    assert s.allow_plaintext_token_file is False
+    assert s.last_tenant_by_account == {}
+    assert s.last_page_by_tenant == {}
+    assert s.favourite_tenants == {}
+    assert s.recent_tenants == {}
+    assert s.log_level == "INFO"
+    assert s.saved_accounts == []
+
+
+def test_missing_file_gives_defaults_and_writes_nothing() -> None:
+    assert settings.load() == Settings()
+    assert not paths.settings_file().exists()
+
+
+def test_round_trip_keeps_every_field(home: Path) -> None:
+    s = Settings(
+        last_email="admin@acme.in",
+        appearance="dark",
+        request_timeout_s=45,
+        connect_timeout_s=7,
+        keep_signed_in=False,
+        allow_plaintext_token_file=True,
+        last_page_by_tenant={"44": "phone_numbers"},
+        log_level="DEBUG",
+    )
+    s.remember_server("https://staging.callaro.ai")
+    s.remember_tenant("acct", 44)
+    s.set_favourite_tenant("acct", 7, True)
+    s.add_saved_account("https://api.callaro.ai", "Admin@Acme.in")
+
+    settings.save(s)
+
+    assert paths.settings_file() == home.resolve() / "config" / "settings.json"
+    on_disk = json.loads(paths.settings_file().read_text(encoding="utf-8"))
+    assert on_disk["server_url"] == "https://staging.callaro.ai"
+    assert settings.load() == s
+
+
+def test_explicit_path_round_trip(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "prefs.json"
+    s = Settings(appearance="light")
+    settings.save(s, target)
+    assert settings.load(target) == s
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"\xff\xfe\x00garbage", b'["a", "list"]', b'"just a string"', b""],
+    ids=["broken-json", "not-utf8", "list", "string", "empty"],
+)
+def test_corrupt_file_is_set_aside_and_defaults_used(
+    raw: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _write(raw)
+    with caplog.at_level(logging.WARNING, logger="callaro_desktop.settings"):
+        loaded = settings.load()
+
+    assert loaded == Settings()
+    corrupt = path.with_name("settings.json.corrupt")
+    assert corrupt.read_bytes() == raw
+    assert not path.exists()
+    assert any("settings.json.corrupt" in r.getMessage() for r in caplog.records)
+    # The next save starts a fresh, valid file.
+    settings.save(loaded)
+    assert settings.load() == Settings()
+
+
+def test_unknown_keys_are_ignored() -> None:
+    _write(json.dumps({"appearance": "dark", "window_magic": 3, "future": {"a": 1}}))
+    loaded = settings.load()
+    assert loaded.appearance == "dark"
+    assert not hasattr(loaded, "window_magic")
+
+
+def test_out_of_range_value_falls_back_for_that_key_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _write(
+        json.dumps(
+            {
+                "request_timeout_s": 1000,
+                "connect_timeout_s": 0,
+                "appearance": "purple",
+                "keep_signed_in": False,
+                "last_email": "ops@acme.in",
+                "server_url": "ftp://nope",
+                "last_tenant_by_account": {"a": "not a number"},
+            }
+        )
+    )
+    with caplog.at_level(logging.WARNING, logger="callaro_desktop.settings"):
+        loaded = settings.load()
+
+    assert loaded.request_timeout_s == 30
+    assert loaded.connect_timeout_s == 5
+    assert loaded.appearance == "system"
+    assert loaded.server_url == "https://api.callaro.ai"
+    assert loaded.last_tenant_by_account == {}
+    # The good keys survive.
+    assert loaded.keep_signed_in is False
+    assert loaded.last_email == "ops@acme.in"
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    for key in ("request_timeout_s", "connect_timeout_s", "appearance", "server_url"):
+        assert key in warned
+
+
+def test_limits_are_enforced_on_assignment_too() -> None:
+    s = Settings()
+    with pytest.raises(ValidationError):
+        s.request_timeout_s = 4
+    with pytest.raises(ValidationError):
+        s.request_timeout_s = 301
+    s.request_timeout_s = 300
+    with pytest.raises(ValidationError):
+        s.appearance = "neon"  # type: ignore[assignment]
+
+
+def test_save_is_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = paths.settings_file()
+    settings.save(Settings(last_email="first@acme.in"))
+    before = path.read_bytes()
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    # os.replace is the commit point: when it fails the old file must be untouched and the
+    # temporary file gone.
+    monkeypatch.setattr(settings.os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        settings.save(Settings(last_email="second@acme.in"))
+    monkeypatch.undo()
+
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]
+
+
+def test_save_writes_through_a_temp_file_in_the_same_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    replaced: list[tuple[Path, Path]] = []
+    real_replace = os.replace
+
+    def spy(src: str, dst: str) -> None:
+        replaced.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(settings.os, "replace", spy)
+    settings.save(Settings())
+    [(src, dst)] = replaced
+    assert dst == paths.settings_file()
+    assert src.parent == dst.parent and src != dst  # same filesystem, so the rename is atomic
+    assert not src.exists()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        JWT,
+        f"Bearer {JWT}",
+        TENANT_KEY,
+        "sk_test_9a8b7c6d5e4f",
+        "sk_Zx81Jd02kLm3",
+        "pk_live_0a1b2c3d4e5f6a7b",
+        'password="hunter22"',
+        "https://bob:hunter22@api.callaro.ai",
+    ],
+)
+def test_secret_looking_values_are_refused(value: str) -> None:
+    with pytest.raises(ValidationError, match="looks like a secret") as excinfo:
+        Settings(last_email=value)
+    # The refusal must not itself echo the secret into a log or traceback text.
+    assert value not in str(excinfo.value)
+
+    s = Settings()
+    for assign in (
+        lambda: setattr(s, "last_email", value),
+        lambda: setattr(s, "last_page_by_tenant", {"44": value}),
+        lambda: setattr(s, "last_tenant_by_account", {value: 1}),
+        lambda: setattr(s, "recent_servers", [value]),
+    ):
+        with pytest.raises(ValidationError):
+            assign()
+    assert s == Settings()
+
+
+def test_ordinary_values_are_not_mistaken_for_secrets() -> None:
+    s = Settings(
+        last_email="sk_team@acme.in",
+        last_page_by_tenant={"44": "api_keys", "45": "sk_live_ab12"},  # a key prefix, not a key
+    )
+    assert s.last_page_by_tenant["45"] == "sk_live_ab12"
+
+
+def test_secret_in_the_file_falls_back_and_is_not_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _write(json.dumps({"last_email": JWT, "appearance": "dark"}))
+    with caplog.at_level(logging.DEBUG):
+        loaded = settings.load()
+    assert loaded.last_email == ""
+    assert loaded.appearance == "dark"
+    assert "last_email" in caplog.text
+    assert JWT not in caplog.text
+
+
+def test_recent_servers_are_normalized_unique_newest_first_and_capped() -> None:
+    s = Settings()
+    for n in range(12):
+        s.remember_server(f"https://tenant{n}.example.com/")
+    s.remember_server("TENANT5.example.com:443")
+
+    assert s.server_url == "https://tenant5.example.com"
+    assert s.recent_servers[0] == "https://tenant5.example.com"
+    assert len(s.recent_servers) == settings.MAX_RECENT_SERVERS
+    assert len(set(s.recent_servers)) == len(s.recent_servers)
+    assert s.recent_servers[1] == "https://tenant11.example.com"
+    assert "https://tenant1.example.com" not in s.recent_servers  # oldest dropped
+
+
+def test_recent_servers_from_file_drop_bad_entries() -> None:
+    _write(json.dumps({"recent_servers": ["ftp://x", "api.callaro.ai", "https://api.callaro.ai/"]}))
+    assert settings.load().recent_servers == ["https://api.callaro.ai"]
+
+
+def test_recent_tenants_capped_at_twenty_per_account() -> None:
+    s = Settings()
+    for tenant in range(25):
+        s.remember_tenant("acct", tenant)
+    s.remember_tenant("acct", 3)
+    assert s.last_tenant_by_account == {"acct": 3}
+    assert s.recent_tenants["acct"][:2] == [3, 24]
+    assert len(s.recent_tenants["acct"]) == settings.MAX_RECENT_TENANTS
+
+
+def test_favourites_toggle() -> None:
+    s = Settings()
+    s.set_favourite_tenant("acct", 1, True)
+    s.set_favourite_tenant("acct", 2, True)
+    s.set_favourite_tenant("acct", 1, True)
+    assert s.favourite_tenants == {"acct": [2, 1]}
+    s.set_favourite_tenant("acct", 2, False)
+    s.set_favourite_tenant("acct", 1, False)
+    assert s.favourite_tenants == {}
+
+
+def test_saved_accounts_are_normalized_and_unique() -> None:
+    s = Settings()
+    s.add_saved_account("api.callaro.ai", "Admin@Acme.in ")
+    s.add_saved_account("https://API.callaro.ai/", "admin@acme.in")
+    assert s.saved_accounts == [
+        SavedAccount(server="https://api.callaro.ai", email="admin@acme.in")
+    ]
+    s.remove_saved_account("https://api.callaro.ai", "ADMIN@acme.in")
+    assert s.saved_accounts == []
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("api.callaro.ai", "https://api.callaro.ai"),
+        ("  HTTPS://Api.Callaro.AI/  ", "https://api.callaro.ai"),
+        ("https://api.callaro.ai:443/", "https://api.callaro.ai"),
+        ("http://localhost:8765/", "http://localhost:8765"),
+        ("http://127.0.0.1:80", "http://127.0.0.1"),
+        ("https://example.com/callaro/?x=1#frag", "https://example.com/callaro"),
+        ("https://[::1]:8443", "https://[::1]:8443"),
+    ],
+)
+def test_normalize_server_url(given: str, expected: str) -> None:
+    assert settings.normalize_server_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "   ", "ftp://x.org", "https://", "https://u:p@host", "https://host:99999"]
+)
+def test_normalize_server_url_rejects(bad: str) -> None:
+    with pytest.raises(ValueError):
+        settings.normalize_server_url(bad)
+
+
+def test_account_key_is_one_spelling_per_account() -> None:
+    assert settings.account_key("api.callaro.ai/", " Admin@Acme.in") == settings.account_key(
+        "https://api.callaro.ai", "admin@acme.in"
+    )
