@@ -23,7 +23,7 @@ from callaro_sandbox.permissions import (
     TENANT_OPERATOR,
     TENANT_VIEWER,
 )
-from callaro_sandbox.security import hash_password, new_token, sha256_hex
+from callaro_sandbox.security import hash_password, sha256_hex
 
 # Order matters: numbers reference connections and agents; invoices summarise usage.
 SEED_MODULES: list[str] = [
@@ -264,9 +264,10 @@ class _Builder:
     def invitation(
         self, tenant_id: int, email: str, role: str, status: str, invited_by: int
     ) -> None:
-        created = self.ago(20, 1) if status != "expired" else self.ago(60, 30)
+        # Pending ones are recent enough to still be open; "expired" is pending past its date.
+        created = self.ago(5, 0.5) if status != "expired" else self.ago(60, 30)
         expires = created + timedelta(days=7)
-        token = new_token("inv_")
+        token = "inv_" + "".join(self.rng.choice("0123456789abcdef") for _ in range(40))
         self.db.insert(
             "invitations",
             tenant_id=tenant_id,
