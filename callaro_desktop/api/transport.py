@@ -1,0 +1,555 @@
+"""One HTTP connection to one Callaro account: retries, tokens, envelopes, errors.
+
+Everything the pages should never have to think about happens here, so a page only ever
+sees data or an `ApiError`: no httpx, json or ssl exception escapes `Transport`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import platform
+import random
+import re
+import ssl
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, TypedDict
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from callaro_desktop import __version__
+from callaro_desktop.api.errors import (
+    ApiError,
+    BadResponse,
+    ConnectionFailed,
+    RequestTimeout,
+    SessionExpired,
+    TlsError,
+    from_error_body,
+)
+from callaro_desktop.api.models import TokenGrant, TokenPair
+from callaro_desktop.api.routes import Route, Routes
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.callaro.ai"
+RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+# Refresh a little before expiry so a request does not leave with a token that dies in flight.
+EXPIRY_MARGIN = timedelta(seconds=30)
+
+# Failures that happened before the server could act on the request, or that a proxy
+# produces while the server restarts: worth another try.
+_TRANSIENT_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+
+TokensHook = Callable[[TokenPair | None], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TransportOptions(TypedDict, total=False):
+    connect_timeout: float
+    read_timeout: float
+    max_retries: int
+    on_tokens_changed: TokensHook | None
+    sleep: Sleep
+    jitter: Callable[[], float]
+    now: Callable[[], datetime]
+    http_transport: httpx.AsyncBaseTransport | None
+    verify: ssl.SSLContext | str | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    data: Any
+    meta: dict[str, Any] = field(default_factory=dict)
+    message: str | None = None
+    request_id: str | None = None
+    status: int = 200
+
+
+def user_agent() -> str:
+    return f"CallaroDesktop/{__version__} ({platform.system()} {platform.release()})"
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if unusable."""
+    if not value or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+_REDACTIONS = (
+    (re.compile(r"(?i)\bbearer\s+\S+"), "Bearer [redacted]"),
+    (
+        re.compile(
+            r"(?i)((?:authorization|x-api-key|x-partner-api-key|cookie|access_token|"
+            r"refresh_token|password|auth_token|secret)[\"']?\s*[:=]\s*)(\"[^\"]*\"|[^\s,;&}]+)"
+        ),
+        r"\1[redacted]",
+    ),
+    (re.compile(r"\b(sk|pk)_\w+"), r"\1_[redacted]"),
+)
+
+
+def safe_excerpt(content: bytes, limit: int = 200) -> str:
+    """A short, printable, secret-free look at a body, for BadResponse and bug reports."""
+    text = content[: limit * 8].decode("utf-8", errors="replace")
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _bad_response(
+    message: str, response: httpx.Response, request_id: str | None, retry_after: float | None
+) -> BadResponse:
+    return BadResponse(
+        f"{message} (HTTP {response.status_code})",
+        status=response.status_code,
+        details={"excerpt": safe_excerpt(response.content)},
+        request_id=request_id,
+        retry_after=retry_after,
+    )
+
+
+def _decode_json(
+    response: httpx.Response, request_id: str | None, retry_after: float | None
+) -> Any:
+    if not response.content.strip():
+        raise _bad_response("The server sent an empty response", response, request_id, retry_after)
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError) as exc:  # ValueError covers JSON and Unicode errors.
+        raise _bad_response(
+            "The server sent a response the console could not read",
+            response,
+            request_id,
+            retry_after,
+        ) from exc
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _transport_error(exc: Exception) -> ApiError:
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeout()
+    if isinstance(exc, httpx.ConnectError) and _is_tls_failure(exc):
+        return TlsError()
+    if isinstance(exc, httpx.DecodingError):
+        return BadResponse("The server sent a response the console could not decode.")
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return ConnectionFailed("The server address is not a valid http(s) URL.")
+    return ConnectionFailed()
+
+
+def _query(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    # Callers pass filters straight through; None means "no filter", dates go as YYYY-MM-DD.
+    result: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        result[key] = value.isoformat() if isinstance(value, date) else value
+    return result
+
+
+class Transport:
+    """Owns the one `httpx.AsyncClient` and the tokens of one signed-in account."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_retries: int = 2,
+        on_tokens_changed: TokensHook | None = None,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+        now: Callable[[], datetime] = _utcnow,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | str | bool = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.max_retries = max_retries
+        self.on_tokens_changed = on_tokens_changed
+        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._sleep = sleep
+        self._jitter = jitter
+        self._now = now
+        self._http_transport = http_transport
+        self._verify = verify
+        self._client: httpx.AsyncClient | None = None
+        self._access_token: str | None = None
+        self._refresh_token: str | None = None
+        self._expires_at: datetime | None = None
+        # Bumped on every token change, so a request that got a 401 can tell whether the
+        # tokens it used have already been replaced by someone else's refresh.
+        self._generation = 0
+        self._refresh_task: asyncio.Task[TokenPair] | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def _http(self) -> httpx.AsyncClient:
+        # Created on first use, i.e. inside the running (qasync) loop it will belong to.
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url,
+                timeout=self._timeout,
+                headers={"User-Agent": user_agent(), "Accept": "application/json"},
+                transport=self._http_transport,
+                verify=self._verify,
+                follow_redirects=False,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        task, self._refresh_task = self._refresh_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    # --- tokens -------------------------------------------------------------------------------
+
+    @property
+    def tokens(self) -> TokenPair | None:
+        if self._access_token is None or self._refresh_token is None:
+            return None
+        return TokenPair(
+            access_token=SecretStr(self._access_token),
+            refresh_token=SecretStr(self._refresh_token),
+            expires_at=self._expires_at,
+        )
+
+    @property
+    def has_session(self) -> bool:
+        return self._refresh_token is not None
+
+    def set_refresh_token(self, token: str | None) -> None:
+        """Start from a stored refresh token; the first authenticated call signs in silently."""
+        self._access_token = None
+        self._refresh_token = token
+        self._expires_at = None
+        self._generation += 1
+
+    def _set_tokens(self, pair: TokenPair | None) -> None:
+        self._access_token = pair.access_token.get_secret_value() if pair else None
+        self._refresh_token = pair.refresh_token.get_secret_value() if pair else None
+        self._expires_at = pair.expires_at if pair else None
+        self._generation += 1
+        if self.on_tokens_changed is not None:
+            try:
+                self.on_tokens_changed(pair)
+            except Exception:
+                # A keychain that fails to save must not turn a good sign-in into an error.
+                logger.exception("on_tokens_changed hook failed")
+
+    def _accept_grant(self, envelope: Envelope) -> TokenPair:
+        try:
+            grant = TokenGrant.model_validate(envelope.data)
+        except ValidationError as exc:
+            raise BadResponse(
+                "The server's sign-in answer had no usable tokens.",
+                status=envelope.status,
+                request_id=envelope.request_id,
+            ) from exc
+        expires_at = None
+        if grant.expires_in is not None:
+            expires_at = self._now() + timedelta(seconds=grant.expires_in)
+        pair = TokenPair(
+            access_token=grant.access_token,
+            refresh_token=grant.refresh_token,
+            expires_at=expires_at,
+        )
+        self._set_tokens(pair)
+        return pair
+
+    async def login(self, email: str, password: str) -> TokenPair:
+        envelope = await self.request(
+            Routes.AUTH_LOGIN, body={"email": email, "password": password}
+        )
+        return self._accept_grant(envelope)
+
+    async def refresh(self) -> TokenPair:
+        """Exchange the refresh token now, joining a refresh that is already running."""
+        if self._refresh_task is None:
+            if self._refresh_token is None:
+                raise SessionExpired("You are not signed in.")
+            task = asyncio.get_running_loop().create_task(self._refresh_now())
+            task.add_done_callback(_consume_exception)
+            self._refresh_task = task
+        # Shielded: a cancelled page load must not abort a refresh other requests wait on,
+        # or the rotated refresh token could be spent without our ever seeing its successor.
+        return await asyncio.shield(self._refresh_task)
+
+    async def _refresh_now(self) -> TokenPair:
+        token = self._refresh_token
+        try:
+            if token is None:
+                raise SessionExpired("You are not signed in.")
+            try:
+                envelope = await self.request(Routes.AUTH_REFRESH, body={"refresh_token": token})
+            except ApiError as exc:
+                refused = exc.status is not None and 400 <= exc.status < 500
+                if not refused or exc.status in RETRY_STATUSES:
+                    raise  # The network or the server failed, not the token: keep it.
+                if self._refresh_token == token:
+                    self._set_tokens(None)
+                raise SessionExpired(
+                    status=exc.status, code=exc.code, request_id=exc.request_id
+                ) from exc
+            if self._refresh_token != token:
+                # Signed out (or in again) while this was in flight: the answer is stale.
+                current = self.tokens
+                if current is None:
+                    raise SessionExpired()
+                return current
+            return self._accept_grant(envelope)
+        finally:
+            if self._refresh_task is asyncio.current_task():
+                self._refresh_task = None
+
+    async def logout(self) -> None:
+        """Forget the tokens locally first (that part cannot fail), then revoke them."""
+        token = self._refresh_token
+        self._set_tokens(None)
+        if token is None:
+            return
+        try:
+            await self.request(Routes.AUTH_LOGOUT, body={"refresh_token": token})
+        except ApiError as exc:
+            logger.warning("Server-side sign-out failed: %r", exc)
+
+    async def _ensure_access_token(self) -> None:
+        if self._refresh_token is None:
+            return
+        expiring = self._expires_at is not None and self._now() >= self._expires_at - EXPIRY_MARGIN
+        if self._access_token is None or expiring:
+            await self.refresh()
+
+    async def _refresh_after_401(self, generation: int) -> None:
+        if self._refresh_task is None and self._generation != generation:
+            # Someone else's refresh (or a login) already replaced the tokens we sent.
+            if self._access_token is None:
+                raise SessionExpired()
+            return
+        await self.refresh()
+
+    # --- requests -----------------------------------------------------------------------------
+
+    async def request(
+        self,
+        route: Route,
+        *,
+        path_params: Mapping[str, str | int] | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        tenant_id: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Envelope:
+        """Send one call of the contract and unwrap its envelope, or raise an ApiError."""
+        response = await self._call(route, path_params, params, body, tenant_id, idempotency_key)
+        return self._unwrap(response)
+
+    async def request_bytes(
+        self,
+        route: Route,
+        *,
+        path_params: Mapping[str, str | int] | None = None,
+        tenant_id: int | None = None,
+        media_type: str = "application/pdf",
+    ) -> bytes:
+        """A non-enveloped download; anything but the expected media type is a BadResponse."""
+        response = await self._call(route, path_params, None, None, tenant_id, None, media_type)
+        request_id = response.headers.get("X-Request-Id")
+        if not response.is_success:
+            raise self._error(response, request_id)
+        if not response.headers.get("Content-Type", "").startswith(media_type):
+            raise _bad_response("The server did not send a file", response, request_id, None)
+        return response.content
+
+    async def _call(
+        self,
+        route: Route,
+        path_params: Mapping[str, str | int] | None,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        tenant_id: int | None,
+        idempotency_key: str | None,
+        accept: str = "application/json",
+    ) -> httpx.Response:
+        url = route.url(**(path_params or {}))
+        headers = {"Accept": accept}
+        if route.tenant_scoped and tenant_id is not None:
+            headers["X-Tenant-Id"] = str(tenant_id)
+        if route.creates and idempotency_key is None:
+            idempotency_key = new_idempotency_key()  # One intent, one key, every retry.
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        retryable = route.method != "POST" or idempotency_key is not None
+        query = _query(params)
+        replayed = False
+        while True:
+            if route.auth:
+                await self._ensure_access_token()
+                if self._access_token is not None:
+                    headers["Authorization"] = f"Bearer {self._access_token}"
+                else:
+                    headers.pop("Authorization", None)
+            generation = self._generation
+            response = await self._send(route, url, headers, query, body, retryable)
+            refreshable = self._refresh_token is not None or self._generation != generation
+            if response.status_code != 401 or not route.auth or replayed or not refreshable:
+                return response
+            # A 401 means the server did nothing, so replaying even a keyless POST is safe.
+            await self._refresh_after_401(generation)
+            replayed = True
+
+    async def _send(
+        self,
+        route: Route,
+        url: str,
+        headers: Mapping[str, str],
+        query: Mapping[str, Any],
+        body: Any,
+        retryable: bool,
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await self._http().request(
+                    route.method,
+                    url,
+                    headers=headers,
+                    params=query,
+                    json=body,
+                )
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                error = _transport_error(exc)
+                _log(route, url, type(exc).__name__, None, started)
+                transient = isinstance(exc, _TRANSIENT_ERRORS) and not isinstance(error, TlsError)
+                if retryable and transient and attempt < self.max_retries:
+                    await self._sleep(self._backoff(attempt))
+                    attempt += 1
+                    continue
+                raise error from exc
+            _log(route, url, response.status_code, response.headers.get("X-Request-Id"), started)
+            if retryable and response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                wait = parse_retry_after(response.headers.get("Retry-After"), self._now())
+                await self._sleep(
+                    min(wait, MAX_RETRY_AFTER) if wait is not None else self._backoff(attempt)
+                )
+                attempt += 1
+                continue
+            return response
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
+        return base * (1 - 0.25 * self._jitter())
+
+    # --- envelopes ----------------------------------------------------------------------------
+
+    def _unwrap(self, response: httpx.Response) -> Envelope:
+        request_id = response.headers.get("X-Request-Id")
+        status = response.status_code
+        if not response.is_success:
+            raise self._error(response, request_id)
+        if status == 204:
+            return Envelope(None, request_id=request_id, status=status)
+        payload = _decode_json(response, request_id, None)
+        if not isinstance(payload, dict) or "data" not in payload:
+            raise _bad_response(
+                "The server's answer is not a Callaro response", response, request_id, None
+            )
+        meta, message, body_id = (
+            payload.get("meta"),
+            payload.get("message"),
+            payload.get("request_id"),
+        )
+        return Envelope(
+            data=payload["data"],
+            meta=meta if isinstance(meta, dict) else {},
+            message=message if isinstance(message, str) else None,
+            request_id=body_id if isinstance(body_id, str) else request_id,
+            status=status,
+        )
+
+    def _error(self, response: httpx.Response, request_id: str | None) -> ApiError:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), self._now())
+        try:
+            payload = _decode_json(response, request_id, retry_after)
+        except BadResponse as exc:
+            return exc
+        if not isinstance(payload, dict):
+            return _bad_response(
+                "The server's error is not a Callaro response", response, request_id, retry_after
+            )
+        return from_error_body(
+            response.status_code, payload, request_id=request_id, retry_after=retry_after
+        )
+
+
+def _consume_exception(task: asyncio.Task[TokenPair]) -> None:
+    # Every waiter may have been cancelled; reading the exception keeps asyncio from
+    # logging "exception was never retrieved" for an outcome already handled.
+    if not task.cancelled():
+        task.exception()
+
+
+def _log(
+    route: Route, url: str, outcome: int | str, request_id: str | None, started: float
+) -> None:
+    # Method, path, outcome, request id and duration only: never headers, query or bodies.
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    level = logging.DEBUG if isinstance(outcome, int) and outcome < 400 else logging.INFO
+    logger.log(
+        level, "%s %s -> %s [%s] %.0f ms", route.method, url, outcome, request_id, elapsed_ms
+    )
