@@ -417,7 +417,6 @@ class PlaintextFileStore(TokenBackend):
                 json.dump(data, handle, indent=2)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -581,7 +580,9 @@ class TokenStore:
     def _erase_all(self, accounts: list[SavedAccount]) -> list[SavedAccount]:
         self._session.clear()
         forgotten: list[SavedAccount] = []
-        for account in accounts:
+        # Without a persistent backend this session cannot reach where those accounts were
+        # saved (the keychain is away), so claiming them forgotten would be a lie.
+        for account in accounts if self.backend.persistent else []:
             try:
                 self._erase(account.server, account.email)
             except TokenStoreError:
@@ -599,14 +600,21 @@ class TokenStore:
 
     # -- settings bookkeeping, on the caller's thread --
 
-    def _record(self, server: str, email: str, result: SaveResult) -> None:
-        if result.persisted:
+    # The index lists the pairs that may have a token in the persistent backend. A session
+    # without one leaves it alone: its entries belong to a keychain that is only away.
+
+    def _record(self, server: str, email: str, *, may_be_stored: bool) -> None:
+        if not self.backend.persistent:
+            return
+        if may_be_stored:
             self.settings.add_saved_account(server, email)
         else:
             self.settings.remove_saved_account(server, email)
         self._save_settings()
 
     def _unrecord(self, accounts: list[SavedAccount]) -> None:
+        if not self.backend.persistent:
+            return
         gone = set(accounts)
         self.settings.saved_accounts = [a for a in self.settings.saved_accounts if a not in gone]
         self._save_settings()
@@ -627,7 +635,7 @@ class TokenStore:
     def save(self, server: str, email: str, refresh_token: str) -> SaveResult:
         """Keep the account's refresh token (replacing any older one)."""
         result = self._write(server, email, refresh_token)
-        self._record(server, email, result)
+        self._record(server, email, may_be_stored=result.persisted)
         return result
 
     def delete(self, server: str, email: str) -> None:
@@ -636,7 +644,11 @@ class TokenStore:
         self._unrecord([SavedAccount(server=server, email=email)])
 
     def forget_all(self) -> int:
-        """Forget every saved sign-in; return how many were removed."""
+        """Forget every saved sign-in; return how many were removed.
+
+        Entries that could not be removed (keychain locked, or absent this session) stay in
+        ``saved_accounts`` so a later attempt can reach them.
+        """
         forgotten = self._erase_all(self.saved_accounts())
         self._unrecord(forgotten)
         return len(forgotten)
@@ -668,10 +680,10 @@ class TokenStore:
         except KeychainTimeout as exc:
             service, username = _key(server, email)
             self._session.set(service, username, refresh_token)
-            result = SaveResult(
-                False, f"{exc} This sign-in is kept in memory for this session only."
-            )
-        self._record(server, email, result)
+            # The stuck write may still land; keep the pair indexed so "forget" can reach it.
+            self._record(server, email, may_be_stored=True)
+            return SaveResult(False, f"{exc} This sign-in is kept in memory for this session only.")
+        self._record(server, email, may_be_stored=result.persisted)
         return result
 
     async def delete_async(

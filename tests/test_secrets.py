@@ -424,6 +424,19 @@ def test_without_keychain_tokens_live_in_memory_for_the_session(
     assert store.get(SERVER, "a@acme.in") is None
 
 
+def test_without_keychain_the_index_of_saved_sign_ins_is_left_alone() -> None:
+    # Saved while a keychain was there; this session has none (locked out, daemon gone).
+    settings = Settings()
+    settings.add_saved_account(SERVER, "a@acme.in")
+    store = TokenStore.for_status(probe_keychain(backend=null.Keyring()), settings)
+
+    store.save(SERVER, "a@acme.in", SMALL_TOKEN)
+    store.delete(SERVER, "a@acme.in")
+    assert store.forget_all() == 0  # nothing it could honestly claim to have removed
+
+    assert settings.saved_accounts == [SavedAccount(server=SERVER, email="a@acme.in")]
+
+
 # --- the opt-in plaintext file ------------------------------------------------------------------
 
 
@@ -510,7 +523,8 @@ def test_hanging_get_and_set_time_out_without_blocking() -> None:
         assert time.monotonic() - started < 3.0
         assert not result.persisted
         assert "memory for this session only" in result.message
-        assert settings.saved_accounts == []
+        # The stuck write may still land, so the pair stays findable by "forget".
+        assert settings.saved_accounts == [SavedAccount(server=SERVER, email="a@acme.in")]
 
     asyncio.run(scenario())
     _hang_release.set()
