@@ -112,7 +112,9 @@ def describe_backend(backend: KeyringBackend) -> str:
         return KWALLET_NAME
     if "macos" in ident:
         return MACOS_NAME
-    if "windows" in ident or "winvault" in ident:
+    # Not any "Windows" module: keyrings.alt has Windows backends that are not the
+    # Credential Manager and have no 2,560-byte limit.
+    if kind.__module__ == "keyring.backends.Windows" or "winvault" in ident:
         return WINDOWS_NAME
     return str(backend.name)
 
