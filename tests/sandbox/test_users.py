@@ -162,7 +162,8 @@ async def test_last_active_admin_is_protected(client, login, db, tenants) -> Non
     assert res.status_code == 422
     # Promoting someone else first makes it possible.
     other = db.scalar(
-        "SELECT user_id FROM memberships WHERE tenant_id = ? AND user_id != ? AND status = 'active'",
+        "SELECT user_id FROM memberships WHERE tenant_id = ? AND user_id != ?"
+        " AND status = 'active'",
         (tenants["Brightline Logistics"], uid),
     )
     res = await client.patch(
