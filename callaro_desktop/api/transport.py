@@ -116,7 +116,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 
 _REDACTIONS = (
-    (re.compile(r"(?i)\bbearer\s+\S+"), "Bearer [redacted]"),
+    (re.compile(r"(?i)bearer\s+\S+"), "Bearer [redacted]"),
     (
         re.compile(
             r"(?i)((?:authorization|x-api-key|x-partner-api-key|cookie|access_token|"
@@ -124,7 +124,7 @@ _REDACTIONS = (
         ),
         r"\1[redacted]",
     ),
-    (re.compile(r"\b(sk|pk)_\w+"), r"\1_[redacted]"),
+    (re.compile(r"(sk|pk)_[^\s\"'<>]+"), r"\1_[redacted]"),
 )
 
 
