@@ -91,9 +91,9 @@ def _list_adapter(model: type[M]) -> TypeAdapter[list[M]]:
 
 
 def _one_or_many(model: type[M], data: Any) -> list[M]:
-    # Purchase/import may answer with one number, a list, or {"items": [...]}.
+    # Purchase/import answer with {"numbers": [...]}; accept a bare list or one object too.
     if isinstance(data, dict):
-        data = data.get("items", [data])
+        data = data.get("numbers", data.get("items", [data]))
     return _list_adapter(model).validate_python(data)
 
 

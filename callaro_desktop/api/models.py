@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, SecretStr
 
@@ -284,10 +284,23 @@ class UsagePoint(Model):
     quantity: float = 0
 
 
+class CategoryTotal(Model):
+    charged_cost: Money
+    quantity: float = 0
+    unit: str | None = None
+    events: int | None = None
+
+
+class UsageTotals(Model):
+    # The contract leaves totals open; every field is optional so another shape still parses.
+    charged_cost: Money | None = None
+    events: int | None = None
+    by_category: dict[str, CategoryTotal] = {}
+
+
 class UsageSummary(Model):
     series: list[UsagePoint] = []
-    # The contract leaves the shape of totals open (per category or overall), so keep it raw.
-    totals: dict[str, Any] = {}
+    totals: UsageTotals = UsageTotals()
 
 
 class Invoice(Model):

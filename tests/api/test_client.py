@@ -47,7 +47,10 @@ ENTITY = {"legal_name": "Acme Pvt Ltd", "address": "Pune", "email": "b@acme.in",
 EVENT = {"id": 7, "occurred_at": T, "category": "call", "description": "Call",
          "quantity": 2, "unit": "pulse", "charged_cost": INR}
 SUMMARY = {"series": [{"date": "2026-04-28", "category": "kb_import", "charged_cost": INR,
-           "quantity": 3}], "totals": {"charged_cost": INR}}
+           "quantity": 3}],
+           "totals": {"charged_cost": INR, "events": 3,
+                      "by_category": {"kb_import": {"charged_cost": INR, "quantity": 3,
+                                                    "unit": "doc", "events": 3}}}}
 INVOICE = {"id": 7, "number": "INV-7", "issued_at": T, "period_start": "2026-04-01",
            "period_end": "2026-04-30", "subtotal": INR, "tax": INR, "total": INR,
            "status": "paid"}
@@ -166,7 +169,7 @@ CASES = [
     Case(Routes.PHONE_NUMBERS_PRICING, lambda c: t(c).phone_numbers.pricing("IN"), PRICING,
          is_(m.Pricing), query={"country": "IN"}),
     Case(Routes.PHONE_NUMBERS_PURCHASE, lambda c: t(c).phone_numbers.purchase("IN", 1, 3),
-         [NUMBER], list_of(m.PhoneNumber),
+         {"numbers": [NUMBER]}, list_of(m.PhoneNumber),
          body={"country": "IN", "quantity": 1, "telephony_connection_id": 3}),
     Case(Routes.PHONE_NUMBERS_IMPORT,
          lambda c: t(c).phone_numbers.import_owned([OwnedNumber(e164="+918000000007")], 3),
@@ -295,7 +298,9 @@ async def test_schema_mismatch_is_bad_response_without_the_secret(api: Any) -> N
 
 
 @pytest.mark.parametrize(
-    "data", [NUMBER, [NUMBER], {"items": [NUMBER]}], ids=["one", "list", "items"]
+    "data",
+    [{"numbers": [NUMBER]}, NUMBER, [NUMBER], {"items": [NUMBER]}],
+    ids=["numbers", "one", "list", "items"],
 )
 async def test_purchase_accepts_one_or_many(api: Any, data: Any) -> None:
     api.reply(api.ok(data))

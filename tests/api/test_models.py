@@ -19,6 +19,7 @@ from callaro_desktop.api.models import (
     Provider,
     Role,
     TokenPair,
+    UsageSummary,
     User,
     group_indian,
 )
@@ -181,3 +182,20 @@ def test_pricing_keeps_unknown_price_fields_readable() -> None:
     )
     assert pricing.monthly_price == Money(amount_minor=50000)
     assert pricing.model_extra == {"sms_price": {"amount_minor": 20}}
+
+
+def test_usage_totals_are_typed_but_any_shape_parses() -> None:
+    inr = {"amount_minor": 500}
+    summary = UsageSummary.model_validate(
+        {
+            "series": [],
+            "totals": {
+                "charged_cost": inr,
+                "events": 2,
+                "by_category": {"call": {"charged_cost": inr}},
+            },
+        }
+    )
+    assert summary.totals.by_category["call"].charged_cost == Money(amount_minor=500)
+    other = UsageSummary.model_validate({"series": [], "totals": {"call": inr}})
+    assert other.totals.charged_cost is None and other.totals.by_category == {}
