@@ -8,8 +8,11 @@ runs while parts of the contract are still being written.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from callaro_sandbox.config import SandboxConfig
 from callaro_sandbox.db import Database, import_optional
@@ -78,3 +81,23 @@ def create_app(db: Database, *, config: SandboxConfig | None = None) -> FastAPI:
 
     app.add_middleware(SandboxMiddleware, config=config)
     return app
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every APIRoute the app serves, including those of included routers.
+
+    Recent FastAPI versions keep included routers as wrapper routes instead of copying their
+    routes into ``app.routes``; the wrapper keeps the original router, whose routes carry full
+    paths here because routers are included without a prefix.
+    """
+    return list(_walk(app.router.routes))
+
+
+def _walk(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+            continue
+        inner = getattr(route, "original_router", None)
+        if isinstance(inner, APIRouter):
+            yield from _walk(inner.routes)
