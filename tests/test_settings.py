@@ -325,3 +325,11 @@ def test_account_key_is_one_spelling_per_account() -> None:
     assert settings.account_key("api.callaro.ai/", " Admin@Acme.in") == settings.account_key(
         "https://api.callaro.ai", "admin@acme.in"
     )
+
+
+def test_account_key_with_a_port_is_not_mistaken_for_a_secret() -> None:
+    # A loopback sandbox has a port; the key must still be storable.
+    key = settings.account_key("http://127.0.0.1:40123", "admin@demo.callaro.test")
+    s = settings.Settings()
+    s.remember_tenant(key, 7)
+    assert s.last_tenant_by_account[key] == 7

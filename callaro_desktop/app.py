@@ -1,0 +1,311 @@
+"""Start-up and shutdown: arguments, QApplication, the qasync loop, crash handling.
+
+The order matters. Logging first (so start-up problems are recorded), then the
+QApplication, then the qasync loop, and only inside the running loop the session
+and its HTTP client (an httpx client belongs to the loop it was made in). On quit
+the client is closed before the loop ends, and a demo sandbox is stopped last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections import deque
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+os.environ.setdefault("QT_API", "pyside6")
+
+from callaro_desktop import __version__, paths  # noqa: E402
+
+log = logging.getLogger("callaro_desktop")
+
+DEMO_EMAIL = "admin@demo.callaro.test"
+DEMO_PASSWORD = "demo-password-1"  # the sandbox's published demo account, not a secret
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="callaro-desktop",
+        description="Callaro Desktop: an admin console for Callaro workspaces.",
+    )
+    parser.add_argument("--server", metavar="URL", help="Callaro server to sign in to")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run a local sandbox with demo data and sign in to it (no account needed)",
+    )
+    parser.add_argument("--version", action="version", version=f"Callaro Desktop {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from callaro_desktop import settings as settings_mod
+    from callaro_desktop.logs import setup_logging
+    from callaro_desktop.views import theme
+
+    settings = settings_mod.load()
+    log_path = setup_logging(settings.log_level)
+    # httpx logs every request URL at INFO; our transport logs what matters (with request ids).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    log.info("Callaro Desktop %s starting (log: %s)", __version__, log_path)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("Callaro")
+    app.setOrganizationDomain("callaro.ai")
+    app.setApplicationName("Callaro Desktop")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("ai.callaro.Desktop")
+    theme.install(app, settings.appearance)
+
+    controller = AppController(app, settings, server=args.server, demo=args.demo)
+    sys.excepthook = controller.excepthook
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        runner.get_loop().set_exception_handler(controller.loop_exception)
+        return runner.run(controller.run())
+
+
+class AppController:
+    """Owns the window, the session and (in demo mode) the sandbox for one run."""
+
+    def __init__(self, app: Any, settings: Any, *, server: str | None, demo: bool) -> None:
+        from callaro_desktop.settings import Settings
+
+        self.app = app
+        self.settings: Settings = settings
+        self.server_arg = server
+        self.demo = demo
+        self.window: Any = None
+        self.session: Any = None
+        self.sandbox: Any = None
+        self.request_ids: deque[str] = deque(maxlen=10)
+        self._crash_open = False
+        self._quit: asyncio.Future[None] | None = None
+
+    # -- life ------------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        from callaro_desktop.secrets import MemoryStore, TokenStore, probe_keychain_async
+        from callaro_desktop.services.session import Session
+        from callaro_desktop.views.shell.main_window import MainWindow
+
+        # Qt must not leave its event loop before we have closed the HTTP client and the
+        # sandbox: quitting resolves this future, the cleanup below runs inside the loop,
+        # and only then does run() return and the loop stop.
+        self._quit = asyncio.get_running_loop().create_future()
+        self.app.setQuitOnLastWindowClosed(False)
+        self.app.lastWindowClosed.connect(self.request_quit)
+
+        if self.demo:
+            # Demo tokens belong to a throwaway local sandbox: never put them in a keychain.
+            vault = TokenStore(MemoryStore(), self.settings)
+        else:
+            vault = TokenStore.for_status(await probe_keychain_async(), self.settings)
+        self.session = Session(self.settings, vault)
+        self.session.reauth_requested.connect(self._on_reauth_requested)
+        self.window = MainWindow(self.session, demo=self.demo)
+        self.window.sign_out_requested.connect(lambda: asyncio.ensure_future(self.sign_out()))
+        self.window.preferences_requested.connect(
+            lambda: asyncio.ensure_future(self.preferences())
+        )
+        self.window.about_requested.connect(lambda: asyncio.ensure_future(self.about()))
+        self.window.sign_in_requested.connect(
+            lambda: asyncio.ensure_future(self.show_sign_in(self.session.server))
+        )
+        self.window.reset_demo_requested.connect(
+            lambda: asyncio.ensure_future(self.reset_demo())
+        )
+        self.window.show()
+
+        try:
+            if self.demo:
+                await self.start_demo()
+            else:
+                await self.sign_in_flow()
+            await self._quit
+        finally:
+            await self.session.close()
+            if self.sandbox is not None:
+                await asyncio.to_thread(self.sandbox.stop)
+            log.info("Callaro Desktop stopped")
+        return 0
+
+    def request_quit(self) -> None:
+        if self._quit is not None and not self._quit.done():
+            self._quit.set_result(None)
+
+    async def start_demo(self) -> None:
+        from callaro_sandbox.server import run_in_thread
+
+        self.window.statusBar().showMessage(self.window.tr("Starting the demo sandbox…"))
+        db_path = paths.data_dir() / "demo-sandbox.db"
+        # Seeding and binding touch the disk: keep them off the GUI thread.
+        self.sandbox = await asyncio.to_thread(run_in_thread, db_path)
+        log.info("demo sandbox at %s", self.sandbox.base_url)
+        self.window.statusBar().clearMessage()
+        await self.session.sign_in(
+            self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False
+        )
+
+    async def reset_demo(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from callaro_desktop.views.dialogs.common import run_dialog
+
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.window.tr("Reset demo data"),
+            self.window.tr(
+                "Reset the demo sandbox? Every change made in demo mode is lost and the demo "
+                "data is created again."
+            ),
+            QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
+        if await run_dialog(box) != QMessageBox.StandardButton.Reset:
+            return
+        await self.session.sign_out()
+        self.window.reset_pages()
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+            self.sandbox = None
+        db_path = paths.data_dir() / "demo-sandbox.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        await self.start_demo()
+
+    async def sign_in_flow(self) -> None:
+        """Silent sign-in from the keychain if possible, else the sign-in dialog."""
+        from callaro_desktop.api.errors import ApiError
+
+        server = self.server_arg or self.settings.server_url
+        saved = [a for a in self.settings.saved_accounts if a.server == server] or (
+            [] if self.server_arg else list(self.settings.saved_accounts)
+        )
+        for account in saved[:1]:
+            try:
+                if await self.session.resume(account.server, account.email):
+                    return
+            except ApiError as exc:
+                log.info("silent sign-in failed: %s", exc)
+                self.session.messages.warning(
+                    self.window.tr("Could not sign in automatically: {0}").format(
+                        exc.user_message()
+                    ),
+                    exc.request_id,
+                )
+        await self.show_sign_in(server)
+
+    async def show_sign_in(self, server: str) -> bool:
+        from callaro_desktop.views.dialogs.common import run_dialog
+        from callaro_desktop.views.dialogs.sign_in import SignInDialog
+
+        vault = self.session.vault
+        dialog = SignInDialog(
+            self.session.sign_in,
+            servers=self.settings.recent_servers,
+            server=server,
+            email=self.settings.last_email,
+            keychain_available=vault.persistent,
+            keychain_note=vault.description,
+            parent=self.window,
+        )
+        accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if not accepted and self.session.client is None:
+            self.window.show_signed_out()
+        return bool(accepted)
+
+    async def sign_out(self) -> None:
+        await self.session.sign_out()
+        self.window.reset_pages()
+        if self.demo:
+            self.window.show_signed_out()
+            await self.start_demo()
+            return
+        await self.show_sign_in(self.session.server)
+
+    def _on_reauth_requested(self, email: str) -> None:
+        asyncio.ensure_future(self._reauth(email))
+
+    async def _reauth(self, email: str) -> None:
+        from callaro_desktop.views.dialogs.common import run_dialog
+        from callaro_desktop.views.dialogs.sign_in import ReauthDialog
+
+        dialog = ReauthDialog(
+            self.session.reauthenticate,
+            email=email,
+            server=self.session.server,
+            parent=self.window,
+        )
+        accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if not accepted:
+            self.session.abandon_reauth()
+            await self.sign_out()
+
+    async def preferences(self) -> None:
+        from callaro_desktop.settings import save
+        from callaro_desktop.views import theme
+        from callaro_desktop.views.dialogs.common import run_dialog
+        from callaro_desktop.views.dialogs.preferences import PreferencesDialog
+
+        vault = self.session.vault
+        dialog = PreferencesDialog(
+            self.settings,
+            storage_text=vault.description,
+            forget=vault.forget_all_async,
+            parent=self.window,
+        )
+        if await run_dialog(dialog) == dialog.DialogCode.Accepted:
+            dialog.apply_to(self.settings)
+            save(self.settings)
+            theme.install(self.app, self.settings.appearance)
+        dialog.deleteLater()
+
+    async def about(self) -> None:
+        from callaro_desktop.views.dialogs.about import AboutDialog
+        from callaro_desktop.views.dialogs.common import run_dialog
+
+        dialog = AboutDialog(self.window)
+        await run_dialog(dialog)
+        dialog.deleteLater()
+
+    # -- crashes ----------------------------------------------------------------------------
+
+    def excepthook(
+        self,
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        from callaro_desktop.views.dialogs.crash import CrashDialog, build_report
+
+        if issubclass(exc_type, KeyboardInterrupt):
+            self.request_quit()
+            return
+        report = build_report(exc_type, exc, tb, list(self.request_ids))
+        log.error("unhandled exception\n%s", report)
+        if self._crash_open:
+            return
+        self._crash_open = True
+        dialog = CrashDialog(report, self.window)
+        dialog.finished.connect(lambda _r: setattr(self, "_crash_open", False))
+        dialog.open()
+
+    def loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException) and not isinstance(exc, asyncio.CancelledError):
+            self.excepthook(type(exc), exc, exc.__traceback__)
+        else:
+            log.warning("event loop: %s", context.get("message"))

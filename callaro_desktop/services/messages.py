@@ -1,0 +1,38 @@
+"""One bridge for user-facing messages.
+
+Services and pages report info, warnings and errors here instead of opening message
+boxes; the shell's message bar listens and shows them without blocking anyone.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+
+class Level(enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Message:
+    level: Level
+    text: str
+    request_id: str | None = None
+
+
+class MessageBridge(QObject):
+    posted = Signal(object)  # Message
+
+    def info(self, text: str) -> None:
+        self.posted.emit(Message(Level.INFO, text))
+
+    def warning(self, text: str, request_id: str | None = None) -> None:
+        self.posted.emit(Message(Level.WARNING, text, request_id))
+
+    def error(self, text: str, request_id: str | None = None) -> None:
+        self.posted.emit(Message(Level.ERROR, text, request_id))

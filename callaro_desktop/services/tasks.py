@@ -1,0 +1,68 @@
+"""Named, preemptive tasks.
+
+Every load in the console is keyed by (view, tenant). Starting a load under a key
+that is already running cancels the stale one first, so a slow answer for a page
+the user has left, or for a tenant they have switched away from, can never finish
+and draw over the current one. Switching tenant cancels all of the old tenant's
+tasks at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Hashable
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TaskKey = tuple[str, Hashable]
+
+
+class TaskManager:
+    """Owns the console's background coroutines; one live task per key."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[TaskKey, asyncio.Task[Any]] = {}
+
+    def run(self, key: TaskKey, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Start `coro` under `key`, cancelling whatever ran under that key before."""
+        self.cancel(key)
+        task: asyncio.Task[T] = asyncio.ensure_future(coro)
+        self._tasks[key] = task
+        task.add_done_callback(lambda t, k=key: self._forget(k, t))
+        return task
+
+    def cancel(self, key: TaskKey) -> bool:
+        task = self._tasks.pop(key, None)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    def cancel_scope(self, scope: Hashable) -> int:
+        """Cancel every task whose key's second part is `scope` (e.g. a tenant id)."""
+        keys = [k for k in self._tasks if k[1] == scope]
+        return sum(self.cancel(k) for k in keys)
+
+    def cancel_all(self) -> int:
+        return sum(self.cancel(k) for k in list(self._tasks))
+
+    def running(self) -> list[TaskKey]:
+        return [k for k, t in self._tasks.items() if not t.done()]
+
+    def _forget(self, key: TaskKey, task: asyncio.Task[Any]) -> None:
+        if self._tasks.get(key) is task:
+            del self._tasks[key]
+        if not task.cancelled() and task.exception() is not None:
+            # Pages handle their own errors; anything reaching here is a bug worth a trace.
+            log.error("task %s failed", key[0], exc_info=task.exception())
+
+    async def shutdown(self) -> None:
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        for t in tasks:
+            t.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()

@@ -1,0 +1,46 @@
+"""Pieces every dialog uses: awaiting a dialog, field error labels, busy submit."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
+
+
+async def run_dialog(dialog: QDialog) -> int:
+    """Show `dialog` window-modally with open() and await its result.
+
+    QDialog.exec() would start a nested event loop inside the running qasync loop;
+    open() plus a future keeps one loop and lets other tasks carry on.
+    """
+    future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def done(result: int) -> None:
+        if not future.done():
+            future.set_result(result)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    try:
+        return await future
+    finally:
+        dialog.finished.disconnect(done)
+
+
+class FieldError(QLabel):
+    """The red line under a field that explains what is wrong with it."""
+
+    def __init__(self, buddy: QWidget | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("fieldError", True)
+        self.setWordWrap(True)
+        self.hide()
+        self._buddy = buddy
+        if buddy is not None:
+            self.setAccessibleName(buddy.accessibleName() + " error")
+
+    def set_error(self, text: str | None) -> None:
+        self.setText(text or "")
+        self.setVisible(bool(text))
+        if self._buddy is not None:
+            self._buddy.setAccessibleDescription(text or "")

@@ -1,0 +1,135 @@
+"""What every sidebar page shares: a header, four states, and a load that can't leak.
+
+A page splits its work in two. `fetch(scope)` only talks to the server (through the
+session's tenant-scoped client) and returns data; `render(data)` only draws. The base
+class runs `fetch` as a named task keyed by (page, tenant), so leaving the page or
+switching tenant cancels it, and calls `render` only if the tenant the data belongs
+to is still the current one. A page therefore cannot draw another tenant's rows, by
+construction rather than by care.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from callaro_desktop.api.errors import ApiError
+from callaro_desktop.i18n import tr
+from callaro_desktop.views.widgets.states import StateStack
+
+if TYPE_CHECKING:
+    from callaro_desktop.api.client import TenantClient
+    from callaro_desktop.services.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class Page(QWidget):
+    page_id: ClassVar[str] = ""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName(f"Page_{self.page_id}")
+
+        self.title_label = QLabel(self.title())
+        self.title_label.setObjectName("PageTitle")
+        self.title_label.setAccessibleName(self.title())
+        self.subtitle_label = QLabel(self.subtitle())
+        self.subtitle_label.setObjectName("PageSubtitle")
+        self.subtitle_label.setVisible(bool(self.subtitle()))
+        self.subtitle_label.setWordWrap(True)
+
+        self.actions_bar = QHBoxLayout()
+        self.actions_bar.setSpacing(8)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.title_label)
+        titles.addWidget(self.subtitle_label)
+        header.addLayout(titles, 1)
+        header.addLayout(self.actions_bar)
+        header.setAlignment(self.actions_bar, Qt.AlignmentFlag.AlignBottom)
+
+        self.body = QWidget()
+        self.body.setObjectName("PageBody")
+        self.states = StateStack(self.body)
+        self.states.retry_requested.connect(self.reload)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 22, 28, 18)
+        outer.setSpacing(14)
+        outer.addLayout(header)
+        outer.addWidget(self.states, 1)
+
+        self._loaded_for: int | None = None
+
+    # -- what subclasses provide -------------------------------------------------------
+
+    @classmethod
+    def title(cls) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def subtitle(cls) -> str:
+        return ""
+
+    async def fetch(self, scope: TenantClient) -> Any:
+        """Ask the server for what the page shows. No widget access here."""
+        raise NotImplementedError
+
+    def render(self, data: Any) -> None:
+        """Draw `data`; runs only when it belongs to the current tenant."""
+        raise NotImplementedError
+
+    def is_empty(self, data: Any) -> bool:
+        return False
+
+    def show_empty_state(self, data: Any) -> None:
+        self.states.show_empty(tr("Nothing here yet"))
+
+    def has_unsaved_changes(self) -> bool:
+        return False
+
+    # -- what the shell and the page call ------------------------------------------------
+
+    @property
+    def tenant_id(self) -> int | None:
+        return self.session.tenant_id
+
+    def activate(self) -> None:
+        """The page became visible; load unless it already shows this tenant's data."""
+        if self._loaded_for != self.session.tenant_id or self.states.state == "error":
+            self.reload()
+
+    def reload(self) -> None:
+        tenant_id = self.session.tenant_id
+        if tenant_id is None:
+            return
+        if self._loaded_for != tenant_id:
+            self.states.show_loading()
+        self.session.tasks.run((self.page_id, tenant_id), self._load(tenant_id))
+
+    async def _load(self, tenant_id: int) -> None:
+        try:
+            data = await self.session.call(lambda: self.fetch(self.session.scope(tenant_id)))
+        except asyncio.CancelledError:
+            raise
+        except ApiError as exc:
+            if self.session.tenant_id == tenant_id:
+                self._loaded_for = None
+                self.states.show_error(exc.user_message(), exc.request_id)
+            return
+        if self.session.tenant_id != tenant_id:
+            log.debug("dropped %s data for tenant %s", self.page_id, tenant_id)
+            return
+        self._loaded_for = tenant_id
+        self.render(data)
+        if self.is_empty(data):
+            self.show_empty_state(data)
+        else:
+            self.states.show_ready()

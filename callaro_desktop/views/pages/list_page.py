@@ -1,0 +1,164 @@
+"""A sidebar page whose body is one server-side list: search, lazy table, count.
+
+Search is debounced and sent to the server; rows arrive a page at a time as the
+user scrolls (LazyTableModel). The first page is fetched by the page's own load, so
+it is cancelled and tenant-checked like every other load; later pages are fetched
+by the model, whose fetch refuses to run for a tenant that is no longer current.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callaro_desktop.api.pages import Page as ApiPage
+from callaro_desktop.api.pages import Pager
+from callaro_desktop.i18n import tr
+from callaro_desktop.views.pages.base import Page
+from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
+
+if TYPE_CHECKING:
+    from callaro_desktop.api.client import TenantClient
+    from callaro_desktop.services.session import Session
+
+T = TypeVar("T")
+SEARCH_DEBOUNCE_MS = 300
+
+
+class ListPage(Page, Generic[T]):
+    search_placeholder: str | None = None  # None: the list has no search
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.model: LazyTableModel[T] = LazyTableModel(self.columns(), self)
+        self.table = QTableView()
+        self.table.setObjectName(f"{self.page_id}_table")
+        self.table.setAccessibleName(tr("{0} table").format(self.title()))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setDefaultSectionSize(170)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(320)
+        self.search.setVisible(self.search_placeholder is not None)
+        if self.search_placeholder is not None:
+            self.search.setPlaceholderText(self.search_placeholder)
+            self.search.setAccessibleName(self.search_placeholder.rstrip("."))
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.count_label = QLabel()
+        self.count_label.setProperty("muted", True)
+        self.count_label.setAccessibleName(tr("Row count"))
+        self.model.first_page_loaded.connect(self._show_count)
+        self.model.load_failed.connect(self._on_more_failed)
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.search)
+        self.filters = QHBoxLayout()
+        tools.addLayout(self.filters)
+        tools.addStretch(1)
+        tools.addWidget(self.count_label)
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(tools)
+        body.addWidget(self.table, 1)
+        self.session.tenant_changed.connect(self._forget_rows)
+
+    # -- what subclasses provide --------------------------------------------------------
+
+    def columns(self) -> Sequence[Column[T]]:
+        raise NotImplementedError
+
+    def pager(self, scope: TenantClient, search: str | None) -> Pager[T] | None:
+        """The server-side list; None for routes that answer with the whole list at once."""
+        return None
+
+    async def load_all(self, scope: TenantClient) -> list[T]:
+        """For routes without paging (API keys, telephony connections)."""
+        raise NotImplementedError
+
+    def empty_title(self) -> str:
+        return tr("Nothing here yet")
+
+    def empty_text(self) -> str:
+        return ""
+
+    # -- Page -----------------------------------------------------------------------------
+
+    async def fetch(self, scope: TenantClient) -> tuple[Pager[T] | None, ApiPage[T], int]:
+        pager = self.pager(scope, self.search.text().strip() or None)
+        if pager is None:
+            items = await self.load_all(scope)
+            return None, ApiPage(items=items, total=len(items), page=1, pages=1), scope.tenant_id
+        first = await pager.fetch_page(1)
+        return pager, first, scope.tenant_id
+
+    def render(self, data: tuple[Pager[T] | None, ApiPage[T], int]) -> None:
+        pager, first, tenant_id = data
+        if pager is None:
+            self.model.reset(None, first)
+            return
+
+        async def more(number: int) -> ApiPage[T]:
+            if self.session.tenant_id != tenant_id:
+                raise asyncio.CancelledError
+            return await self.session.call(lambda: pager.fetch_page(number))
+
+        self.model.reset(more, first)
+
+    def is_empty(self, data: tuple[Pager[T] | None, ApiPage[T], int]) -> bool:
+        # A search with no hits is not an empty page: keep the table so the search stays.
+        return not data[1].items and not self.search.text().strip()
+
+    def show_empty_state(self, data: Any) -> None:
+        self.states.show_empty(self.empty_title(), self.empty_text())
+
+    def _show_count(self, total: int) -> None:
+        if self.search.text().strip():
+            self.count_label.setText(tr("{0} matching").format(f"{total:,}"))
+        else:
+            self.count_label.setText(tr("{0} in total").format(f"{total:,}"))
+
+    def _forget_rows(self, _tenant: object) -> None:
+        self.model.reset(None)
+        self.count_label.clear()
+
+    def _on_more_failed(self, exc: object) -> None:
+        from callaro_desktop.api.errors import ApiError
+
+        if isinstance(exc, ApiError):
+            self.session.messages.error(
+                tr("More rows could not be loaded: {0}").format(exc.message), exc.request_id
+            )
+
+    def selected(self) -> T | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None

@@ -1,0 +1,417 @@
+"""The main window: toolbar with the tenant switcher, sidebar, pages, status bar.
+
+It owns no data. It listens to the session (tenant, role, connection) and the
+router (which page), builds each page the first time it is shown, and asks before
+throwing away unsaved edits when the user leaves a page or switches workspace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callaro_desktop import paths
+from callaro_desktop.i18n import tr
+from callaro_desktop.services.session import Session, TenantRef
+from callaro_desktop.views.dialogs.common import run_dialog
+from callaro_desktop.views.pages.base import Page
+from callaro_desktop.views.shell.message_bar import MessageBar
+from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, NAV
+from callaro_desktop.views.shell.router import Router
+from callaro_desktop.views.shell.sidebar import Sidebar
+from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
+from callaro_desktop.views.widgets.states import StateStack
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    sign_out_requested = Signal()
+    preferences_requested = Signal()
+    about_requested = Signal()
+    reset_demo_requested = Signal()
+    sign_in_requested = Signal()
+
+    def __init__(self, session: Session, *, demo: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.demo = demo
+        self.setObjectName("MainWindow")
+        self.setAccessibleName(tr("Callaro Desktop"))
+        self.setMinimumSize(900, 560)
+        self.router = Router(self)
+        self.pages: dict[str, Page] = {}
+        self._allowed: set[str] = set()
+
+        self._build_toolbar()
+        self._build_body()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.router.navigated.connect(self._show_page)
+        self.router.history_changed.connect(self._on_history)
+        self.sidebar.page_selected.connect(self.navigate)
+        session.tenant_changed.connect(self._on_tenant_changed)
+        session.tenants_changed.connect(self._on_tenants_changed)
+        session.online_changed.connect(self._on_online_changed)
+        session.messages.posted.connect(self.message_bar.show_message)
+        session.me_changed.connect(lambda _me: self._update_account_button())
+        self._restore_geometry()
+        self._on_tenant_changed(session.tenant)
+
+    # -- construction -------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(tr("Main toolbar"))
+        bar.setObjectName("MainToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.back_action = QAction(tr("Back"), self)
+        self.back_action.setShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Left))
+        self.back_action.setToolTip(tr("Back (Alt+Left)"))
+        self.back_action.triggered.connect(self.go_back)
+        self.forward_action = QAction(tr("Forward"), self)
+        self.forward_action.setShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Right))
+        self.forward_action.setToolTip(tr("Forward (Alt+Right)"))
+        self.forward_action.triggered.connect(self.go_forward)
+        style = self.style()
+        self.back_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.forward_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        self.back_action.setEnabled(False)
+        self.forward_action.setEnabled(False)
+        bar.addAction(self.back_action)
+        bar.addAction(self.forward_action)
+        for action, name in ((self.back_action, tr("Back")), (self.forward_action, tr("Forward"))):
+            widget = bar.widgetForAction(action)
+            if widget is not None:
+                widget.setAccessibleName(name)
+        bar.addSeparator()
+        self.switcher = TenantSwitcher()
+        self.switcher.set_source(self._switcher_source)
+        self.switcher.tenant_chosen.connect(self.request_tenant_switch)
+        self.switcher.favourite_toggled.connect(self._on_favourite_toggled)
+        bar.addWidget(self.switcher)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.demo_badge = QLabel(tr("Demo"))
+        self.demo_badge.setObjectName("DemoBadge")
+        self.demo_badge.setAccessibleName(tr("Demo mode: data is from the local sandbox"))
+        self.demo_badge.setToolTip(
+            tr("Demo mode: you are signed in to a local sandbox, not to Callaro.")
+        )
+        self.demo_badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        badge_box = QWidget()
+        badge_row = QHBoxLayout(badge_box)
+        badge_row.setContentsMargins(0, 0, 8, 0)
+        badge_row.addWidget(self.demo_badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        badge_box.setVisible(self.demo)
+        bar.addWidget(badge_box)
+        self.account_button = QToolButton()
+        self.account_button.setObjectName("AccountButton")
+        self.account_button.setAccessibleName(tr("Account menu"))
+        self.account_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.account_menu = QMenu(self.account_button)
+        self.account_button.setMenu(self.account_menu)
+        bar.addWidget(self.account_button)
+
+    def _build_body(self) -> None:
+        self.sidebar = Sidebar()
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("PageStack")
+        self.signed_out_panel = StateStack(QWidget())
+        self.signed_out_panel.show_empty(
+            tr("You are signed out"),
+            tr("Sign in to a Callaro server to manage your workspaces."),
+            tr("Sign in…"),
+        )
+        self.signed_out_panel.empty_action_triggered.connect(self.sign_in_requested)
+        self.stack.addWidget(self.signed_out_panel)
+        self.message_bar = MessageBar()
+        right = QWidget()
+        lay = QVBoxLayout(right)
+        lay.setContentsMargins(8, 8, 8, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.message_bar)
+        lay.addWidget(self.stack, 1)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("MainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([220, 1000])
+        self.setCentralWidget(self.splitter)
+
+    def _build_menus(self) -> None:
+        menubar = self.menuBar()
+        file_menu = menubar.addMenu(tr("&File"))
+        self.switch_action = QAction(tr("Switch &workspace…"), self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.switch_action.triggered.connect(self.switcher.open_popup)
+        file_menu.addAction(self.switch_action)
+        file_menu.addSeparator()
+        self.preferences_action = QAction(tr("&Preferences…"), self)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.preferences_action.triggered.connect(self.preferences_requested)
+        file_menu.addAction(self.preferences_action)
+        self.reset_demo_action = QAction(tr("&Reset demo data…"), self)
+        self.reset_demo_action.triggered.connect(self.reset_demo_requested)
+        self.reset_demo_action.setVisible(self.demo)
+        file_menu.addAction(self.reset_demo_action)
+        file_menu.addSeparator()
+        self.sign_out_action = QAction(tr("Sign &out"), self)
+        self.sign_out_action.triggered.connect(self.sign_out_requested)
+        file_menu.addAction(self.sign_out_action)
+        self.quit_action = QAction(tr("&Quit"), self)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+
+        view_menu = menubar.addMenu(tr("&View"))
+        view_menu.addAction(self.back_action)
+        view_menu.addAction(self.forward_action)
+        self.reload_action = QAction(tr("&Reload page"), self)
+        self.reload_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
+        self.reload_action.triggered.connect(self.reload_current)
+        view_menu.addAction(self.reload_action)
+        view_menu.addSeparator()
+        self.page_actions: dict[str, QAction] = {}
+        for item in NAV:
+            action = QAction(item.title, self)
+            action.triggered.connect(lambda _=False, p=item.page_id: self.navigate(p))
+            view_menu.addAction(action)
+            self.page_actions[item.page_id] = action
+
+        help_menu = menubar.addMenu(tr("&Help"))
+        logs = QAction(tr("Open &log folder"), self)
+        logs.triggered.connect(self.open_log_folder)
+        help_menu.addAction(logs)
+        about = QAction(tr("&About Callaro Desktop"), self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.about_requested)
+        help_menu.addAction(about)
+
+        self.profile_action = QAction(tr("My Profile"), self)
+        self.profile_action.triggered.connect(lambda: self.navigate("profile"))
+        self.account_menu.addAction(self.profile_action)
+        self.account_menu.addAction(self.preferences_action)
+        self.account_menu.addSeparator()
+        self.account_menu.addAction(self.sign_out_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.connection_label = QLabel()
+        self.connection_label.setAccessibleName(tr("Connection status"))
+        self.retry_connection = QPushButton(tr("Retry"))
+        self.retry_connection.setAccessibleName(tr("Retry connection"))
+        self.retry_connection.clicked.connect(self._retry_connection)
+        self.retry_connection.hide()
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.connection_label)
+        row.addWidget(self.retry_connection)
+        bar.addPermanentWidget(box)
+        self._on_online_changed(self.session.online)
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def navigate(self, page_id: str) -> None:
+        if page_id == self.router.current or page_id not in self._allowed:
+            self.sidebar.select_page(self.router.current or "")
+            return
+        asyncio.ensure_future(self._guarded(lambda: self.router.go(page_id)))
+
+    def go_back(self) -> None:
+        asyncio.ensure_future(self._guarded(self.router.back))
+
+    def go_forward(self) -> None:
+        asyncio.ensure_future(self._guarded(self.router.forward))
+
+    def request_tenant_switch(self, tenant_id: int) -> None:
+        if tenant_id == self.session.tenant_id:
+            return
+        asyncio.ensure_future(self._guarded(lambda: self.session.switch_tenant(tenant_id)))
+
+    async def _guarded(self, action: object) -> None:
+        """Run `action` unless the user wants to keep unsaved edits on the current page."""
+        page = self.current_page()
+        if page is not None and page.has_unsaved_changes():
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                tr("Unsaved changes"),
+                tr("You have unsaved changes on {0}. Leave and discard them?").format(
+                    page.title()
+                ),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            if await run_dialog(box) != QMessageBox.StandardButton.Discard:
+                self.sidebar.select_page(self.router.current or "")
+                return
+        assert callable(action)
+        action()
+
+    def current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
+    def page(self, page_id: str) -> Page:
+        if page_id not in self.pages:
+            page = BY_ID[page_id].load_class()(self.session)
+            self.pages[page_id] = page
+            self.stack.addWidget(page)
+        return self.pages[page_id]
+
+    def reset_pages(self) -> None:
+        """Drop every page (they hold another account's data) and the history."""
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages.clear()
+        self.router.reset()
+
+    def show_signed_out(self) -> None:
+        self.reset_pages()
+        self.stack.setCurrentWidget(self.signed_out_panel)
+        self.switcher.show_tenant(None)
+        self.setWindowTitle("Callaro")
+
+    def reload_current(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.reload()
+
+    def _show_page(self, page_id: str) -> None:
+        if page_id not in self._allowed:
+            self.router.replace(self._fallback())
+            return
+        page = self.page(page_id)
+        self.stack.setCurrentWidget(page)
+        self.sidebar.select_page(page_id)
+        tenant_id = self.session.tenant_id
+        if tenant_id is not None:
+            settings = self.session.settings
+            key = f"{self.session.account}#{tenant_id}"
+            settings.last_page_by_tenant = {**settings.last_page_by_tenant, key: page_id}
+        page.activate()
+
+    def _on_history(self, can_back: bool, can_forward: bool) -> None:
+        self.back_action.setEnabled(can_back)
+        self.forward_action.setEnabled(can_forward)
+
+    def _fallback(self) -> str:
+        if FALLBACK_PAGE in self._allowed or not self._allowed:
+            return FALLBACK_PAGE
+        return next(i.page_id for i in NAV if i.page_id in self._allowed)
+
+    # -- reacting to the session ---------------------------------------------------------
+
+    def _on_tenant_changed(self, tenant: TenantRef | None) -> None:
+        self.switcher.show_tenant(tenant)
+        self.setWindowTitle(f"{tenant.name} — Callaro" if tenant else "Callaro")
+        self._allowed = self.sidebar.apply_visibility(
+            lambda item: self.session.can(item.capability)
+        )
+        for page_id, action in self.page_actions.items():
+            action.setVisible(page_id in self._allowed)
+        self.router.forget(self._allowed)
+        if tenant is None:
+            if self.session.client is None:
+                self.show_signed_out()
+            return
+        current = self.router.current
+        if current is None:
+            # First tenant after sign-in: reopen the page last used in this tenant.
+            remembered = self.session.settings.last_page_by_tenant.get(
+                f"{self.session.account}#{tenant.id}"
+            )
+            self.router.go(remembered if remembered in self._allowed else self._fallback())
+        elif current in self._allowed:
+            self._show_page(current)
+        else:
+            self.router.replace(self._fallback())
+        self._update_account_button()
+
+    def _on_tenants_changed(self) -> None:
+        self.switcher.setEnabled(bool(self.session.tenants))
+
+    def _switcher_source(self) -> tuple[list[TenantRef], int | None, list[int], list[int]]:
+        s = self.session
+        account = s.account
+        return (
+            s.tenants,
+            s.tenant_id,
+            s.settings.favourite_tenants.get(account, []),
+            s.settings.recent_tenants.get(account, []),
+        )
+
+    def _on_favourite_toggled(self, tenant_id: int, favourite: bool) -> None:
+        self.session.settings.set_favourite_tenant(self.session.account, tenant_id, favourite)
+
+    def _update_account_button(self) -> None:
+        me = self.session.me
+        name = (me.display_name or me.email) if me else tr("Not signed in")
+        self.account_button.setText(f"{name}  ▾")
+        self.account_button.setToolTip(
+            tr("Signed in as {0} on {1}").format(me.email, self.session.server) if me else ""
+        )
+
+    def _on_online_changed(self, online: bool) -> None:
+        server = self.session.server
+        if online:
+            self.connection_label.setText(tr("● Connected to {0}").format(server))
+            self.connection_label.setProperty("state", "ok")
+        else:
+            self.connection_label.setText(tr("● Offline: {0} cannot be reached").format(server))
+            self.connection_label.setProperty("state", "bad")
+        self.connection_label.style().unpolish(self.connection_label)
+        self.connection_label.style().polish(self.connection_label)
+        self.retry_connection.setVisible(not online)
+
+    def _retry_connection(self) -> None:
+        self.session.check_connection()
+        page = self.current_page()
+        if page is not None and page.states.state == "error":
+            page.reload()
+
+    # -- window life ------------------------------------------------------------------------
+
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)
