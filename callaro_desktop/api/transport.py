@@ -46,7 +46,8 @@ RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
-# Refresh a little before expiry so a request does not leave with a token that dies in flight.
+# Refresh a little before expiry so a request does not leave with a token that dies in flight;
+# at most a tenth of the lifetime, so a short-lived token is not refreshed before every call.
 EXPIRY_MARGIN = timedelta(seconds=30)
 
 # Failures that happened before the server could act on the request, or that a proxy
@@ -226,6 +227,7 @@ class Transport:
         self._access_token: str | None = None
         self._refresh_token: str | None = None
         self._expires_at: datetime | None = None
+        self._refresh_due: datetime | None = None
         # Bumped on every token change, so a request that got a 401 can tell whether the
         # tokens it used have already been replaced by someone else's refresh.
         self._generation = 0
@@ -276,13 +278,14 @@ class Transport:
         """Start from a stored refresh token; the first authenticated call signs in silently."""
         self._access_token = None
         self._refresh_token = token
-        self._expires_at = None
+        self._expires_at = self._refresh_due = None
         self._generation += 1
 
     def _set_tokens(self, pair: TokenPair | None) -> None:
         self._access_token = pair.access_token.get_secret_value() if pair else None
         self._refresh_token = pair.refresh_token.get_secret_value() if pair else None
         self._expires_at = pair.expires_at if pair else None
+        self._refresh_due = None
         self._generation += 1
         if self.on_tokens_changed is not None:
             try:
@@ -302,13 +305,16 @@ class Transport:
             ) from exc
         expires_at = None
         if grant.expires_in is not None:
-            expires_at = self._now() + timedelta(seconds=grant.expires_in)
+            lifetime = timedelta(seconds=grant.expires_in)
+            expires_at = self._now() + lifetime
         pair = TokenPair(
             access_token=grant.access_token,
             refresh_token=grant.refresh_token,
             expires_at=expires_at,
         )
         self._set_tokens(pair)
+        if expires_at is not None:
+            self._refresh_due = expires_at - min(EXPIRY_MARGIN, lifetime / 10)
         return pair
 
     async def login(self, email: str, password: str) -> TokenPair:
@@ -370,7 +376,7 @@ class Transport:
     async def _ensure_access_token(self) -> None:
         if self._refresh_token is None:
             return
-        expiring = self._expires_at is not None and self._now() >= self._expires_at - EXPIRY_MARGIN
+        expiring = self._refresh_due is not None and self._now() >= self._refresh_due
         if self._access_token is None or expiring:
             await self.refresh()
 

@@ -30,6 +30,7 @@ class FakeAuthServer:
         self.valid_refresh: str | None = None
         self.refresh_ok = refresh_ok
         self.refresh_calls = 0
+        self.gate: anyio.Event | None = None  # When set, refresh answers wait for it.
 
     def _issue(self) -> httpx.Response:
         self.issued += 1
@@ -47,8 +48,12 @@ class FakeAuthServer:
             await anyio.sleep(0)
             sent = json.loads(request.content)["refresh_token"]
             if not self.refresh_ok or sent != self.valid_refresh:
-                return self.api.fail(401, "UNAUTHORIZED", "refresh token revoked")
-            return self._issue()
+                response = self.api.fail(401, "UNAUTHORIZED", "refresh token revoked")
+            else:
+                response = self._issue()
+            if self.gate is not None:
+                await self.gate.wait()  # The answer is decided; only its delivery waits.
+            return response
         if path == LOGOUT:
             self.valid_refresh = None
             return self.api.ok()
@@ -196,6 +201,50 @@ async def test_login_after_session_expired_works_again(
     assert hook_calls[-1] is not None
 
 
+async def test_a_cancelled_caller_does_not_abort_the_shared_refresh(
+    api: Any, server: FakeAuthServer, transport: Any, hook_calls: list[Any]
+) -> None:
+    # Aborting mid-flight would spend the rotated refresh token without keeping its successor.
+    await transport.login("a@b.in", "pw")
+    server.gate = anyio.Event()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(transport.refresh)
+        while server.refresh_calls == 0:
+            await anyio.sleep(0)
+        tg.cancel_scope.cancel()
+    server.gate.set()
+    with anyio.fail_after(5):
+        while transport.tokens.refresh_token.get_secret_value() == "refresh-1":
+            await anyio.sleep(0.001)
+    assert hook_calls[-1].refresh_token.get_secret_value() == "refresh-2"
+    assert (await transport.request(ME)).data["who"] == "access-2"
+    assert server.refresh_calls == 1
+
+
+async def test_a_refresh_answer_arriving_after_logout_is_dropped(
+    api: Any, server: FakeAuthServer, transport: Any, hook_calls: list[Any]
+) -> None:
+    await transport.login("a@b.in", "pw")
+    server.gate = anyio.Event()
+    outcome: list[BaseException] = []
+
+    async def refresh() -> None:
+        try:
+            await transport.refresh()
+        except E.ApiError as exc:
+            outcome.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(refresh)
+        while server.refresh_calls == 0:
+            await anyio.sleep(0)
+        await transport.logout()
+        server.gate.set()
+    assert len(outcome) == 1 and isinstance(outcome[0], E.SessionExpired)
+    assert transport.tokens is None and not transport.has_session
+    assert hook_calls[-1] is None
+
+
 async def test_second_401_after_refresh_is_not_looped(
     api: Any, server: FakeAuthServer, transport: Any
 ) -> None:
@@ -256,6 +305,20 @@ async def test_silent_sign_in_from_stored_refresh_token(
     assert api.paths().count(REFRESH) == 1
     assert api.body(0) == {"refresh_token": "stored-token"}
     assert hook_calls[-1].refresh_token.get_secret_value() == "refresh-1"
+
+
+async def test_short_lived_tokens_are_not_refreshed_before_every_call(
+    api: Any, server: FakeAuthServer, transport: Any
+) -> None:
+    api.handler = lambda request: (
+        api.grant(1, expires_in=10) if "/auth/" in request.url.path else api.ok()
+    )
+    await transport.login("a@b.in", "pw")
+    api.now += timedelta(seconds=8)
+    await transport.request(ME)
+    api.now += timedelta(seconds=1.5)  # Within the last tenth of the lifetime.
+    await transport.request(ME)
+    assert api.paths() == [LOGIN, "/api/v1/me", REFRESH, "/api/v1/me"]
 
 
 async def test_token_close_to_expiry_is_refreshed_before_sending(
