@@ -82,7 +82,7 @@ async def list_agents(
     params: list[Any] = [ctx.tenant_id]
     if search:
         where.append("name LIKE ? ESCAPE '\\'")
-        params.append(like_pattern(search.strip()))
+        params.append(like_pattern(search.replace("\x00", "").strip()))
     if active is not None:
         where.append("active = ?")
         params.append(int(active))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -88,6 +88,9 @@ register_schema("billing", SCHEMA)
 router = APIRouter(tags=["billing"])
 # The gateway stand-in lives beside the recharges it settles.
 router.include_router(checkout.router)
+
+# Ids are SQLite integers: a larger value would overflow the driver, so 422 it early.
+RechargeId = Annotated[int, Path(ge=1, le=2**62)]
 
 BillingCtx = Annotated[TenantCtx, Depends(tenant_ctx("billing"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -347,7 +350,7 @@ async def list_recharges(
 
 
 @router.get("/api/v1/billing/recharges/{recharge_id}", response_model=Envelope[RechargeOut])
-async def get_recharge(recharge_id: int, request: Request, ctx: BillingCtx) -> JSONResponse:
+async def get_recharge(recharge_id: RechargeId, request: Request, ctx: BillingCtx) -> JSONResponse:
     row = ctx.db.one(
         "SELECT * FROM billing_recharges WHERE id = ? AND tenant_id = ?",
         (recharge_id, ctx.tenant_id),

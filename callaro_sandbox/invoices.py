@@ -14,7 +14,7 @@ import sqlite3
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -80,6 +80,9 @@ CREATE INDEX IF NOT EXISTS invoice_lines_invoice ON invoice_lines (invoice_id, p
 register_schema("invoices", SCHEMA)
 
 router = APIRouter(tags=["invoices"])
+
+# Ids are SQLite integers: a larger value would overflow the driver, so 422 it early.
+InvoiceId = Annotated[int, Path(ge=1, le=2**62)]
 
 BillingCtx = Annotated[TenantCtx, Depends(tenant_ctx("billing"))]
 InvoiceStatus = Literal["paid", "open", "void"]
@@ -295,7 +298,7 @@ async def list_invoices(
 
 
 @router.get("/api/v1/invoices/{invoice_id}", response_model=Envelope[InvoiceDetailOut])
-async def get_invoice_route(invoice_id: int, ctx: BillingCtx) -> JSONResponse:
+async def get_invoice_route(invoice_id: InvoiceId, ctx: BillingCtx) -> JSONResponse:
     return ok(invoice_detail(ctx.db, get_invoice(ctx.db, ctx.tenant_id, invoice_id)))
 
 
@@ -304,7 +307,7 @@ async def get_invoice_route(invoice_id: int, ctx: BillingCtx) -> JSONResponse:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The tax invoice"}},
 )
-async def get_invoice_pdf(invoice_id: int, ctx: BillingCtx) -> Response:
+async def get_invoice_pdf(invoice_id: InvoiceId, ctx: BillingCtx) -> Response:
     row = get_invoice(ctx.db, ctx.tenant_id, invoice_id)
     content = render_invoice_pdf(invoice_document(ctx.db, row))
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", str(row["number"])) + ".pdf"

@@ -17,7 +17,7 @@ from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,6 +55,9 @@ CREATE INDEX IF NOT EXISTS phone_numbers_connection ON phone_numbers (telephony_
 register_schema("phone_numbers", SCHEMA)
 
 router = APIRouter(tags=["phone numbers"])
+
+# Ids are SQLite integers: a larger value would overflow the driver, so 422 it early.
+NumberId = Annotated[int, Path(ge=1, le=2**62)]
 
 ReadCtx = Annotated[TenantCtx, Depends(tenant_ctx("phone_numbers:read"))]
 WriteCtx = Annotated[TenantCtx, Depends(tenant_ctx("phone_numbers:write"))]
@@ -272,7 +275,7 @@ class PurchaseIn(BaseModel):
 
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
     quantity: int = Field(ge=1, le=MAX_PURCHASE)
-    telephony_connection_id: int
+    telephony_connection_id: int = Field(ge=1, le=2**62)
 
 
 class ImportItem(BaseModel):
@@ -286,14 +289,14 @@ class ImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     numbers: list[ImportItem] = Field(min_length=1, max_length=MAX_IMPORT)
-    telephony_connection_id: int
+    telephony_connection_id: int = Field(ge=1, le=2**62)
 
 
 class PatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: str | None = Field(None, max_length=MAX_LABEL)
-    inbound_agent_id: int | None = None
+    inbound_agent_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class SyncOut(BaseModel):
@@ -361,7 +364,8 @@ def _numbers_by_ids(db: Database, ids: list[int]) -> list[dict[str, Any]]:
 
 def search_clause(search: str) -> tuple[str, list[Any]]:
     """Match the label anywhere, and the number ignoring the spaces/dashes people type."""
-    text = search.strip()
+    # SQLite ends text at NUL inside LIKE, which would turn the pattern into "match all".
+    text = search.replace("\x00", "").strip()
     clauses = ["p.label LIKE ? ESCAPE '\\'"]
     params: list[Any] = [like_pattern(text)]
     if re.fullmatch(r"[0-9\s().+-]+", text):
@@ -389,7 +393,7 @@ async def list_numbers(
     paging: Annotated[PageParams, Depends(page_params)],
     search: Annotated[str | None, Query(max_length=100, description="number or name")] = None,
     status: Annotated[Status | None, Query()] = None,
-    telephony_connection_id: Annotated[int | None, Query()] = None,
+    telephony_connection_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     sort: Annotated[
         str | None,
         Query(description="created_at, e164, label, status, provider, inbound_agent; - reverses"),
@@ -619,12 +623,12 @@ async def sync_numbers(ctx: WriteCtx) -> JSONResponse:
 
 
 @router.get("/api/v1/phone_numbers/{number_id}", response_model=Envelope[PhoneNumberOut])
-async def get_number_route(number_id: int, ctx: ReadCtx) -> JSONResponse:
+async def get_number_route(number_id: NumberId, ctx: ReadCtx) -> JSONResponse:
     return ok(number_out(get_number(ctx.db, ctx.tenant_id, number_id)))
 
 
 @router.patch("/api/v1/phone_numbers/{number_id}", response_model=Envelope[PhoneNumberOut])
-async def update_number(number_id: int, body: PatchIn, ctx: WriteCtx) -> JSONResponse:
+async def update_number(number_id: NumberId, body: PatchIn, ctx: WriteCtx) -> JSONResponse:
     row = get_number(ctx.db, ctx.tenant_id, number_id)
     sent = body.model_fields_set
     label = row["label"]
@@ -649,7 +653,7 @@ async def update_number(number_id: int, body: PatchIn, ctx: WriteCtx) -> JSONRes
 
 
 @router.post("/api/v1/phone_numbers/{number_id}/activate", response_model=Envelope[PhoneNumberOut])
-async def activate_number(number_id: int, ctx: WriteCtx) -> JSONResponse:
+async def activate_number(number_id: NumberId, ctx: WriteCtx) -> JSONResponse:
     row = get_number(ctx.db, ctx.tenant_id, number_id)
     if not row["connection_active"]:
         msg = f"The connection '{row['connection_name']}' is disabled; enable it first"
@@ -663,7 +667,7 @@ async def activate_number(number_id: int, ctx: WriteCtx) -> JSONResponse:
 
 
 @router.post("/api/v1/phone_numbers/{number_id}/resync", response_model=Envelope[PhoneNumberOut])
-async def resync_number(number_id: int, ctx: WriteCtx) -> JSONResponse:
+async def resync_number(number_id: NumberId, ctx: WriteCtx) -> JSONResponse:
     row = get_number(ctx.db, ctx.tenant_id, number_id)
     stamp = now_iso()
     status = str(row["status"])
@@ -677,7 +681,7 @@ async def resync_number(number_id: int, ctx: WriteCtx) -> JSONResponse:
 
 
 @router.delete("/api/v1/phone_numbers/{number_id}", response_model=Envelope[ReleasedOut])
-async def release_number(number_id: int, ctx: WriteCtx) -> JSONResponse:
+async def release_number(number_id: NumberId, ctx: WriteCtx) -> JSONResponse:
     row = get_number(ctx.db, ctx.tenant_id, number_id)
     # Released pool numbers simply become available again: the pool is "all minus held".
     ctx.db.execute("DELETE FROM phone_numbers WHERE id = ?", (number_id,))

@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +51,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS telephony_connections_name
 register_schema("telephony", SCHEMA)
 
 router = APIRouter(tags=["telephony connections"])
+
+# Ids are SQLite integers: a larger value would overflow the driver, so 422 it early.
+ConnectionId = Annotated[int, Path(ge=1, le=2**62)]
 
 ReadCtx = Annotated[TenantCtx, Depends(tenant_ctx("telephony:read"))]
 WriteCtx = Annotated[TenantCtx, Depends(tenant_ctx("telephony:write"))]
@@ -423,7 +426,7 @@ async def list_connections(
     params: list[Any] = [ctx.tenant_id]
     if search:
         where.append("c.name LIKE ? ESCAPE '\\'")
-        params.append(like_pattern(search.strip()))
+        params.append(like_pattern(search.replace("\x00", "").strip()))
     if provider is not None:
         where.append("c.provider = ?")
         params.append(provider)
@@ -481,7 +484,7 @@ async def create_connection(
 
 
 @router.get("/api/v1/telephony_connections/{connection_id}", response_model=Envelope[ConnectionOut])
-async def get_connection_route(connection_id: int, ctx: ReadCtx) -> JSONResponse:
+async def get_connection_route(connection_id: ConnectionId, ctx: ReadCtx) -> JSONResponse:
     row = get_connection(ctx.db, ctx.tenant_id, connection_id)
     return ok(connection_out(row, int(row["numbers_count"])))
 
@@ -490,7 +493,7 @@ async def get_connection_route(connection_id: int, ctx: ReadCtx) -> JSONResponse
     "/api/v1/telephony_connections/{connection_id}", response_model=Envelope[ConnectionOut]
 )
 async def update_connection(
-    connection_id: int,
+    connection_id: ConnectionId,
     body: ConnectionPatch,
     ctx: WriteCtx,
 ) -> JSONResponse:
@@ -525,7 +528,7 @@ async def update_connection(
 
 
 @router.delete("/api/v1/telephony_connections/{connection_id}", response_model=Envelope[DeletedOut])
-async def delete_connection(connection_id: int, ctx: WriteCtx) -> JSONResponse:
+async def delete_connection(connection_id: ConnectionId, ctx: WriteCtx) -> JSONResponse:
     row = get_connection(ctx.db, ctx.tenant_id, connection_id)
     in_use = int(row["numbers_count"])
     if in_use:
@@ -544,7 +547,7 @@ async def delete_connection(connection_id: int, ctx: WriteCtx) -> JSONResponse:
     "/api/v1/telephony_connections/{connection_id}/test",
     response_model=Envelope[ConnectionTestOut],
 )
-async def run_connection_test(connection_id: int, ctx: WriteCtx) -> JSONResponse:
+async def run_connection_test(connection_id: ConnectionId, ctx: WriteCtx) -> JSONResponse:
     row = get_connection(ctx.db, ctx.tenant_id, connection_id)
     passed, latency, detail = probe_connection(
         int(row["id"]),

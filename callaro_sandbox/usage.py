@@ -57,6 +57,8 @@ GroupBy = Literal["day", "month"]
 MAX_DAYS = {"day": 731, "month": 3660}
 DEFAULT_SUMMARY_DAYS = 30
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_DAY = date(1970, 1, 1)
+MAX_DAY = date(2999, 12, 31)
 
 
 # --- pure helpers ------------------------------------------------------------------------
@@ -66,13 +68,20 @@ def parse_day(value: str | None, field: str) -> date | None:
     """A `YYYY-MM-DD` query value, or a 422 naming the field."""
     if value is None or value == "":
         return None
+    parsed: date | None = None
     if _DATE.match(value):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
-            pass
-    msg = f"'{value}' is not a date; use YYYY-MM-DD"
-    raise ApiFail(422, "VALIDATION_ERROR", msg, errors={field: [msg]})
+            parsed = None
+    if parsed is None:
+        msg = f"'{value}' is not a date; use YYYY-MM-DD"
+        raise ApiFail(422, "VALIDATION_ERROR", msg, errors={field: [msg]})
+    # Range arithmetic (the day after `to`, 30 days before `from`) must stay inside `date`.
+    if not MIN_DAY <= parsed <= MAX_DAY:
+        msg = f"must be between {MIN_DAY} and {MAX_DAY}"
+        raise ApiFail(422, "VALIDATION_ERROR", f"'{field}' {msg}", errors={field: [msg]})
+    return parsed
 
 
 def check_range(start: date | None, end: date | None) -> None:

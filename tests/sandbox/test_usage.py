@@ -97,6 +97,8 @@ async def test_events_paging_and_sort(client, login):
         ({"from": "2024-1-5"}, {"from"}),
         ({"from": "2024-05-02", "to": "2024-05-01"}, {"from", "to"}),
         ({"category": "sms"}, {"category"}),
+        ({"from": "9999-12-31"}, {"from"}),
+        ({"to": "0001-01-01"}, {"to"}),
     ],
 )
 async def test_events_reject_bad_filters(client, login, params, fields):
