@@ -84,14 +84,14 @@ def authenticate_jwt(request: Request, token: str) -> Caller:
     except (TypeError, ValueError) as exc:
         raise ApiFail(401, "UNAUTHORIZED", "Invalid access token") from exc
     row = db.one(
-        "SELECT u.id, u.email, u.platform_role, f.revoked_at FROM users u"
+        "SELECT u.id, u.email, u.platform_role, f.family, f.revoked_at FROM users u"
         " LEFT JOIN token_families f ON f.family = ? AND f.user_id = u.id WHERE u.id = ?",
         (str(claims.get("fam", "")), user_id),
     )
     if row is None:
         raise ApiFail(401, "UNAUTHORIZED", "Invalid access token")
     # Logout and refresh-token reuse revoke the family; its access tokens die with it.
-    if row["revoked_at"] is not None:
+    if row["family"] is None or row["revoked_at"] is not None:
         raise ApiFail(401, "UNAUTHORIZED", "Session has been signed out")
     return Caller(
         user_id=int(row["id"]), email=str(row["email"]), platform_role=row["platform_role"]

@@ -85,6 +85,36 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_tokens(seeded_template: Path) -> dict[str, str]:
+    """Access tokens of the named demo accounts, valid in every per-test copy of the template.
+
+    They are issued on the template itself, so each copy carries the same signing secret and
+    session families. Tests that only need "a signed-in X" (the role matrix) skip the argon2
+    verification of a real login this way; tests about sessions still log in for real.
+    """
+    import asyncio
+
+    template = Database.open(seeded_template)
+    app = create_app(template, config=SandboxConfig(rate_limit=None, access_token_ttl=6 * 3600))
+
+    async def issue() -> dict[str, str]:
+        transport = httpx.ASGITransport(app=app)
+        out: dict[str, str] = {}
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as c:
+            for email, password in DEMO_PASSWORDS.items():
+                res = await c.post(
+                    "/api/v1/auth/login", json={"email": email, "password": password}
+                )
+                out[email] = res.json()["data"]["access_token"]
+        return out
+
+    try:
+        return asyncio.run(issue())
+    finally:
+        template.close()
+
+
 @pytest.fixture
 def db(seeded_template: Path, tmp_path: Path) -> Iterator[Database]:
     source = Database.open(seeded_template)
