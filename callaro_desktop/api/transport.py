@@ -73,7 +73,7 @@ class TransportOptions(TypedDict, total=False):
     jitter: Callable[[], float]
     now: Callable[[], datetime]
     http_transport: httpx.AsyncBaseTransport | None
-    verify: ssl.SSLContext | str | bool
+    verify: ssl.SSLContext | bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +212,7 @@ class Transport:
         jitter: Callable[[], float] = random.random,
         now: Callable[[], datetime] = _utcnow,
         http_transport: httpx.AsyncBaseTransport | None = None,
-        verify: ssl.SSLContext | str | bool = True,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.max_retries = max_retries
@@ -327,7 +327,7 @@ class Transport:
         """Exchange the refresh token now, joining a refresh that is already running."""
         if self._refresh_task is None:
             if self._refresh_token is None:
-                raise SessionExpired("You are not signed in.")
+                raise SessionExpired()
             task = asyncio.get_running_loop().create_task(self._refresh_now())
             task.add_done_callback(_consume_exception)
             self._refresh_task = task
@@ -339,7 +339,7 @@ class Transport:
         token = self._refresh_token
         try:
             if token is None:
-                raise SessionExpired("You are not signed in.")
+                raise SessionExpired()
             try:
                 envelope = await self.request(Routes.AUTH_REFRESH, body={"refresh_token": token})
             except ApiError as exc:
@@ -381,12 +381,10 @@ class Transport:
             await self.refresh()
 
     async def _refresh_after_401(self, generation: int) -> None:
-        if self._refresh_task is None and self._generation != generation:
-            # Someone else's refresh (or a login) already replaced the tokens we sent.
-            if self._access_token is None:
-                raise SessionExpired()
-            return
-        await self.refresh()
+        replaced = self._generation != generation and self._access_token is not None
+        if self._refresh_task is None and replaced:
+            return  # Someone else's refresh (or a login) already replaced the tokens we sent.
+        await self.refresh()  # SessionExpired if the tokens are gone meanwhile.
 
     # --- requests -----------------------------------------------------------------------------
 
