@@ -91,25 +91,41 @@ class AppController:
         self.request_ids: deque[str] = deque(maxlen=10)
         self._crash_open = False
         self._quit: asyncio.Future[None] | None = None
+        # The dialog on screen, if any: tests and the crash handler look at them.
+        self.sign_in_dialog: Any = None
+        self.reauth_dialog: Any = None
 
     # -- life ------------------------------------------------------------------------------
 
     async def run(self) -> int:
-        from callaro_desktop.secrets import MemoryStore, TokenStore, probe_keychain_async
-        from callaro_desktop.services.session import Session
-        from callaro_desktop.views.shell.main_window import MainWindow
-
         # Qt must not leave its event loop before we have closed the HTTP client and the
         # sandbox: quitting resolves this future, the cleanup below runs inside the loop,
         # and only then does run() return and the loop stop.
         self._quit = asyncio.get_running_loop().create_future()
         self.app.setQuitOnLastWindowClosed(False)
         self.app.lastWindowClosed.connect(self.request_quit)
+        await self.setup()
+        self.window.show()
+        try:
+            if self.demo:
+                await self.start_demo()
+            else:
+                await self.sign_in_flow()
+            await self._quit
+        finally:
+            await self.shutdown()
+        return 0
 
-        if self.demo:
+    async def setup(self, vault: Any = None) -> None:
+        """Build the session and the window and wire them; `vault` overrides the keychain."""
+        from callaro_desktop.secrets import MemoryStore, TokenStore, probe_keychain_async
+        from callaro_desktop.services.session import Session
+        from callaro_desktop.views.shell.main_window import MainWindow
+
+        if vault is None and self.demo:
             # Demo tokens belong to a throwaway local sandbox: never put them in a keychain.
             vault = TokenStore(MemoryStore(), self.settings)
-        else:
+        elif vault is None:
             vault = TokenStore.for_status(await probe_keychain_async(), self.settings)
         self.session = Session(self.settings, vault)
         self.session.reauth_requested.connect(self._on_reauth_requested)
@@ -125,20 +141,14 @@ class AppController:
         self.window.reset_demo_requested.connect(
             lambda: asyncio.ensure_future(self.reset_demo())
         )
-        self.window.show()
 
-        try:
-            if self.demo:
-                await self.start_demo()
-            else:
-                await self.sign_in_flow()
-            await self._quit
-        finally:
+    async def shutdown(self) -> None:
+        if self.session is not None:
             await self.session.close()
-            if self.sandbox is not None:
-                await asyncio.to_thread(self.sandbox.stop)
-            log.info("Callaro Desktop stopped")
-        return 0
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+            self.sandbox = None
+        log.info("Callaro Desktop stopped")
 
     def request_quit(self) -> None:
         if self._quit is not None and not self._quit.done():
@@ -220,7 +230,9 @@ class AppController:
             keychain_note=vault.description,
             parent=self.window,
         )
+        self.sign_in_dialog = dialog
         accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
+        self.sign_in_dialog = None
         dialog.deleteLater()
         if not accepted and self.session.client is None:
             self.window.show_signed_out()
@@ -248,7 +260,9 @@ class AppController:
             server=self.session.server,
             parent=self.window,
         )
+        self.reauth_dialog = dialog
         accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
+        self.reauth_dialog = None
         dialog.deleteLater()
         if not accepted:
             self.session.abandon_reauth()

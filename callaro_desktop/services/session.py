@@ -22,6 +22,7 @@ from callaro_desktop.api.errors import (
     ConnectionFailed,
     RequestTimeout,
     SessionExpired,
+    Unauthorized,
 )
 from callaro_desktop.api.models import Me, Tenant, TokenPair
 from callaro_desktop.services.messages import MessageBridge
@@ -262,8 +263,10 @@ class Session(QObject):
         """Await `factory()`; on a dead session ask for the password once, then replay."""
         try:
             result = await factory()
-        except SessionExpired:
-            if not await self.request_reauth():
+        except Unauthorized:
+            # SessionExpired, or a plain 401 from a call made after the tokens were
+            # dropped (e.g. while another call was already waiting for the password).
+            if self.client is None or not await self.request_reauth():
                 raise
             result = await factory()
         except (ConnectionFailed, RequestTimeout):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -39,7 +40,8 @@ from callaro_desktop.api.errors import (
 from callaro_desktop.i18n import tr
 from callaro_desktop.views.dialogs.common import FieldError
 
-SubmitFn = Callable[[str, str, str, bool], Awaitable[None]]
+class SubmitFn(Protocol):
+    def __call__(self, server: str, email: str, password: str, *, keep: bool) -> Awaitable[None]: ...
 
 
 def explain_sign_in_error(exc: ApiError) -> tuple[str, str]:
@@ -169,16 +171,13 @@ class SignInDialog(QDialog):
                 self.server.currentText().strip(),
                 self.email.text().strip(),
                 self.password.text(),
-                self.keep.isVisible() and self.keep.isChecked(),
+                keep=not self.keep.isHidden() and self.keep.isChecked(),
             )
         except ApiError as exc:
-            self._set_busy(False)
             self.show_error(exc)
             return
-        except asyncio.CancelledError:
+        finally:
             self._set_busy(False)
-            raise
-        self._set_busy(False)
         self.password.clear()
         self.accept()
 
@@ -261,10 +260,11 @@ class ReauthDialog(QDialog):
         try:
             await self._submit(self.password.text())
         except ApiError as exc:
-            self.continue_button.setEnabled(True)
             self.password_error.set_error(explain_sign_in_error(exc)[1])
             self.password.selectAll()
             self.password.setFocus()
             return
+        finally:
+            self.continue_button.setEnabled(True)
         self.password.clear()
         self.accept()

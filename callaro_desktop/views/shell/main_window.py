@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -243,37 +244,41 @@ class MainWindow(QMainWindow):
         if page_id == self.router.current or page_id not in self._allowed:
             self.sidebar.select_page(self.router.current or "")
             return
-        asyncio.ensure_future(self._guarded(lambda: self.router.go(page_id)))
+        self._guarded(lambda: self.router.go(page_id))
 
     def go_back(self) -> None:
-        asyncio.ensure_future(self._guarded(self.router.back))
+        self._guarded(self.router.back)
 
     def go_forward(self) -> None:
-        asyncio.ensure_future(self._guarded(self.router.forward))
+        self._guarded(self.router.forward)
 
     def request_tenant_switch(self, tenant_id: int) -> None:
         if tenant_id == self.session.tenant_id:
             return
-        asyncio.ensure_future(self._guarded(lambda: self.session.switch_tenant(tenant_id)))
+        self._guarded(lambda: self.session.switch_tenant(tenant_id))
 
-    async def _guarded(self, action: object) -> None:
-        """Run `action` unless the user wants to keep unsaved edits on the current page."""
+    def _guarded(self, action: Callable[[], object]) -> None:
+        """Run `action` now, or after the user agrees to drop the current page's edits."""
         page = self.current_page()
         if page is not None and page.has_unsaved_changes():
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                tr("Unsaved changes"),
-                tr("You have unsaved changes on {0}. Leave and discard them?").format(
-                    page.title()
-                ),
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
-            )
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            if await run_dialog(box) != QMessageBox.StandardButton.Discard:
-                self.sidebar.select_page(self.router.current or "")
-                return
-        assert callable(action)
+            asyncio.ensure_future(self._confirm_then(page, action))
+        else:
+            action()
+
+    async def _confirm_then(self, page: Page, action: Callable[[], object]) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("Unsaved changes"),
+            tr("You have unsaved changes on {0}. Leave and discard them?").format(
+                page.title()
+            ),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if await run_dialog(box) != QMessageBox.StandardButton.Discard:
+            self.sidebar.select_page(self.router.current or "")
+            return
         action()
 
     def current_page(self) -> Page | None:
