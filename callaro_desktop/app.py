@@ -20,7 +20,8 @@ from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from callaro_desktop import __version__, paths  # noqa: E402
+from callaro_desktop import __version__, paths
+from callaro_desktop.services.tasks import background
 
 log = logging.getLogger("callaro_desktop")
 
@@ -130,17 +131,13 @@ class AppController:
         self.session = Session(self.settings, vault)
         self.session.reauth_requested.connect(self._on_reauth_requested)
         self.window = MainWindow(self.session, demo=self.demo)
-        self.window.sign_out_requested.connect(lambda: asyncio.ensure_future(self.sign_out()))
-        self.window.preferences_requested.connect(
-            lambda: asyncio.ensure_future(self.preferences())
-        )
-        self.window.about_requested.connect(lambda: asyncio.ensure_future(self.about()))
+        self.window.sign_out_requested.connect(lambda: background(self.sign_out()))
+        self.window.preferences_requested.connect(lambda: background(self.preferences()))
+        self.window.about_requested.connect(lambda: background(self.about()))
         self.window.sign_in_requested.connect(
-            lambda: asyncio.ensure_future(self.show_sign_in(self.session.server))
+            lambda: background(self.show_sign_in(self.session.server))
         )
-        self.window.reset_demo_requested.connect(
-            lambda: asyncio.ensure_future(self.reset_demo())
-        )
+        self.window.reset_demo_requested.connect(lambda: background(self.reset_demo()))
 
     async def shutdown(self) -> None:
         if self.session is not None:
@@ -163,9 +160,7 @@ class AppController:
         self.sandbox = await asyncio.to_thread(run_in_thread, db_path)
         log.info("demo sandbox at %s", self.sandbox.base_url)
         self.window.statusBar().clearMessage()
-        await self.session.sign_in(
-            self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False
-        )
+        await self.session.sign_in(self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False)
 
     async def reset_demo(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -248,7 +243,7 @@ class AppController:
         await self.show_sign_in(self.session.server)
 
     def _on_reauth_requested(self, email: str) -> None:
-        asyncio.ensure_future(self._reauth(email))
+        background(self._reauth(email))
 
     async def _reauth(self, email: str) -> None:
         from callaro_desktop.views.dialogs.common import run_dialog

@@ -15,9 +15,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault(
-    "CALLARO_DESKTOP_HOME", tempfile.mkdtemp(prefix="callaro-desktop-test-home-")
-)
+os.environ.setdefault("CALLARO_DESKTOP_HOME", tempfile.mkdtemp(prefix="callaro-desktop-test-home-"))
 
 _TESTS = Path(__file__).resolve().parent
 

@@ -482,6 +482,8 @@ class TelephonyConnection(Model):
     # Secrets are write-only on the server; these say whether one is stored.
     has_auth_token: bool = False
     has_password: bool = False
+    # How many phone numbers use the connection (a connection in use cannot be deleted).
+    numbers_count: int | None = None
 
 
 class ConnectionTestResult(Model):

@@ -9,6 +9,7 @@ one place that knows whether the server is reachable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,10 +26,10 @@ from callaro_desktop.api.errors import (
     Unauthorized,
 )
 from callaro_desktop.api.models import Me, Tenant, TokenPair
+from callaro_desktop.secrets import TokenStore, TokenStoreError
 from callaro_desktop.services.messages import MessageBridge
 from callaro_desktop.services.permissions import ROLE_LABELS, Capability, can
-from callaro_desktop.services.tasks import TaskManager
-from callaro_desktop.secrets import TokenStore, TokenStoreError
+from callaro_desktop.services.tasks import TaskManager, background
 from callaro_desktop.settings import Settings, account_key, normalize_email
 from callaro_desktop.settings import save as save_settings
 
@@ -209,9 +210,7 @@ class Session(QObject):
     def _ref(self, t: Tenant) -> TenantRef:
         role = t.role.value if t.role is not None else None
         if role is None and self.me is not None:
-            role = next(
-                (m.role.value for m in self.me.memberships if m.tenant_id == t.id), None
-            )
+            role = next((m.role.value for m in self.me.memberships if m.tenant_id == t.id), None)
         return TenantRef(t.id, t.name, role)
 
     def switch_tenant(self, tenant_id: int | None) -> None:
@@ -298,10 +297,8 @@ class Session(QObject):
 
         async def ping() -> None:
             if self.client is not None:
-                try:
+                with contextlib.suppress(ApiError):
                     await self.call(self.client.me.get)
-                except ApiError:
-                    pass
 
         self.tasks.run(("connection", None), ping())
 
@@ -311,7 +308,7 @@ class Session(QObject):
         # Called by the transport from inside the loop; keychain I/O goes to a thread.
         if self.client is None or not self.email:
             return
-        asyncio.ensure_future(self._store_refresh_token(tokens))
+        background(self._store_refresh_token(tokens))
 
     async def _store_refresh_token(self, tokens: TokenPair | None) -> None:
         if not self.keep_signed_in or tokens is None:
@@ -340,5 +337,3 @@ def role_label(role: str | None) -> str:
 
 
 __all__ = ["Session", "TenantRef", "role_label"]
-
-

@@ -10,6 +10,7 @@ tasks at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Coroutine, Hashable
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ class TaskManager:
         self.cancel(key)
         task: asyncio.Task[T] = asyncio.ensure_future(coro)
         self._tasks[key] = task
-        task.add_done_callback(lambda t, k=key: self._forget(k, t))
+        task.add_done_callback(functools.partial(self._forget, key))
         return task
 
     def cancel(self, key: TaskKey) -> bool:
@@ -60,9 +61,33 @@ class TaskManager:
             log.error("task %s failed", key[0], exc_info=task.exception())
 
     async def shutdown(self) -> None:
+        """Cancel everything, including fire-and-forget work started with `background`."""
+        for t in list(_BACKGROUND):
+            t.cancel()
         tasks = [t for t in self._tasks.values() if not t.done()]
         for t in tasks:
             t.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
+
+
+_BACKGROUND: set[asyncio.Task[Any]] = set()
+
+
+def background(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """Start fire-and-forget work (a dialog flow, a keychain write) and keep it alive.
+
+    The event loop holds tasks only weakly; one nobody references can be collected
+    mid-flight. This set holds them until they finish, and failures are logged.
+    """
+    task = asyncio.ensure_future(coro)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_background_done)
+    return task
+
+
+def _background_done(task: asyncio.Task[Any]) -> None:
+    _BACKGROUND.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task failed", exc_info=task.exception())

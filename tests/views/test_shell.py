@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.sign_in import SignInDialog
 from callaro_desktop.views.pages.phone_numbers import PhoneNumbersPage
 
@@ -25,7 +26,7 @@ def _visible_pages(controller: Any) -> set[str]:
 
 
 async def _sign_in_dialog(controller: Any, server: str) -> SignInDialog:
-    asyncio.ensure_future(controller.show_sign_in(server))
+    background(controller.show_sign_in(server))
     dialog: SignInDialog = await wait_for(lambda: controller.sign_in_dialog, what="sign-in")
     return dialog
 
@@ -158,13 +159,13 @@ async def test_stale_tenant_response_is_never_drawn(make_app, sandbox, faults) -
     await wait_for(lambda: page.states.state == "ready")
 
     drawn: list[tuple[int, int | None]] = []
-    original = page.render
+    original = page.present
 
     def spy(data: Any) -> None:
         drawn.append((data[2], session.tenant_id))
         original(data)
 
-    page.render = spy  # type: ignore[method-assign]
+    page.present = spy  # type: ignore[method-assign]
     # Acme's answer takes 1.5 s; the user switches to Brightline after 0.2 s.
     faults([{"route": "/api/v1/phone_numbers", "latency_ms": 1500, "count": 1}])
     session.switch_tenant(bright.id)
@@ -192,13 +193,13 @@ async def test_two_hundred_random_switches_show_only_the_current_tenant(make_app
     window.navigate("phone_numbers")
     page = window.pages["phone_numbers"]
     drawn: list[tuple[int, int | None]] = []
-    original = page.render
+    original = page.present
 
     def spy(data: Any) -> None:
         drawn.append((data[2], session.tenant_id))
         original(data)
 
-    page.render = spy  # type: ignore[method-assign]
+    page.present = spy  # type: ignore[method-assign]
     rng = random.Random(7)
 
     async def churn() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import QUrl
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop import paths
 from callaro_desktop.i18n import tr
+from callaro_desktop.services.tasks import background
 from callaro_desktop.settings import Settings
 
 APPEARANCES = (("system", "System"), ("light", "Light"), ("dark", "Dark"))
@@ -110,4 +110,4 @@ class PreferencesDialog(QDialog):
             self.forget_result.setText(tr("Forgot {0} saved sign-in(s).").format(count))
             self.forget_button.setEnabled(True)
 
-        asyncio.ensure_future(run())
+        background(run())

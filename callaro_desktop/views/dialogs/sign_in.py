@@ -38,10 +38,14 @@ from callaro_desktop.api.errors import (
     ValidationFailed,
 )
 from callaro_desktop.i18n import tr
+from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import FieldError
 
+
 class SubmitFn(Protocol):
-    def __call__(self, server: str, email: str, password: str, *, keep: bool) -> Awaitable[None]: ...
+    def __call__(
+        self, server: str, email: str, password: str, *, keep: bool
+    ) -> Awaitable[None]: ...
 
 
 def explain_sign_in_error(exc: ApiError) -> tuple[str, str]:
@@ -146,7 +150,7 @@ class SignInDialog(QDialog):
             return
         if not self._check_fields():
             return
-        self._task = asyncio.ensure_future(self._run())
+        self._task = background(self._run())
 
     def _check_fields(self) -> bool:
         for err in (self.server_error, self.email_error, self.password_error):
@@ -253,7 +257,7 @@ class ReauthDialog(QDialog):
         if not self.password.text():
             self.password_error.set_error(tr("Enter your password."))
             return
-        self._task = asyncio.ensure_future(self._run())
+        self._task = background(self._run())
 
     async def _run(self) -> None:
         self.continue_button.setEnabled(False)

@@ -33,7 +33,7 @@ class ApiKeysPage(ListPage[ApiKey]):
         return tr("Keys your own systems use to call the Callaro Public API.")
 
     def columns(self) -> Sequence[Column[ApiKey]]:
-        tz = lambda: self.session.timezone  # noqa: E731
+        tz = self.session_timezone
         return [
             Column(tr("Name"), lambda k: k.name),
             Column(tr("Prefix"), lambda k: k.prefix),

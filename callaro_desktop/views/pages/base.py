@@ -1,9 +1,9 @@
 """What every sidebar page shares: a header, four states, and a load that can't leak.
 
 A page splits its work in two. `fetch(scope)` only talks to the server (through the
-session's tenant-scoped client) and returns data; `render(data)` only draws. The base
+session's tenant-scoped client) and returns data; `present(data)` only draws. The base
 class runs `fetch` as a named task keyed by (page, tenant), so leaving the page or
-switching tenant cancels it, and calls `render` only if the tenant the data belongs
+switching tenant cancels it, and calls `present` only if the tenant the data belongs
 to is still the current one. A page therefore cannot draw another tenant's rows, by
 construction rather than by care.
 """
@@ -82,7 +82,7 @@ class Page(QWidget):
         """Ask the server for what the page shows. No widget access here."""
         raise NotImplementedError
 
-    def render(self, data: Any) -> None:
+    def present(self, data: Any) -> None:
         """Draw `data`; runs only when it belongs to the current tenant."""
         raise NotImplementedError
 
@@ -96,6 +96,10 @@ class Page(QWidget):
         return False
 
     # -- what the shell and the page call ------------------------------------------------
+
+    def session_timezone(self) -> str:
+        """Read at draw time, so a timezone changed on My Profile applies everywhere."""
+        return self.session.timezone
 
     @property
     def tenant_id(self) -> int | None:
@@ -128,7 +132,7 @@ class Page(QWidget):
             log.debug("dropped %s data for tenant %s", self.page_id, tenant_id)
             return
         self._loaded_for = tenant_id
-        self.render(data)
+        self.present(data)
         if self.is_empty(data):
             self.show_empty_state(data)
         else:

@@ -71,7 +71,7 @@ class BillingPage(Page):
     async def fetch(self, scope: TenantClient) -> BillingOverview:
         return await scope.billing.overview()
 
-    def render(self, data: BillingOverview) -> None:
+    def present(self, data: BillingOverview) -> None:
         self.balance.set(format_money(data.balance))
         self.usable.set(format_money(data.usable_credit), tr("after GST is set aside"))
         self.plan.set(data.plan.name if data.plan else "—")

@@ -49,7 +49,7 @@ class GettingStartedPage(Page):
     async def fetch(self, scope: TenantClient) -> Checklist:
         return await scope.onboarding.checklist()
 
-    def render(self, data: Checklist) -> None:
+    def present(self, data: Checklist) -> None:
         self.progress_text.setText(
             tr("{0} of {1} steps").format(data.completed_count, data.total_count)
         )
@@ -58,8 +58,9 @@ class GettingStartedPage(Page):
         self.progress.setAccessibleDescription(self.progress_text.text())
         while self._steps.count():
             item = self._steps.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for step in data.steps:
             mark = "✓" if step.completed else "○"
             required = "" if step.required else tr(" (optional)")

@@ -28,15 +28,17 @@ class InvoicesPage(ListPage[Invoice]):
         return tr("Invoices")
 
     def columns(self) -> Sequence[Column[Invoice]]:
-        tz = lambda: self.session.timezone  # noqa: E731
+        tz = self.session_timezone
         return [
             Column(tr("Number"), lambda i: i.number, "number"),
             Column(tr("Issued"), lambda i: format_date(i.issued_at, tz()), "issued_at"),
             Column(
                 tr("Period"),
-                lambda i: f"{i.period_start:%d %b %Y} – {i.period_end:%d %b %Y}"
-                if i.period_start and i.period_end
-                else "—",
+                lambda i: (
+                    f"{i.period_start:%d %b %Y} – {i.period_end:%d %b %Y}"
+                    if i.period_start and i.period_end
+                    else "—"
+                ),
             ),
             Column(tr("Subtotal"), lambda i: format_money(i.subtotal), align=RIGHT),
             Column(tr("Tax"), lambda i: format_money(i.tax), align=RIGHT),

@@ -121,7 +121,7 @@ class ListPage(Page, Generic[T]):
         first = await pager.fetch_page(1)
         return pager, first, scope.tenant_id
 
-    def render(self, data: tuple[Pager[T] | None, ApiPage[T], int]) -> None:
+    def present(self, data: tuple[Pager[T] | None, ApiPage[T], int]) -> None:
         pager, first, tenant_id = data
         if pager is None:
             self.model.reset(None, first)

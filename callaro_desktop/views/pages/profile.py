@@ -76,7 +76,7 @@ class ProfilePage(Page):
     async def fetch(self, scope: TenantClient) -> Me:
         return await self.session.refresh_me()
 
-    def render(self, data: Me) -> None:
+    def present(self, data: Me) -> None:
         self.email.setText(data.email)
         self.display_name.setText(data.display_name or tr("Not set"))
         tenant = self.session.tenant

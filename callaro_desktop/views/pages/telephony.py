@@ -37,11 +37,9 @@ class TelephonyPage(ListPage[TelephonyConnection]):
             Column(tr("Status"), lambda c: tr("Active") if c.active else tr("Inactive")),
             Column(
                 tr("Numbers using it"),
-                lambda c: str(getattr(c, "numbers_count", None) or 0),
+                lambda c: "—" if c.numbers_count is None else str(c.numbers_count),
             ),
-            Column(
-                tr("Created"), lambda c: format_datetime(c.created_at, self.session.timezone)
-            ),
+            Column(tr("Created"), lambda c: format_datetime(c.created_at, self.session.timezone)),
         ]
 
     async def load_all(self, scope: TenantClient) -> list[TelephonyConnection]:

@@ -29,7 +29,7 @@ class UsersPage(ListPage[User]):
         return tr("Who can use this workspace, and with which role.")
 
     def columns(self) -> Sequence[Column[User]]:
-        tz = lambda: self.session.timezone  # noqa: E731 - read at draw time: it can change
+        tz = self.session_timezone
         return [
             Column(tr("Name"), lambda u: u.display_name or "—", "display_name"),
             Column(tr("Email"), lambda u: u.email, "email"),

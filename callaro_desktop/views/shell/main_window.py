@@ -7,7 +7,6 @@ throwing away unsaved edits when the user leaves a page or switches workspace.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 
@@ -22,8 +21,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStyle,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from callaro_desktop import paths
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.session import Session, TenantRef
+from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.shell.message_bar import MessageBar
@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         """Run `action` now, or after the user agrees to drop the current page's edits."""
         page = self.current_page()
         if page is not None and page.has_unsaved_changes():
-            asyncio.ensure_future(self._confirm_then(page, action))
+            background(self._confirm_then(page, action))
         else:
             action()
 
@@ -269,9 +269,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("Unsaved changes"),
-            tr("You have unsaved changes on {0}. Leave and discard them?").format(
-                page.title()
-            ),
+            tr("You have unsaved changes on {0}. Leave and discard them?").format(page.title()),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self,
         )

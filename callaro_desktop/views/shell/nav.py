@@ -39,8 +39,12 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem(
-        "getting_started", "Getting started", None, Capability.ONBOARDING_READ,
-        "getting_started", "GettingStartedPage",
+        "getting_started",
+        "Getting started",
+        None,
+        Capability.ONBOARDING_READ,
+        "getting_started",
+        "GettingStartedPage",
     ),
     NavItem("profile", "My Profile", "Admin", Capability.PROFILE, "profile", "ProfilePage"),
     NavItem("users", "Users", "Admin", Capability.USERS, "users", "UsersPage"),
@@ -49,12 +53,20 @@ NAV: tuple[NavItem, ...] = (
     NavItem("usage", "Usage", "Billing", Capability.BILLING, "usage", "UsagePage"),
     NavItem("invoices", "Invoices", "Billing", Capability.BILLING, "invoices", "InvoicesPage"),
     NavItem(
-        "phone_numbers", "Phone numbers", "Connectivity", Capability.PHONE_NUMBERS_READ,
-        "phone_numbers", "PhoneNumbersPage",
+        "phone_numbers",
+        "Phone numbers",
+        "Connectivity",
+        Capability.PHONE_NUMBERS_READ,
+        "phone_numbers",
+        "PhoneNumbersPage",
     ),
     NavItem(
-        "telephony", "Telephony", "Connectivity", Capability.TELEPHONY_READ,
-        "telephony", "TelephonyPage",
+        "telephony",
+        "Telephony",
+        "Connectivity",
+        Capability.TELEPHONY_READ,
+        "telephony",
+        "TelephonyPage",
     ),
 )
 

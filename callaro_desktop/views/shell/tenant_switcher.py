@@ -179,9 +179,7 @@ class TenantPopup(QFrame):
             return
         menu = QMenu(self)
         is_fav = int(item.data(TENANT_ROLE)) in self._favourites
-        action = menu.addAction(
-            tr("Remove from favourites") if is_fav else tr("Add to favourites")
-        )
+        action = menu.addAction(tr("Remove from favourites") if is_fav else tr("Add to favourites"))
         action.setShortcut("Ctrl+D")
         action.triggered.connect(lambda: self._toggle_favourite(item))
         menu.popup(self.cursor().pos())

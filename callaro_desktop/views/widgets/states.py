@@ -94,12 +94,14 @@ class StateStack(QStackedWidget):
     # The state currently shown, for tests and for accessibility announcements.
     @property
     def state(self) -> str:
-        return {
-            self._loading: "loading",
-            self._empty: "empty",
-            self._error: "error",
-            self.content: "ready",
-        }.get(self.currentWidget(), "ready")
+        current = self.currentWidget()
+        if current is self._loading:
+            return "loading"
+        if current is self._empty:
+            return "empty"
+        if current is self._error:
+            return "error"
+        return "ready"
 
     def show_loading(self, text: str | None = None) -> None:
         self._loading_label.setText(text or tr("Loading…"))
@@ -118,7 +120,8 @@ class StateStack(QStackedWidget):
     def show_error(self, message: str, request_id: str | None = None) -> None:
         self.error_text.setText(message)
         self._request_id = request_id
-        self.request_id_label.setText(tr("Request id: {0}").format(request_id) if request_id else "")
+        label = tr("Request id: {0}").format(request_id) if request_id else ""
+        self.request_id_label.setText(label)
         self.request_id_label.setVisible(bool(request_id))
         self._copy_button.setVisible(bool(request_id))
         self.setCurrentWidget(self._error)
