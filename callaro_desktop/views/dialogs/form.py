@@ -1,0 +1,211 @@
+"""A dialog that submits a form to the server without ever losing what was typed.
+
+Subclasses add fields and implement `perform(idempotency_key)`. The base class:
+- checks fields locally first (`validate`) and shows each message under its field;
+- runs the submit as a task (the window stays alive), disabling the buttons meanwhile;
+- sends one Idempotency-Key per intent: a retry of the same values reuses it, so a
+  create that timed out but did happen on the server is not done twice; changed
+  values are a new intent and get a new key;
+- puts the server's field errors (`errors: {"email": [...]}`, also dotted paths like
+  `numbers.2.e164`) under the matching fields, and anything else, with the request
+  id, in one line above the buttons; the dialog stays open with everything typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callaro_desktop.api.errors import ApiError
+from callaro_desktop.i18n import tr
+from callaro_desktop.services.tasks import background
+from callaro_desktop.views.dialogs.common import FieldError
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from callaro_desktop.services.session import Session
+
+
+class FormDialog(QDialog):
+    def __init__(
+        self,
+        session: Session,
+        title: str,
+        submit_label: str,
+        *,
+        intro: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setMinimumWidth(460)
+        self.intro = QLabel(intro or "")
+        self.intro.setWordWrap(True)
+        self.intro.setVisible(bool(intro))
+        self.form = QFormLayout()
+        self.general_error = QLabel()
+        self.general_error.setProperty("fieldError", True)
+        self.general_error.setWordWrap(True)
+        self.general_error.setAccessibleName(tr("Error"))
+        self.general_error.hide()
+        self.status = QLabel()
+        self.status.setProperty("muted", True)
+        self.buttons = QDialogButtonBox()
+        self.submit_button = QPushButton(submit_label)
+        self.submit_button.setAccessibleName(submit_label)
+        self.submit_button.setDefault(True)
+        self.buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAccessibleName(tr("Cancel"))
+        self.buttons.accepted.connect(self.start_submit)
+        self.buttons.rejected.connect(self.reject)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addWidget(self.intro)
+        self.layout_.addLayout(self.form)
+        self.layout_.addWidget(self.general_error)
+        self.layout_.addWidget(self.status)
+        self.layout_.addWidget(self.buttons)
+        self.fields: dict[str, tuple[QWidget, FieldError, tuple[str, ...]]] = {}
+        self.result_value: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._last_payload: Any = None
+        self._key: str | None = None
+
+    # -- building -------------------------------------------------------------------------
+
+    def add_field(
+        self,
+        name: str,
+        label: str,
+        widget: QWidget,
+        *,
+        api_names: Sequence[str] = (),
+        help_text: str | None = None,
+    ) -> FieldError:
+        """Add a row; `api_names` are the server's names for it when they differ."""
+        if not widget.accessibleName():
+            widget.setAccessibleName(label.replace("&", ""))
+        error = FieldError(widget)
+        self.form.addRow(label, widget)
+        if help_text:
+            hint = QLabel(help_text)
+            hint.setProperty("muted", True)
+            hint.setWordWrap(True)
+            self.form.addRow("", hint)
+        self.form.addRow("", error)
+        self.fields[name] = (widget, error, (name, *api_names))
+        return error
+
+    # -- what subclasses provide -------------------------------------------------------
+
+    def validate(self) -> dict[str, str]:
+        """Local checks: {field name: message}. Empty means the form may be sent."""
+        return {}
+
+    def payload(self) -> Any:
+        """The values being sent; the same payload again is the same intent (same key)."""
+        return None
+
+    async def perform(self, idempotency_key: str) -> Any:
+        raise NotImplementedError
+
+    def busy_text(self) -> str:
+        return tr("Saving…")
+
+    # -- submitting -----------------------------------------------------------------------
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self._key
+
+    def clear_errors(self) -> None:
+        for _widget, error, _names in self.fields.values():
+            error.set_error(None)
+        self.general_error.hide()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            if name in self.fields:
+                self.fields[name][1].set_error(message)
+            else:
+                self.general_error.setText(message)
+                self.general_error.show()
+        first = next((n for n in self.fields if n in errors), None)
+        if first is not None:
+            self.fields[first][0].setFocus()
+
+    def start_submit(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        self.clear_errors()
+        problems = self.validate()
+        if problems:
+            self.show_errors(problems)
+            return
+        payload = self.payload()
+        if self._key is None or payload != self._last_payload:
+            self._key = str(uuid.uuid4())
+            self._last_payload = payload
+        self._task = background(self._run(self._key))
+
+    async def _run(self, key: str) -> None:
+        self._set_busy(True)
+        try:
+            result = await self.session.call(lambda: self.perform(key))
+        except ApiError as exc:
+            self.show_api_error(exc)
+            return
+        finally:
+            self._set_busy(False)
+        self.result_value = result
+        self.accept()
+
+    def show_api_error(self, exc: ApiError) -> None:
+        placed: dict[str, str] = {}
+        leftovers: list[str] = []
+        for api_field, messages in exc.errors.items():
+            target = self._field_for(api_field)
+            text = messages[0] if messages else exc.message
+            if target is not None and target not in placed:
+                placed[target] = text
+            else:
+                leftovers.append(f"{api_field}: {text}")
+        self.show_errors(placed)
+        if not placed or leftovers:
+            summary = exc.user_message()
+            if leftovers:
+                summary = f"{summary}\n" + "\n".join(leftovers)
+            self.general_error.setText(summary)
+            self.general_error.show()
+
+    def _field_for(self, api_field: str) -> str | None:
+        head = api_field.split(".")[0]
+        for name, (_w, _e, names) in self.fields.items():
+            if api_field in names or head in names:
+                return name
+        return None
+
+    def _set_busy(self, busy: bool) -> None:
+        self.status.setText(self.busy_text() if busy else "")
+        self.submit_button.setEnabled(not busy)
+        for widget, _error, _names in self.fields.values():
+            widget.setEnabled(not busy)
+
+    def reject(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        super().reject()
