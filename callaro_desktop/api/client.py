@@ -369,8 +369,16 @@ class ApiKeysApi(_Namespace):
 
 
 class PhoneNumbersApi(_Namespace):
-    def list(self, *, search: str | None = None, per_page: int = 50) -> Pager[PhoneNumber]:
-        return self._pager(PhoneNumber, Routes.PHONE_NUMBERS_LIST, {"search": search}, per_page)
+    def list(
+        self,
+        *,
+        search: str | None = None,
+        status: str | None = None,
+        sort: str | None = None,
+        per_page: int = 50,
+    ) -> Pager[PhoneNumber]:
+        params = {"search": search, "status": status, "sort": sort}
+        return self._pager(PhoneNumber, Routes.PHONE_NUMBERS_LIST, params, per_page)
 
     async def available(self, country: str) -> builtins.list[AvailableNumber]:
         return await self._list(
@@ -454,6 +462,9 @@ class TelephonyConnectionsApi(_Namespace):
         active: bool | _Unset = UNSET,
         account_sid: str | _Unset = UNSET,
         auth_token: str | SecretStr | _Unset = UNSET,
+        api_key: str | _Unset = UNSET,
+        api_token: str | SecretStr | _Unset = UNSET,
+        subdomain: str | _Unset = UNSET,
         termination_uri: str | _Unset = UNSET,
         username: str | _Unset = UNSET,
         password: str | SecretStr | _Unset = UNSET,
@@ -467,6 +478,9 @@ class TelephonyConnectionsApi(_Namespace):
             active=active,
             account_sid=account_sid,
             auth_token=auth_token,
+            api_key=api_key,
+            api_token=api_token,
+            subdomain=subdomain,
             termination_uri=termination_uri,
             username=username,
             password=password,
@@ -491,6 +505,9 @@ class TelephonyConnectionsApi(_Namespace):
         active: bool | _Unset = UNSET,
         account_sid: str | _Unset | None = UNSET,
         auth_token: str | SecretStr | _Unset = UNSET,
+        api_key: str | _Unset | None = UNSET,
+        api_token: str | SecretStr | _Unset = UNSET,
+        subdomain: str | _Unset | None = UNSET,
         termination_uri: str | _Unset | None = UNSET,
         username: str | _Unset | None = UNSET,
         password: str | SecretStr | _Unset = UNSET,
@@ -502,6 +519,9 @@ class TelephonyConnectionsApi(_Namespace):
             active=active,
             account_sid=account_sid,
             auth_token=auth_token,
+            api_key=api_key,
+            api_token=api_token,
+            subdomain=subdomain,
             termination_uri=termination_uri,
             username=username,
             password=password,

@@ -475,6 +475,9 @@ class TelephonyConnection(Model):
     active: bool = True
     created_at: UtcDateTime | None = None
     account_sid: str | None = None
+    # Exotel's settings (its API token is a secret, like Twilio's auth token).
+    api_key: str | None = None
+    subdomain: str | None = None
     termination_uri: str | None = None
     username: str | None = None
     ip_acl: list[str] = []
@@ -482,6 +485,7 @@ class TelephonyConnection(Model):
     # Secrets are write-only on the server; these say whether one is stored.
     has_auth_token: bool = False
     has_password: bool = False
+    has_api_token: bool = False
     # How many phone numbers use the connection (a connection in use cannot be deleted).
     numbers_count: int | None = None
 
