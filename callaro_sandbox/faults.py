@@ -20,7 +20,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FaultBody = Literal["html502", "malformed_json", "drop"]
+# "truncate" lets the route answer, then cuts its body in half and hangs up (a download
+# that breaks mid-way); "drop" hangs up before the route runs.
+FaultBody = Literal["html502", "malformed_json", "drop", "truncate"]
 
 
 class FaultRule(BaseModel):

@@ -114,6 +114,9 @@ class SandboxMiddleware:
                 decision = self.config.faults.decide(method, path)
                 if decision.latency_ms:
                     await asyncio.sleep(decision.latency_ms / 1000)
+                if decision.rule is not None and decision.rule.body == "truncate":
+                    await self.app(scope, receive, _truncating(send_with_id))
+                    return
                 if decision.rule is not None:
                     await self._inject(decision.rule, send_with_id)
                     return
@@ -177,6 +180,29 @@ class SandboxMiddleware:
         await _send_json(
             send, status, error_body(status, code_for_status(status), message), headers
         )
+
+
+def _truncating(send: Send) -> Send:
+    """Pass the headers on, then only the first half of the first body chunk, then nothing.
+
+    The promised Content-Length is never met, so uvicorn closes the connection mid-body.
+    """
+    cut = False
+
+    async def truncated(message: Message) -> None:
+        nonlocal cut
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        if cut:
+            return
+        cut = True
+        body: bytes = message.get("body", b"")
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
+
+    return truncated
 
 
 async def _send_raw(

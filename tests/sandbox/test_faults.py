@@ -140,3 +140,23 @@ def test_dropped_connection_over_real_http(db) -> None:
             assert c.get("/sandbox/health").status_code == 200
     finally:
         server.stop()
+
+
+def test_truncated_body_over_real_http(db) -> None:
+    faults = Faults.from_json([{"route": "/sandbox/health", "body": "truncate", "count": 1}])
+    server = run_in_thread(db.path, config=SandboxConfig(rate_limit=None, faults=faults))
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=5) as c:
+            received = bytearray()
+            with (
+                pytest.raises(httpx.RemoteProtocolError),
+                c.stream("GET", "/sandbox/health") as res,
+            ):
+                assert res.status_code == 200
+                assert res.headers["content-type"] == "application/json"
+                for chunk in res.iter_bytes():
+                    received += chunk
+            assert 0 < len(received) < int(res.headers["content-length"])
+            assert c.get("/sandbox/health").status_code == 200
+    finally:
+        server.stop()
