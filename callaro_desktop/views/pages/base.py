@@ -95,6 +95,15 @@ class Page(QWidget):
     def has_unsaved_changes(self) -> bool:
         return False
 
+    def open_primary_action(self) -> None:
+        """Start the page's main task (e.g. Users opens its invite dialog).
+
+        Other pages send the user here to get something done (the Getting started
+        checklist's "Go" buttons): they navigate with MainWindow.navigate(page_id) and
+        then call this. Pages with one obvious action override it; the default does
+        nothing, so landing on the page is the whole effect.
+        """
+
     # -- what the shell and the page call ------------------------------------------------
 
     def session_timezone(self) -> str:
