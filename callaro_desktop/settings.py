@@ -165,6 +165,9 @@ class Settings(BaseModel):
     recent_tenants: dict[str, list[int]] = Field(default_factory=dict)
     log_level: LogLevel = "INFO"
     saved_accounts: list[SavedAccount] = Field(default_factory=list)
+    # Recharge ids sent to checkout and not yet seen paid or failed, by "account#tenant id":
+    # Billing checks them again on the next visit, so closing a dialog never loses a payment.
+    pending_recharges: dict[str, list[int]] = Field(default_factory=dict)
 
     @field_validator("*", mode="after")
     @classmethod
