@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from callaro_desktop.api.client import CallaroClient, TenantClient
+from callaro_desktop.api.client import UNSET, CallaroClient, TenantClient, _Unset
 from callaro_desktop.api.errors import (
     ApiError,
     ConnectionFailed,
@@ -108,6 +108,20 @@ class Session(QObject):
         if self.client is None:
             raise SessionExpired("Not signed in.")
         me = await self.client.me.get()
+        self.me = me
+        self.me_changed.emit(me)
+        return me
+
+    async def update_me(
+        self,
+        *,
+        display_name: str | _Unset | None = UNSET,
+        timezone: str | _Unset = UNSET,
+    ) -> Me:
+        """PATCH /me and tell everyone: a new timezone redraws every date on screen."""
+        if self.client is None:
+            raise SessionExpired("Not signed in.")
+        me = await self.client.me.update(display_name=display_name, timezone=timezone)
         self.me = me
         self.me_changed.emit(me)
         return me
