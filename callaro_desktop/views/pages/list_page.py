@@ -91,6 +91,7 @@ class ListPage(Page, Generic[T]):
         body.addLayout(tools)
         body.addWidget(self.table, 1)
         self.session.tenant_changed.connect(self._forget_rows)
+        self.session.me_changed.connect(self._redraw_dates)
 
     # -- what subclasses provide --------------------------------------------------------
 
@@ -146,6 +147,10 @@ class ListPage(Page, Generic[T]):
             self.count_label.setText(tr("{0} matching").format(f"{total:,}"))
         else:
             self.count_label.setText(tr("{0} in total").format(f"{total:,}"))
+
+    def _redraw_dates(self, _me: object) -> None:
+        # Columns read the timezone at draw time; a repaint is all a new one needs.
+        self.model.refresh_display()
 
     def _forget_rows(self, _tenant: object) -> None:
         self.model.reset(None)

@@ -157,6 +157,12 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
             self._rows[row] = item
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
 
+    def refresh_display(self) -> None:
+        """Redraw every loaded cell without refetching (e.g. dates after a timezone change)."""
+        if self._rows and self._columns:
+            last = self.index(len(self._rows) - 1, len(self._columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def remove_row(self, row: int) -> None:
         if 0 <= row < len(self._rows):
             self.beginRemoveRows(QModelIndex(), row, row)
