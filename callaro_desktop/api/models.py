@@ -440,6 +440,10 @@ class PhoneNumber(Model):
     telephony_connection: ConnectionRef | None = None
     platform_managed: bool = False
     created_at: UtcDateTime | None = None
+    # [CONSOLE] extras the number detail shows when a server sends them.
+    country: str | None = None
+    monthly_price: Money | None = None
+    last_synced_at: UtcDateTime | None = None
 
 
 class AvailableNumber(Model):
