@@ -47,6 +47,8 @@ from callaro_desktop.api.routes import Route, Routes
 from callaro_desktop.api.transport import (
     DEFAULT_BASE_URL,
     Envelope,
+    Progress,
+    Sink,
     Transport,
     TransportOptions,
 )
@@ -329,6 +331,18 @@ class InvoicesApi(_Namespace):
     async def pdf(self, invoice_id: int) -> bytes:
         return await self._transport.request_bytes(
             Routes.INVOICES_PDF, path_params={"id": invoice_id}, tenant_id=self._tenant_id
+        )
+
+    async def download_pdf(
+        self, invoice_id: int, sink: Sink, progress: Progress | None = None
+    ) -> int:
+        """Stream the PDF into `sink` chunk by chunk, with progress; returns its size."""
+        return await self._transport.download(
+            Routes.INVOICES_PDF,
+            sink,
+            path_params={"id": invoice_id},
+            tenant_id=self._tenant_id,
+            progress=progress,
         )
 
 

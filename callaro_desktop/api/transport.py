@@ -62,6 +62,8 @@ _TRANSIENT_ERRORS = (
 
 TokensHook = Callable[[TokenPair | None], None]
 Sleep = Callable[[float], Awaitable[None]]
+Sink = Callable[[bytes], Awaitable[None]]
+Progress = Callable[[int, int | None], None]
 
 
 class TransportOptions(TypedDict, total=False):
@@ -419,6 +421,49 @@ class Transport:
             raise _bad_response("The server did not send a file", response, request_id, None)
         return response.content
 
+    async def download(
+        self,
+        route: Route,
+        sink: Sink,
+        *,
+        path_params: Mapping[str, str | int] | None = None,
+        tenant_id: int | None = None,
+        media_type: str = "application/pdf",
+        progress: Progress | None = None,
+    ) -> int:
+        """Stream a non-enveloped download into `sink`; returns the byte count.
+
+        `progress(received, total)` follows each chunk (total from Content-Length, or None).
+        Retries and re-authentication happen only before the first byte reaches the sink: a
+        body that breaks off half-way raises ConnectionFailed, and the caller drops its copy
+        rather than receiving a file spliced from two answers.
+        """
+        response = await self._call(
+            route, path_params, None, None, tenant_id, None, media_type, stream=True
+        )
+        try:
+            request_id = response.headers.get("X-Request-Id")
+            if not response.is_success:
+                await response.aread()
+                raise self._error(response, request_id)
+            if not response.headers.get("Content-Type", "").startswith(media_type):
+                await response.aread()
+                raise _bad_response("The server did not send a file", response, request_id, None)
+            length = response.headers.get("Content-Length", "")
+            total = int(length) if length.isdigit() else None
+            received = 0
+            try:
+                async for chunk in response.aiter_bytes():
+                    await sink(chunk)
+                    received += len(chunk)
+                    if progress is not None:
+                        progress(received, total)
+            except httpx.HTTPError as exc:
+                raise _transport_error(exc) from exc
+            return received
+        finally:
+            await response.aclose()
+
     async def _call(
         self,
         route: Route,
@@ -428,6 +473,8 @@ class Transport:
         tenant_id: int | None,
         idempotency_key: str | None,
         accept: str = "application/json",
+        *,
+        stream: bool = False,
     ) -> httpx.Response:
         url = route.url(**(path_params or {}))
         headers = {"Accept": accept}
@@ -448,10 +495,11 @@ class Transport:
                 else:
                     headers.pop("Authorization", None)
             generation = self._generation
-            response = await self._send(route, url, headers, query, body, retryable)
+            response = await self._send(route, url, headers, query, body, retryable, stream)
             refreshable = self._refresh_token is not None or self._generation != generation
             if response.status_code != 401 or not route.auth or replayed or not refreshable:
                 return response
+            await response.aclose()
             # A 401 means the server did nothing, so replaying even a keyless POST is safe.
             await self._refresh_after_401(generation)
             replayed = True
@@ -464,18 +512,19 @@ class Transport:
         query: Mapping[str, Any],
         body: Any,
         retryable: bool,
+        stream: bool = False,
     ) -> httpx.Response:
         attempt = 0
         while True:
             started = time.perf_counter()
             try:
-                response = await self._http().request(
-                    route.method,
-                    url,
-                    headers=headers,
-                    params=query,
-                    json=body,
+                # build_request + send is what request() does; send can also leave the body
+                # unread (stream=True) for downloads.
+                client = self._http()
+                request = client.build_request(
+                    route.method, url, headers=headers, params=query, json=body
                 )
+                response = await client.send(request, stream=stream)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = _transport_error(exc)
                 _log(route, url, type(exc).__name__, None, started)
@@ -487,6 +536,7 @@ class Transport:
                 raise error from exc
             _log(route, url, response.status_code, response.headers.get("X-Request-Id"), started)
             if retryable and response.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                await response.aclose()
                 wait = parse_retry_after(response.headers.get("Retry-After"), self._now())
                 await self._sleep(
                     min(wait, MAX_RETRY_AFTER) if wait is not None else self._backoff(attempt)
