@@ -244,8 +244,16 @@ class UsersApi(_Namespace):
 
 
 class InvitationsApi(_Namespace):
-    def list(self, *, status: str | None = None, per_page: int = 50) -> Pager[Invitation]:
-        return self._pager(Invitation, Routes.INVITATIONS_LIST, {"status": status}, per_page)
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        sort: str | None = None,
+        per_page: int = 50,
+    ) -> Pager[Invitation]:
+        params = {"status": status, "search": search, "sort": sort}
+        return self._pager(Invitation, Routes.INVITATIONS_LIST, params, per_page)
 
     async def create(
         self,
