@@ -1,0 +1,331 @@
+"""A searchable list of every IANA timezone, each with its UTC offset right now.
+
+Knows nothing of the app: it offers zones, remembers the chosen one and says when the
+user picks another. The offset is today's (so it follows daylight saving), which is what
+people compare when they look for "their" zone.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimeZone,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callaro_desktop.i18n import tr
+
+Index = QModelIndex | QPersistentModelIndex
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+OFFSET_ROLE = Qt.ItemDataRole.UserRole + 2
+
+# Files in the tz database that are not zones a person lives in.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+def offset_label(offset: timedelta | None) -> str:
+    """'UTC+05:30', 'UTC-03:00', 'UTC+00:00'."""
+    minutes = int((offset or timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+def zone_offset(name: str, at: datetime | None = None) -> str:
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return offset_label(None)
+    return offset_label((at or datetime.now(UTC)).astimezone(zone).utcoffset())
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str  # the IANA name, exactly as the server stores it
+    offset: str  # "UTC+05:30" at the time the list was built
+    search_key: str
+
+    @property
+    def display(self) -> str:
+        return self.name.replace("_", " ")
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones() - _NOT_ZONES))
+
+
+def build_zones(at: datetime | None = None) -> list[Zone]:
+    moment = at or datetime.now(UTC)
+    zones = []
+    for name in zone_names():
+        offset = zone_offset(name, moment)
+        # "+5:30" and "utc+05:30" both find Asia/Kolkata; spaces stand for underscores.
+        short = offset.replace("+0", "+").replace("-0", "-")
+        key = " ".join((name.replace("_", " "), name, offset, short)).lower()
+        zones.append(Zone(name, offset, key))
+    return zones
+
+
+def system_timezone() -> str | None:
+    """This computer's IANA zone, or None when the OS does not name one we know."""
+    raw = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
+    return raw if raw in zone_names() else None
+
+
+class ZoneModel(QAbstractListModel):
+    def __init__(self, zones: list[Zone], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.zones = zones
+        self._rows = {z.name: i for i, z in enumerate(zones)}
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.zones)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        zone = self.zones[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return zone.display
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{zone.display}, {zone.offset}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{zone.name} ({zone.offset})"
+        if role == NAME_ROLE:
+            return zone.name
+        if role == OFFSET_ROLE:
+            return zone.offset
+        return None
+
+    def row_of(self, name: str) -> int:
+        return self._rows.get(name, -1)
+
+
+class ZoneFilter(QSortFilterProxyModel):
+    """Every word typed must appear in the zone's name or offset, in any order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+
+    def set_query(self, text: str) -> None:
+        words = text.lower().replace("_", " ").split()
+        # beginFilterChange() arrived in Qt 6.9; the project supports 6.7.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            self._words = words
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - Qt < 6.9
+            self._words = words
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, ZoneModel)
+        key = model.zones[source_row].search_key
+        return all(word in key for word in self._words)
+
+
+class _ZoneDelegate(QStyledItemDelegate):
+    """The name on the left, the offset right-aligned and muted, like a settings list."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        super().paint(painter, option, index)
+        offset = index.data(OFFSET_ROLE)
+        if not isinstance(offset, str):
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette
+        role = (
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
+        painter.save()
+        painter.setPen(palette.color(role))
+        rect = option.rect.adjusted(0, 0, -10, 0)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, offset)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width() + 90, max(size.height(), 26))
+
+
+class TimezonePicker(QWidget):
+    zone_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(tr("Timezone"))
+        self._zone: str | None = None
+        self.model = ZoneModel(build_zones(), self)
+        self.proxy = ZoneFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(tr("Search timezones: city, region or offset (+05:30)"))
+        self.search.setAccessibleName(tr("Search timezones"))
+        self.search.textChanged.connect(self._on_search)
+        self.search.installEventFilter(self)
+
+        self.list = QListView()
+        self.list.setObjectName("TimezoneList")
+        self.list.setAccessibleName(tr("Timezones"))
+        self.list.setModel(self.proxy)
+        self.list.setItemDelegate(_ZoneDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setMinimumHeight(180)
+        self.list.selectionModel().currentChanged.connect(self._on_current)
+
+        self.count = QLabel()
+        self.count.setProperty("muted", True)
+        self.count.setAccessibleName(tr("Matching timezones"))
+
+        self.local_zone = system_timezone()
+        self.use_local = QPushButton(tr("Use this &computer's timezone"))
+        self.use_local.setAccessibleName(tr("Use this computer's timezone"))
+        if self.local_zone is not None:
+            self.use_local.setToolTip(
+                tr("This computer is set to {0} ({1}).").format(
+                    self.local_zone, zone_offset(self.local_zone)
+                )
+            )
+        else:
+            self.use_local.setEnabled(False)
+            self.use_local.setToolTip(tr("This computer does not report an IANA timezone."))
+        self.use_local.clicked.connect(self._use_local)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.use_local)
+        row.addStretch(1)
+        row.addWidget(self.count)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.search)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(row)
+        self.setFocusProxy(self.search)
+        self._update_count()
+
+    # -- value ----------------------------------------------------------------------------
+
+    def zone(self) -> str | None:
+        return self._zone
+
+    def set_zone(self, name: str | None) -> None:
+        """Show `name` as chosen without announcing it (it comes from the server)."""
+        self._zone = name
+        self._select(name)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _select(self, name: str | None) -> None:
+        row = self.model.row_of(name) if name else -1
+        index = self.proxy.mapFromSource(self.model.index(row)) if row >= 0 else QModelIndex()
+        selection = self.list.selectionModel()
+        selection.blockSignals(True)
+        if index.isValid():
+            selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
+            self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        else:
+            selection.clearSelection()
+        selection.blockSignals(False)
+        self.list.viewport().update()
+
+    def _choose(self, name: str) -> None:
+        if name != self._zone:
+            self._zone = name
+            self.zone_changed.emit(name)
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        name = current.data(NAME_ROLE)
+        if isinstance(name, str):
+            self._choose(name)
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_query(text)
+        self._select(self._zone)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if shown == total:
+            self.count.setText(tr("{0} timezones").format(total))
+        else:
+            self.count.setText(tr("{0} of {1} match").format(shown, total))
+
+    def _use_local(self) -> None:
+        if self.local_zone is None:
+            return
+        self.search.clear()
+        self._choose(self.local_zone)
+        self._select(self.local_zone)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Arrows and Enter in the search field move through and pick from the list, so
+        # the keyboard never has to leave the field.
+        if watched is self.search and isinstance(event, QKeyEvent):
+            if event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Down,
+                Qt.Key.Key_Up,
+                Qt.Key.Key_PageDown,
+                Qt.Key.Key_PageUp,
+            ):
+                self._step(event.key())
+                return True
+            if event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+            ):
+                if self.proxy.rowCount() and not self.list.selectionModel().hasSelection():
+                    self.list.setCurrentIndex(self.proxy.index(0, 0))
+                return True
+        return super().eventFilter(watched, event)
+
+    def _step(self, key: int) -> None:
+        rows = self.proxy.rowCount()
+        if not rows:
+            return
+        current = self.list.currentIndex()
+        selected = self.list.selectionModel().hasSelection()
+        row = current.row() if current.isValid() and selected else -1
+        page = max(1, self.list.viewport().height() // max(1, self.list.sizeHintForRow(0)))
+        step = {
+            Qt.Key.Key_Down: 1,
+            Qt.Key.Key_Up: -1,
+            Qt.Key.Key_PageDown: page,
+            Qt.Key.Key_PageUp: -page,
+        }[Qt.Key(key)]
+        target = min(rows - 1, max(0, row + step))
+        self.list.setCurrentIndex(self.proxy.index(target, 0))
