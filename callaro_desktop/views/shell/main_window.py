@@ -36,7 +36,7 @@ from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.shell.message_bar import MessageBar
-from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, NAV
+from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, NAV
 from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
@@ -353,7 +353,8 @@ class MainWindow(QMainWindow):
             remembered = self.session.settings.last_page_by_tenant.get(
                 f"{self.session.account}#{tenant.id}"
             )
-            self.router.go(remembered if remembered in self._allowed else self._fallback())
+            landing = LANDING_PAGE if LANDING_PAGE in self._allowed else self._fallback()
+            self.router.go(remembered if remembered in self._allowed else landing)
         elif current in self._allowed:
             self._show_page(current)
         else:

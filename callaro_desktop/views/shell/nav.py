@@ -38,6 +38,7 @@ class NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
+    NavItem("dashboard", "Dashboard", None, Capability.PROFILE, "dashboard", "DashboardPage"),
     NavItem(
         "getting_started",
         "Getting started",
@@ -72,6 +73,8 @@ NAV: tuple[NavItem, ...] = (
 
 BY_ID = {item.page_id: item for item in NAV}
 FALLBACK_PAGE = "profile"
+# Where a workspace opens when no page was remembered for it; every role may see it.
+LANDING_PAGE = "dashboard"
 
 
 def group_title(group: str) -> str:
