@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import sys
-from collections import deque
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -71,9 +70,26 @@ def main(argv: list[str] | None = None) -> int:
 
     controller = AppController(app, settings, server=args.server, demo=args.demo)
     sys.excepthook = controller.excepthook
+    _quit_on_signals(controller)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.get_loop().set_exception_handler(controller.loop_exception)
         return runner.run(controller.run())
+
+
+def _quit_on_signals(controller: AppController) -> None:
+    """Ctrl+C in a terminal and a session manager's SIGTERM quit cleanly (tokens revoked
+    nowhere, client closed, sandbox stopped) instead of killing the process mid-write."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda _n, _f: controller.request_quit())
+    # Python runs signal handlers only when it gets control; Qt's loop is C++, so a
+    # short idle timer hands control back regularly.
+    timer = QTimer(controller.app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
 
 
 class AppController:
@@ -89,7 +105,6 @@ class AppController:
         self.window: Any = None
         self.session: Any = None
         self.sandbox: Any = None
-        self.request_ids: deque[str] = deque(maxlen=10)
         self._crash_open = False
         self._quit: asyncio.Future[None] | None = None
         # The dialog on screen, if any: tests and the crash handler look at them.
@@ -303,7 +318,8 @@ class AppController:
         if issubclass(exc_type, KeyboardInterrupt):
             self.request_quit()
             return
-        report = build_report(exc_type, exc, tb, list(self.request_ids))
+        request_ids = list(self.session.recent_request_ids) if self.session else []
+        report = build_report(exc_type, exc, tb, request_ids)
         log.error("unhandled exception\n%s", report)
         if self._crash_open:
             return

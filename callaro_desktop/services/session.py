@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -84,6 +85,8 @@ class Session(QObject):
         self.storage_note = ""
         self.online = True
         self._reauth: asyncio.Future[bool] | None = None
+        # Request ids of recent failures: the crash report quotes them for support.
+        self.recent_request_ids: deque[str] = deque(maxlen=10)
 
     # -- identity -------------------------------------------------------------------
 
@@ -204,6 +207,7 @@ class Session(QObject):
         self._set_online(True)
         self.me_changed.emit(me)
         await self.load_tenants()
+        log.info("signed in to %s; %d workspace(s)", server, len(self.tenants))
         self.signed_in.emit()
 
     async def load_tenants(self) -> None:
@@ -282,11 +286,19 @@ class Session(QObject):
             if self.client is None or not await self.request_reauth():
                 raise
             result = await factory()
-        except (ConnectionFailed, RequestTimeout):
+        except (ConnectionFailed, RequestTimeout) as exc:
+            self._remember_failure(exc)
             self._set_online(False)
+            raise
+        except ApiError as exc:
+            self._remember_failure(exc)
             raise
         self._set_online(True)
         return result
+
+    def _remember_failure(self, exc: ApiError) -> None:
+        if exc.request_id:
+            self.recent_request_ids.append(exc.request_id)
 
     async def request_reauth(self) -> bool:
         """Ask the shell for the password; every caller waiting shares one dialog."""

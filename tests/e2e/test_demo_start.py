@@ -1,0 +1,63 @@
+"""`callaro-desktop --demo` as a user starts it: a real process, offscreen.
+
+It must start the sandbox, sign in, and quit cleanly on SIGTERM (client closed,
+sandbox stopped), leaving a log with no secret in it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from callaro_desktop.logs import contains_secret
+
+
+def _wait_for_line(log: Path, text: str, proc: subprocess.Popen[bytes], timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        content = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        if text in content:
+            return content
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(f"console exited with {proc.returncode} before '{text}':\n{out}")
+        time.sleep(0.1)
+    pytest.fail(f"'{text}' not logged within {timeout} s")
+
+
+@pytest.mark.slow
+def test_demo_mode_starts_signed_in_and_quits_cleanly(tmp_path: Path) -> None:
+    env = dict(
+        os.environ,
+        CALLARO_DESKTOP_HOME=str(tmp_path),
+        QT_QPA_PLATFORM="offscreen",
+        QT_API="pyside6",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "callaro_desktop", "--demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    log = tmp_path / "logs" / "callaro-desktop.log"
+    try:
+        started = time.monotonic()
+        _wait_for_line(log, "signed in to http://127.0.0.1:", proc, timeout=90)
+        took = time.monotonic() - started
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    content = log.read_text(encoding="utf-8")
+    assert "demo sandbox at http://127.0.0.1:" in content
+    assert "Callaro Desktop stopped" in content
+    assert not contains_secret(content)
+    assert (tmp_path / "data" / "demo-sandbox.db").exists()
+    print(f"demo start to signed in: {took:.1f} s")
