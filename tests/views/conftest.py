@@ -55,6 +55,16 @@ def short_token_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ru
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def large_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The `large` seed: Megacorp Telecom with 100,000 users; sign in as ADMIN."""
+    cfg = SandboxConfig(allow_fault_control=True, rate_limit=None)
+    db = tmp_path_factory.mktemp("sandbox-large") / "sandbox.db"
+    server = run_in_thread(db, config=cfg, seed_profile="large")
+    yield server
+    server.stop()
+
+
 def set_faults(server: RunningServer, rules: list[dict[str, Any]]) -> None:
     r = httpx.put(f"{server.base_url}/sandbox/faults", json={"rules": rules}, timeout=10)
     r.raise_for_status()
