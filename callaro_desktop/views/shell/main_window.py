@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -40,6 +39,7 @@ from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, 
 from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
+from callaro_desktop.views.widgets.icons import chevron_icon
 from callaro_desktop.views.widgets.states import StateStack
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         session.online_changed.connect(self._on_online_changed)
         session.messages.posted.connect(self.message_bar.show_message)
         session.me_changed.connect(lambda _me: self._update_account_button())
+        session.signed_in.connect(lambda: self._on_online_changed(session.online))
         self._restore_geometry()
         self._on_tenant_changed(session.tenant)
 
@@ -95,9 +96,7 @@ class MainWindow(QMainWindow):
         self.forward_action.setShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Right))
         self.forward_action.setToolTip(tr("Forward (Alt+Right)"))
         self.forward_action.triggered.connect(self.go_forward)
-        style = self.style()
-        self.back_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
-        self.forward_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        self._paint_icons()
         self.back_action.setEnabled(False)
         self.forward_action.setEnabled(False)
         bar.addAction(self.back_action)
@@ -237,6 +236,17 @@ class MainWindow(QMainWindow):
         row.addWidget(self.retry_connection)
         bar.addPermanentWidget(box)
         self._on_online_changed(self.session.online)
+
+    def _paint_icons(self) -> None:
+        colour = self.palette().color(QPalette.ColorRole.WindowText)
+        self.back_action.setIcon(chevron_icon("left", colour))
+        self.forward_action.setIcon(chevron_icon("right", colour))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # A theme switch changes the palette: repaint the icons in the new text colour.
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint_icons()
+        super().changeEvent(event)
 
     # -- navigation ---------------------------------------------------------------------
 
