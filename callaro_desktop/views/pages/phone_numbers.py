@@ -78,6 +78,9 @@ def number_badges(number: PhoneNumber) -> list[tuple[str, Tone]]:
 
 def monospace(base: QFont | None = None) -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    # Where the platform names no fixed font, the hint still picks a monospaced one.
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setFixedPitch(True)
     if base is not None and base.pointSizeF() > 0:
         font.setPointSizeF(base.pointSizeF())
     return font

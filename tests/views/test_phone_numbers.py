@@ -1,0 +1,299 @@
+"""Phone numbers against the real sandbox: the list, buying, adding, editing, releasing, roles.
+
+The sandbox is shared by the whole session, so each test brings its own numbers (random
+ones from a block no seed uses) and reads its expectations from the API.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, TypeVar
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from callaro_desktop.api.client import OwnedNumber
+from callaro_desktop.api.errors import Forbidden, NotFound
+from callaro_desktop.api.models import PhoneNumber, PhoneNumberStatus
+from callaro_desktop.services.formatting import format_money
+from callaro_desktop.views.dialogs.add_number import AddNumberDialog, times
+from callaro_desktop.views.dialogs.confirm import ConfirmDialog
+from callaro_desktop.views.dialogs.number_detail import NumberDetailDialog
+from callaro_desktop.views.pages.phone_numbers import PhoneNumbersPage
+from callaro_desktop.views.widgets.badges import BADGES_ROLE, PILL_ROLE, Tone
+
+from .conftest import ADMIN, OPERATOR, VIEWER, sign_in, wait_for
+
+W = TypeVar("W", bound=QWidget)
+PURCHASE_ROUTE = "/api/v1/phone_numbers/purchase"
+
+
+def _visible(window: QWidget, cls: type[W]) -> W | None:
+    shown = [w for w in window.findChildren(cls) if w.isVisible()]
+    return shown[-1] if shown else None
+
+
+def _fresh_numbers(count: int) -> list[str]:
+    # +91 80 69x: outside every sandbox pool and seed block, random so reruns never collide.
+    rng = random.Random()
+    return [f"+918069{rng.randrange(10**7):07d}" for _ in range(count)]
+
+
+async def _open_page(controller: Any) -> PhoneNumbersPage:
+    window = controller.window
+    window.navigate("phone_numbers")
+    page = window.pages["phone_numbers"]
+    assert isinstance(page, PhoneNumbersPage)
+    await wait_for(lambda: page.states.state == "ready", what="numbers listed")
+    return page
+
+
+async def _all_numbers(controller: Any) -> list[PhoneNumber]:
+    scope = controller.session.scope()
+    return [n async for n in scope.phone_numbers.list(per_page=200)]
+
+
+async def _confirm(window: QWidget, typed: str | None = None) -> ConfirmDialog:
+    dialog: ConfirmDialog = await wait_for(lambda: _visible(window, ConfirmDialog), what="confirm")
+    if typed is not None:
+        dialog.typed.setText(typed)
+    return dialog
+
+
+async def test_list_uses_the_contract_labels_badges_and_filters(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    page = await _open_page(controller)
+    assert page.title_label.text() == "Phone numbers"
+    assert page.search.placeholderText() == "Search numbers..."
+    model = page.model
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    assert headers == ["Number", "Status", "Inbound Agent", "Provider", "Name", "Created"]
+    assert page.add_button.isVisible() and page.add_button.text() == "&Add number"
+
+    rows = model.rows
+    expected = await _all_numbers(controller)
+    assert model.total == len(expected)
+    managed = next(i for i, n in enumerate(rows) if n.platform_managed)
+    owned = next(i for i, n in enumerate(rows) if not n.platform_managed)
+    assert model.index(managed, 0).data(BADGES_ROLE) == [("Twilio", Tone.ACCENT)]
+    assert model.index(owned, 0).data(BADGES_ROLE) == []
+    font = model.index(owned, 0).data(Qt.ItemDataRole.FontRole)
+    assert font.fixedPitch() and font.styleHint() == QFont.StyleHint.Monospace
+    assert model.index(owned, 0).data() == rows[owned].e164
+    unassigned = next(i for i, n in enumerate(rows) if n.inbound_agent is None)
+    assert model.index(unassigned, 2).data() == "Unassigned"
+    number = rows[managed]
+    assert number.telephony_connection is not None
+    assert model.index(managed, 3).data() == f"{number.telephony_connection.name} · Twilio"
+    active = next(i for i, n in enumerate(rows) if n.status == PhoneNumberStatus.ACTIVE)
+    assert model.index(active, 1).data() == "Active"
+    assert model.index(active, 1).data(PILL_ROLE) == Tone.SUCCESS
+
+    # The status filter is sent to the server; a filter with no hits keeps the table.
+    page.status_filter.setCurrentIndex(page.status_filter.findData("pending"))
+    pending = [n for n in expected if n.status == PhoneNumberStatus.PENDING]
+    await wait_for(
+        lambda: model.total == len(pending) and not page.session.tasks.running(),
+        what="pending only",
+        extra=lambda: model.total,
+    )
+    assert {n.status for n in model.rows} <= {PhoneNumberStatus.PENDING}
+    assert page.states.state == "ready"
+
+    # A header click sorts on the server.
+    page.status_filter.setCurrentIndex(0)
+    page.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    await wait_for(lambda: page._sort == "e164" and not page.session.tasks.running())
+    await wait_for(lambda: model.total == len(expected))
+    shown = [n.e164 for n in model.rows]
+    assert shown == sorted(shown)
+
+
+async def test_purchase_shows_prices_confirms_the_total_and_buys_exactly_once(
+    make_app, sandbox, faults
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window, session = controller.window, controller.session
+    page = await _open_page(controller)
+    before = {n.e164 for n in await _all_numbers(controller)}
+    pricing = await session.scope().phone_numbers.pricing("IN")
+
+    page.open_primary_action()
+    dialog: AddNumberDialog = await wait_for(
+        lambda: _visible(window, AddNumberDialog), what="add dialog"
+    )
+    assert dialog.windowTitle() == "Add phone number"
+    await wait_for(lambda: dialog.pricing is not None, what="prices")
+    # An active Twilio connection exists in Acme, so buying is offered and chosen.
+    assert dialog.purchase_radio.isEnabled() and dialog.purchase_radio.isChecked()
+    assert dialog.purchase_radio.text().replace("&", "") == "Purchase from Twilio"
+    assert dialog.manual_radio.text().replace("&", "") == "Add manually"
+    assert format_money(pricing.monthly_price) in dialog.prices_label.text()
+    assert dialog.available_table.rowCount() == len(dialog.available) > 0
+    assert dialog.available_table.item(0, 0).text() == dialog.available[0].e164
+    assert dialog.available_table.item(0, 2).text() == format_money(pricing.monthly_price)
+    dialog.quantity.setValue(2)
+    monthly = format_money(times(pricing.monthly_price, 2))
+    assert monthly in dialog.total_label.text()
+
+    # Every attempt fails (the transport retries, then gives up): the dialog says so.
+    faults([{"route": PURCHASE_ROUTE, "status": 503, "count": 3}])
+    QTest.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    question = await _confirm(window)
+    assert monthly in question.findChild(QLabel).text()
+    question.accept()
+    await wait_for(lambda: dialog.general_error.isVisible(), timeout=30, what="503 shown")
+    assert "request id" in dialog.general_error.text()
+    key = dialog.idempotency_key
+    assert dialog.quantity.value() == 2 and dialog.isVisible()
+
+    # The retry is the same intent: no second question, the same key. Its answer is lost
+    # on the way back after the server bought; the transport's retry gets the first result.
+    faults([{"route": PURCHASE_ROUTE, "body": "truncate", "count": 1}])
+    QTest.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    detail: NumberDetailDialog = await wait_for(
+        lambda: _visible(window, NumberDetailDialog), timeout=30, what="the new number"
+    )
+    assert dialog.idempotency_key == key
+    assert detail.added_header.isVisible() and detail.added_header.text() == "Number added"
+    after = {n.e164 for n in await _all_numbers(controller)}
+    bought = after - before
+    assert len(bought) == 2, bought
+    assert detail.number.e164 in bought and detail.number.platform_managed
+    detail.reject()
+
+
+async def test_manual_add_checks_each_line_and_places_server_errors(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, OPERATOR)
+    window = controller.window
+    page = await _open_page(controller)
+    assert page.add_button.isVisible()  # Operators can write numbers [DOC]
+    taken = (await _all_numbers(controller))[0].e164
+    first, second = _fresh_numbers(2)
+
+    page.open_primary_action()
+    dialog: AddNumberDialog = await wait_for(lambda: _visible(window, AddNumberDialog))
+    await wait_for(lambda: dialog.connections is not None, what="connections")
+    dialog.manual_radio.setChecked(True)
+    for line in (f"{first}, Sales", "+91 80", first):
+        if dialog.numbers_edit.toPlainText():
+            QTest.keyClick(dialog.numbers_edit, Qt.Key.Key_Return)
+        QTest.keyClicks(dialog.numbers_edit, line)
+    error = dialog.fields["numbers"][1]
+    assert "Line 2" in error.text() and "too short" in error.text()
+    assert "Line 3" in error.text() and "repeats line 1" in error.text()
+    dialog.start_submit()
+    assert dialog.isVisible() and dialog.idempotency_key is None  # nothing was sent
+
+    # Good shape, but the second number already belongs to someone: the server says which.
+    dialog.numbers_edit.setPlainText(f"{first}, Sales\n\n{taken}, Support")
+    assert not error.isVisible()
+    dialog.start_submit()
+    await wait_for(lambda: error.isVisible(), what="server error on its line")
+    assert "Line 3" in error.text() and "already on Callaro" in error.text()
+    assert dialog.numbers_edit.toPlainText().startswith(first)
+
+    dialog.numbers_edit.setPlainText(f"{first}, Sales\n{second.replace('+91', '+91 ')}")
+    dialog.start_submit()
+    detail: NumberDetailDialog = await wait_for(lambda: _visible(window, NumberDetailDialog))
+    assert detail.added_header.isVisible()
+    assert detail.number.e164 == first and detail.number.label == "Sales"
+    assert second in detail.added_note.text()
+    detail.reject()
+    await wait_for(lambda: any(n.e164 == first for n in page.model.rows), what="row listed")
+
+
+async def test_label_agent_activate_and_release_that_needs_the_typed_number(
+    make_app, sandbox
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window, session = controller.window, controller.session
+    scope = session.scope()
+    page = await _open_page(controller)
+    connection = next(
+        c for c in await scope.telephony_connections.list() if c.active and c.provider == "sip"
+    )
+    (e164,) = _fresh_numbers(1)
+    (number,) = await scope.phone_numbers.import_owned([OwnedNumber(e164=e164)], connection.id)
+    agents = [a for a in await scope.agents.list() if a.active]
+
+    from callaro_desktop.services.tasks import background
+
+    background(page.open_number(number))
+    detail: NumberDetailDialog = await wait_for(lambda: _visible(window, NumberDetailDialog))
+    await wait_for(lambda: detail.agent_combo.count() == len(agents) + 1, what="agents")
+    assert detail.agent_combo.itemText(0) == "Unassigned"
+    assert detail.activate_button.isVisible()  # an imported number waits for activation
+    detail.activate_button.click()
+    await wait_for(lambda: detail.number.status == PhoneNumberStatus.ACTIVE, what="activated")
+    assert not detail.activate_button.isVisible()
+    assert detail.status_pill.text() == "Active"
+
+    detail.label_edit.setText("Night line")
+    agent = agents[-1]
+    detail.agent_combo.setCurrentIndex(detail.agent_combo.findData(agent.id))
+    QTest.mouseClick(detail.submit_button, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: _visible(window, NumberDetailDialog) is None, what="saved")
+    saved = await scope.phone_numbers.get(number.id)
+    assert saved.label == "Night line"
+    assert saved.inbound_agent is not None and saved.inbound_agent.id == agent.id
+
+    background(page.open_number(saved))
+    detail = await wait_for(lambda: _visible(window, NumberDetailDialog))
+    released: list[PhoneNumber] = []
+    detail.number_released.connect(released.append)
+    detail.release_button.click()
+    question = await _confirm(window)
+    body = question.findChild(QLabel).text()
+    assert e164 in body and "irreversible" in body and "Acme Health" in body
+    assert not question.action_button.isEnabled()
+    question.typed.setText(e164[:-1])
+    assert not question.action_button.isEnabled()
+    question.typed.setText(e164)
+    assert question.action_button.isEnabled()
+    question.action_button.click()
+    await wait_for(lambda: released, what="released")
+    await wait_for(lambda: _visible(window, NumberDetailDialog) is None, what="closed")
+    with pytest.raises(NotFound):
+        await scope.phone_numbers.get(number.id)
+    assert all(n.id != number.id for n in page.model.rows)
+
+
+async def test_viewer_sees_no_write_controls_and_the_server_refuses_anyway(
+    make_app, sandbox
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, VIEWER)
+    window = controller.window
+    page = await _open_page(controller)
+    assert not page.add_button.isVisible() and not page.sync_button.isVisible()
+    page.open_primary_action()
+    QApplication.processEvents()
+    assert _visible(window, AddNumberDialog) is None
+
+    number = page.model.rows[0]
+    from callaro_desktop.services.tasks import background
+
+    background(page.open_number(number))
+    detail: NumberDetailDialog = await wait_for(lambda: _visible(window, NumberDetailDialog))
+    assert not detail.submit_button.isVisible()
+    assert not detail.actions_row.isVisible()
+    assert detail.label_edit.isReadOnly() and not detail.agent_combo.isEnabled()
+    assert detail.cancel_button.text().replace("&", "") == "Close"
+    detail.reject()
+
+    numbers = controller.session.scope().phone_numbers
+    with pytest.raises(Forbidden):
+        await numbers.update(number.id, label="not allowed")
+    with pytest.raises(Forbidden):
+        await numbers.release(number.id)
+    with pytest.raises(Forbidden):
+        await numbers.import_owned([OwnedNumber(e164=_fresh_numbers(1)[0])], 1)
+    assert (await numbers.get(number.id)).label == number.label
