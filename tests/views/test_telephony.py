@@ -7,13 +7,13 @@ import os
 import random
 import uuid
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit
 
 from callaro_desktop.api.client import OwnedNumber
 from callaro_desktop.api.errors import Forbidden
@@ -29,14 +29,9 @@ from callaro_desktop.views.dialogs.telephony_connection import (
 from callaro_desktop.views.pages.telephony import TelephonyPage, number_in_words
 
 from .conftest import ADMIN, OPERATOR, sign_in, wait_for
+from .test_phone_numbers import _visible
 
-W = TypeVar("W", bound=QWidget)
 STRONG = "Tr0mbone-Quasar-Lantern"
-
-
-def _visible(window: QWidget, cls: type[W]) -> W | None:
-    shown = [w for w in window.findChildren(cls) if w.isVisible()]
-    return shown[-1] if shown else None
 
 
 def _unique(name: str) -> str:

@@ -343,37 +343,39 @@ class NumberDetailDialog(FormDialog):
         self._show_number(fresh)
         self.number_changed.emit(fresh)
 
-    async def activate(self) -> None:
-        numbers = self._scope().phone_numbers
-        number_id = self.number.id
-
-        async def call() -> None:
-            await numbers.activate(number_id)
+    async def _act_and_refresh(
+        self, busy: str, done: str, call: Callable[[], Awaitable[Any]]
+    ) -> bool:
+        async def both() -> None:
+            await call()
             await self._refresh()
 
-        if await self._action(tr("Activating…"), call):
-            self.status.setText(tr("The number is active."))
+        if not await self._action(busy, both):
+            return False
+        self.status.setText(done)
+        return True
+
+    async def activate(self) -> None:
+        numbers, number_id = self._scope().phone_numbers, self.number.id
+        await self._act_and_refresh(
+            tr("Activating…"), tr("The number is active."), lambda: numbers.activate(number_id)
+        )
 
     async def resync(self) -> None:
-        numbers = self._scope().phone_numbers
-        number_id = self.number.id
-
-        async def call() -> None:
-            await numbers.resync(number_id)
-            await self._refresh()
-
-        if await self._action(tr("Resyncing with the provider…"), call):
-            self.status.setText(tr("Resynced with the provider."))
+        numbers, number_id = self._scope().phone_numbers, self.number.id
+        await self._act_and_refresh(
+            tr("Resyncing with the provider…"),
+            tr("Resynced with the provider."),
+            lambda: numbers.resync(number_id),
+        )
 
     async def sync_all(self) -> None:
         numbers = self._scope().phone_numbers
-
-        async def call() -> None:
-            await numbers.sync()
-            await self._refresh()
-
-        if await self._action(tr("Syncing every number…"), call):
-            self.status.setText(tr("Every number was synced with its provider."))
+        if await self._act_and_refresh(
+            tr("Syncing every number…"),
+            tr("Every number was synced with its provider."),
+            numbers.sync,
+        ):
             self.all_synced.emit()
 
     async def release(self) -> None:

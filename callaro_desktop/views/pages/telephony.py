@@ -8,7 +8,7 @@ many, in words, in the same place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -157,14 +157,14 @@ class TelephonyPage(ListPage[TelephonyConnection]):
         self.states.empty_action_triggered.connect(self.open_primary_action)
 
         self.open_button = QPushButton(tr("&Edit…"))
-        self.open_button.clicked.connect(lambda: self._open_selected())
+        self.open_button.clicked.connect(lambda: self._on_selected(self.edit))
         self.test_button = QPushButton(tr("&Test connection"))
         self.test_button.setAccessibleName(tr("Test connection"))
-        self.test_button.clicked.connect(lambda: self._test_selected())
+        self.test_button.clicked.connect(lambda: self._on_selected(self.test))
         self.delete_button = QPushButton(tr("&Delete…"))
         self.delete_button.setAccessibleName(tr("Delete connection"))
         self.delete_button.setProperty("destructive", True)
-        self.delete_button.clicked.connect(lambda: self._delete_selected())
+        self.delete_button.clicked.connect(lambda: self._on_selected(self.delete))
         for button in (self.open_button, self.test_button, self.delete_button):
             self.filters.addWidget(button)
 
@@ -341,17 +341,9 @@ class TelephonyPage(ListPage[TelephonyConnection]):
         if connection is not None:
             background(self.edit(connection))
 
-    def _open_selected(self) -> None:
+    def _on_selected(
+        self, action: Callable[[TelephonyConnection], Coroutine[Any, Any, object]]
+    ) -> None:
         connection = self.selected()
         if connection is not None:
-            background(self.edit(connection))
-
-    def _test_selected(self) -> None:
-        connection = self.selected()
-        if connection is not None:
-            background(self.test(connection))
-
-    def _delete_selected(self) -> None:
-        connection = self.selected()
-        if connection is not None:
-            background(self.delete(connection))
+            background(action(connection))
