@@ -15,12 +15,15 @@ import os
 import sys
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
 from callaro_desktop import __version__, paths
 from callaro_desktop.services.tasks import background
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 log = logging.getLogger("callaro_desktop")
 
@@ -39,12 +42,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="run a local sandbox with demo data and sign in to it (no account needed)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation can run (Qt, keychain, TLS, demo sandbox, one "
+        "signed-in request), print a line per check and exit (0 when all pass)",
+    )
     parser.add_argument("--version", action="version", version=f"Callaro Desktop {__version__}")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from callaro_desktop import selftest
+
+        return selftest.main()
 
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -66,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Callaro Desktop")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("ai.callaro.Desktop")
+    app.setWindowIcon(window_icon())
     theme.install(app, settings.appearance)
 
     controller = AppController(app, settings, server=args.server, demo=args.demo)
@@ -74,6 +88,24 @@ def main(argv: list[str] | None = None) -> int:
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.get_loop().set_exception_handler(controller.loop_exception)
         return runner.run(controller.run())
+
+
+def window_icon() -> QIcon:
+    """The app icon in every size under resources/icons/app (none, logged, if they are missing:
+    a broken install should still start; ``--self-test`` reports it)."""
+    from PySide6.QtGui import QIcon
+
+    from callaro_desktop.resources import app_icon_files
+
+    icon = QIcon()
+    try:
+        files = app_icon_files()
+    except FileNotFoundError as exc:
+        log.warning("no window icon: %s", exc)
+        return icon
+    for path in files:
+        icon.addFile(str(path))
+    return icon
 
 
 def _quit_on_signals(controller: AppController) -> None:
