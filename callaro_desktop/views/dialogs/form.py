@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from callaro_desktop.api.errors import ApiError
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.tasks import background
-from callaro_desktop.views.dialogs.common import FieldError
+from callaro_desktop.views.dialogs.common import FieldError, run_dialog
 
 if TYPE_CHECKING:
     import asyncio
@@ -209,3 +209,15 @@ class FormDialog(QDialog):
         if self._task is not None and not self._task.done():
             self._task.cancel()
         super().reject()
+
+
+async def run_form(dialog: FormDialog) -> Any:
+    """Open `dialog`, await it, and return what its submit produced (None if cancelled).
+
+    The dialog is deleted afterwards; read anything else you need from it before.
+    """
+    try:
+        accepted = await run_dialog(dialog) == QDialog.DialogCode.Accepted
+        return dialog.result_value if accepted else None
+    finally:
+        dialog.deleteLater()
