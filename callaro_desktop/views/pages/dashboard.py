@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
+    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -32,6 +33,7 @@ from callaro_desktop.api.errors import ApiError
 from callaro_desktop.api.models import (
     BillingOverview,
     Checklist,
+    Me,
     Money,
     PhoneNumber,
     TelephonyConnection,
@@ -49,6 +51,7 @@ from callaro_desktop.views.pages.getting_started import (
     show_progress,
 )
 from callaro_desktop.views.pages.profile import scroll_area
+from callaro_desktop.views.widgets.timezone_picker import zone_offset
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient
@@ -67,8 +70,9 @@ class DashboardCard(QFrame):
     open_requested = Signal(str)  # a page id
     wanted_changed = Signal()
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         self.setObjectName("Card")
         self.setAccessibleName(title)
         self.wanted = True  # False when the data says the card has nothing to show
@@ -123,6 +127,7 @@ class DashboardCard(QFrame):
         self.content_layout = QVBoxLayout(self.content)
         self.content_layout.setContentsMargins(0, 0, 0, 0)
         self.content_layout.setSpacing(4)
+        self.content_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         for page in (self._loading, self._error, self.content):
             self.stack.addWidget(page)
 
@@ -204,8 +209,8 @@ class ChecklistCard(DashboardCard):
     key = "checklist"
     capability = Capability.ONBOARDING_READ
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("Getting started"), parent)
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, tr("Getting started"), parent)
         self.value = self.big_value()
         self.value.setAccessibleName(tr("Checklist progress"))
         self.progress = make_progress_bar(tr("Checklist progress"))
@@ -230,8 +235,8 @@ class WalletCard(DashboardCard):
     key = "wallet"
     capability = Capability.BILLING
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("Wallet balance"), parent)
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, tr("Wallet balance"), parent)
         self.value = self.big_value()
         self.usable = self.muted_line()
         self.plan = self.muted_line()
@@ -261,10 +266,26 @@ class SpendCard(DashboardCard):
     key = "spend"
     capability = Capability.BILLING
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("This month's spend"), parent)
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, tr("This month's spend"), parent)
         self.value = self.big_value()
-        self.breakdown = self.muted_line()
+        breakdown = QFormLayout()
+        breakdown.setContentsMargins(0, 2, 0, 2)
+        breakdown.setHorizontalSpacing(16)
+        breakdown.setVerticalSpacing(1)
+        self.parts: dict[str, QLabel] = {}
+        for key, label in (
+            ("voice", tr("Voice")),
+            ("knowledge_base", tr("Knowledge base")),
+            ("analysis", tr("Analysis")),
+        ):
+            name, amount = QLabel(label), QLabel()
+            name.setProperty("muted", True)
+            amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            amount.setAccessibleName(label)
+            breakdown.addRow(name, amount)
+            self.parts[key] = amount
+        self.content_layout.addLayout(breakdown)
         self.pulses = self.muted_line()
         self.view_usage = self.add_link(tr("View &usage"), "usage", tr("View usage"))
 
@@ -274,20 +295,18 @@ class SpendCard(DashboardCard):
     def present(self, data: BillingOverview) -> None:
         m = data.month
         self.value.setText(format_money(month_total(data)))
-        self.breakdown.setText(
-            tr("Voice {0}  ·  Knowledge base {1}  ·  Analysis {2}").format(
-                format_money(m.voice), format_money(m.knowledge_base), format_money(m.analysis)
-            )
-        )
-        self.pulses.setText(tr("{0} pulses, before GST").format(f"{data.pulses:,}"))
+        self.parts["voice"].setText(format_money(m.voice))
+        self.parts["knowledge_base"].setText(format_money(m.knowledge_base))
+        self.parts["analysis"].setText(format_money(m.analysis))
+        self.pulses.setText(tr("{0} pulses · amounts before GST").format(f"{data.pulses:,}"))
 
 
 class NumbersCard(DashboardCard):
     key = "numbers"
     capability = Capability.PHONE_NUMBERS_READ
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("Numbers in use"), parent)
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, tr("Numbers in use"), parent)
         self.value = self.big_value()
         self.detail = self.muted_line()
         self.add_link(tr("View &phone numbers"), "phone_numbers", tr("View phone numbers"))
@@ -317,8 +336,8 @@ class TeamCard(DashboardCard):
     key = "team"
     capability = Capability.USERS
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("Team"), parent)
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, tr("Team"), parent)
         self.value = self.big_value()
         self.detail = self.muted_line()
         self.add_link(tr("Open U&sers"), "users", tr("Open Users"))
@@ -345,8 +364,8 @@ class TelephonyCard(DashboardCard):
     key = "telephony"
     capability = Capability.TELEPHONY_READ
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(tr("Telephony connections"), parent)
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, tr("Telephony connections"), parent)
         self.value = self.big_value()
         self.detail = self.muted_line()
         self.add_link(tr("Open &Telephony"), "telephony", tr("Open Telephony"))
@@ -364,13 +383,46 @@ class TelephonyCard(DashboardCard):
         self.detail.setText(tr("{0} active  ·  {1}").format(active, ", ".join(providers)))
 
 
-CARD_TYPES: tuple[Callable[[], DashboardCard], ...] = (
+class AccountCard(DashboardCard):
+    """Who is signed in, with which role here, and the timezone dates are shown in."""
+
+    key = "account"
+    capability = Capability.PROFILE
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, tr("Signed in as"), parent)
+        self.value = self.big_value()
+        self.role = self.muted_line()
+        self.timezone = self.muted_line()
+        self.add_link(tr("Open My &Profile"), "profile", tr("Open My Profile"))
+        session.me_changed.connect(self._on_me_changed)
+
+    async def fetch(self, scope: TenantClient) -> Me | None:
+        # /me is already known to the session; nothing to ask the server.
+        return self.session.me
+
+    def present(self, data: Me | None) -> None:
+        tenant = self.session.tenant
+        self.value.setText((data.display_name or data.email) if data else "—")
+        self.value.setToolTip(data.email if data else "")
+        if tenant is not None:
+            self.role.setText(tr("{0} in {1}").format(tr(tenant.role_label), tenant.name))
+        zone = self.session.timezone
+        self.timezone.setText(tr("Dates and times in {0} ({1})").format(zone, zone_offset(zone)))
+
+    def _on_me_changed(self, me: object) -> None:
+        if isinstance(me, Me) and self.state == "ready":
+            self.present(me)
+
+
+CARD_TYPES: tuple[Callable[[Session, QWidget], DashboardCard], ...] = (
     ChecklistCard,
     WalletCard,
     SpendCard,
     NumbersCard,
     TeamCard,
     TelephonyCard,
+    AccountCard,
 )
 
 
@@ -379,9 +431,12 @@ class DashboardPage(Page):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        content = QWidget()
         self.cards: dict[str, DashboardCard] = {}
         for card_type in CARD_TYPES:
-            card = card_type()
+            # Parented from the start: a card the role never shows must not become a window.
+            card = card_type(session, content)
+            card.hide()
             card.retry_requested.connect(lambda c=card: self._start(c, reload=True))
             card.open_requested.connect(lambda page_id: open_page(self, page_id))
             card.wanted_changed.connect(self._layout_cards)
@@ -390,7 +445,6 @@ class DashboardPage(Page):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(14)
         self._columns = 0
-        content = QWidget()
         lay = QVBoxLayout(content)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(self._grid)
@@ -462,12 +516,12 @@ class DashboardPage(Page):
         while self._grid.count():
             self._grid.takeAt(0)
         shown = [c for c in self.visible_cards() if c.wanted]
-        for card in self.cards.values():
-            card.setVisible(card in shown)
         columns = self._column_count()
         self._columns = columns
         for i, card in enumerate(shown):
             self._grid.addWidget(card, i // columns, i % columns)
+        for card in self.cards.values():
+            card.setVisible(card in shown)
         for col in range(4):
             self._grid.setColumnStretch(col, 1 if col < columns else 0)
 

@@ -196,6 +196,20 @@ class StepMark(QWidget):
         painter.end()
 
 
+class Separator(QWidget):
+    """A hairline in the theme's border colour (QFrame.HLine paints in near-black)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedHeight(1)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(theme.tokens().border))
+        painter.end()
+
+
 class StepRow(QFrame):
     go_requested = Signal(str)  # the step's key
 
@@ -456,10 +470,7 @@ class GettingStartedPage(Page):
             self._rows = {}
             for i, key in enumerate(keys):
                 if i:
-                    line = QFrame()
-                    line.setFrameShape(QFrame.Shape.HLine)
-                    line.setFrameShadow(QFrame.Shadow.Plain)
-                    self._steps.addWidget(line)
+                    self._steps.addWidget(Separator())
                 row = StepRow(key)
                 row.go_requested.connect(self.go)
                 self._steps.addWidget(row)

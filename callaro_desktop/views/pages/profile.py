@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
 
 # Below this width the two columns stack, so the timezone list keeps a usable width.
-TWO_COLUMNS_MIN_WIDTH = 860
+TWO_COLUMNS_MIN_WIDTH = 740
 DISPLAY_NAME_MAX = 100
 
 _PLATFORM_ROLES = {
@@ -75,6 +75,7 @@ class ProfilePage(Page):
         super().__init__(session, parent)
         self._me: Me | None = None
         self._saving = False
+        self._focus_timezone_when_ready = False
 
         # -- header actions: save / discard ------------------------------------------------
         self.unsaved_label = QLabel(tr("Unsaved changes"))
@@ -107,7 +108,7 @@ class ProfilePage(Page):
         self.display_name = QLineEdit()
         self.display_name.setMaxLength(DISPLAY_NAME_MAX)
         self.display_name.setAccessibleName(tr("Display name"))
-        self.display_name.setPlaceholderText(tr("Not set: your email is shown instead"))
+        self.display_name.setPlaceholderText(tr("Not set"))
         self.display_name.textChanged.connect(self._update_dirty)
         self.display_name.returnPressed.connect(self.save)
         self.display_name_error = FieldError(self.display_name)
@@ -168,6 +169,8 @@ class ProfilePage(Page):
         self.memberships.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.memberships.setShowGrid(False)
         self.memberships.setFrameShape(QFrame.Shape.NoFrame)
+        # The card's colour shows through; only the header keeps its own.
+        self.memberships.setStyleSheet("QTableWidget { background: transparent; }")
         workspaces.layout_.addWidget(self.memberships_note)
         workspaces.layout_.addWidget(self.memberships)
 
@@ -198,27 +201,24 @@ class ProfilePage(Page):
         timezone.layout_.setAlignment(Qt.AlignmentFlag(0))
 
         # -- layout ------------------------------------------------------------------------
-        left = QVBoxLayout()
-        left.setSpacing(14)
-        left.addWidget(account)
-        left.addWidget(security)
-        left.addWidget(workspaces)
-        left.addStretch(1)
-        self._columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self._columns.setContentsMargins(0, 0, 0, 0)
-        self._columns.setSpacing(14)
-        self._columns.addLayout(left, 1)
-        self._columns.addWidget(timezone, 1)
+        self._cards = (account, timezone, security, workspaces)
+        self._grid = QGridLayout()
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(14)
+        self._wide: bool | None = None
+        self._arrange(wide=True)
         content = QWidget()
-        content.setLayout(self._columns)
+        content.setLayout(self._grid)
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(scroll_area(content))
 
-        self.setTabOrder(self.display_name, self.change_password_button)
-        self.setTabOrder(self.change_password_button, self.picker.search)
+        # The two saved fields first, then the password, then the workspace list.
+        self.setTabOrder(self.display_name, self.picker.search)
         self.setTabOrder(self.picker.search, self.picker.list)
         self.setTabOrder(self.picker.list, self.picker.use_local)
+        self.setTabOrder(self.picker.use_local, self.change_password_button)
+        self.setTabOrder(self.change_password_button, self.memberships)
 
         session.me_changed.connect(self._on_me_changed)
         session.tenant_changed.connect(self._on_tenant_changed)
@@ -239,12 +239,23 @@ class ProfilePage(Page):
 
     def present(self, data: Me) -> None:
         self._show_me(data)
+        if self._focus_timezone_when_ready:
+            # After this call the base class shows the ready layer; focus once it has.
+            QTimer.singleShot(0, self._focus_timezone)
 
     def has_unsaved_changes(self) -> bool:
         return self._me is not None and bool(self._changes())
 
     def open_primary_action(self) -> None:
         """Sent here by "Set your timezone": put the cursor in the timezone search."""
+        if self.states.state == "ready":
+            self._focus_timezone()
+        else:
+            # Still loading: the search is on a hidden layer and cannot take focus yet.
+            self._focus_timezone_when_ready = True
+
+    def _focus_timezone(self) -> None:
+        self._focus_timezone_when_ready = False
         self.picker.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self.picker.search.selectAll()
 
@@ -429,9 +440,31 @@ class ProfilePage(Page):
             self._show_roles(self._me)
             self._show_memberships(self._me)
 
+    def _arrange(self, *, wide: bool) -> None:
+        """Two columns with the timezone list on the right, or one column when narrow."""
+        if wide == self._wide:
+            return
+        self._wide = wide
+        account, timezone, security, workspaces = self._cards
+        while self._grid.count():
+            self._grid.takeAt(0)
+        if wide:
+            self._grid.addWidget(account, 0, 0)
+            self._grid.addWidget(security, 1, 0)
+            self._grid.addWidget(workspaces, 2, 0)
+            self._grid.addWidget(timezone, 0, 1, 4, 1)
+            self._grid.setColumnStretch(1, 1)
+            self._grid.setRowStretch(3, 1)
+            self._grid.setRowStretch(4, 0)
+        else:
+            # The timezone comes second: it is what people open this page for.
+            for row, card in enumerate((account, timezone, security, workspaces)):
+                self._grid.addWidget(card, row, 0)
+            self._grid.setColumnStretch(1, 0)
+            self._grid.setRowStretch(3, 0)
+            self._grid.setRowStretch(4, 1)
+        self._grid.setColumnStretch(0, 1)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        wide = event.size().width() >= TWO_COLUMNS_MIN_WIDTH
-        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
-        if self._columns.direction() != direction:
-            self._columns.setDirection(direction)
+        self._arrange(wide=event.size().width() >= TWO_COLUMNS_MIN_WIDTH)
