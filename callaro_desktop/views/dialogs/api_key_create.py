@@ -50,8 +50,14 @@ def name_field(text: str = "") -> QLineEdit:
     return field
 
 
-def scopes_problem(picker: ScopePicker) -> str | None:
-    return tr("Choose at least one scope.") if not picker.selected() else None
+def key_form_problems(name: QLineEdit, picker: ScopePicker) -> dict[str, str]:
+    """The local checks both key forms make: a name, and at least one scope."""
+    problems: dict[str, str] = {}
+    if not name.text().strip():
+        problems["name"] = tr("Enter a name for the key.")
+    if not picker.selected():
+        problems["scopes"] = tr("Choose at least one scope.")
+    return problems
 
 
 class ApiKeyCreateDialog(FormDialog):
@@ -118,13 +124,7 @@ class ApiKeyCreateDialog(FormDialog):
     # -- FormDialog --------------------------------------------------------------------
 
     def validate(self) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        if not self.name.text().strip():
-            problems["name"] = tr("Enter a name for the key.")
-        scopes = scopes_problem(self.picker)
-        if scopes:
-            problems["scopes"] = scopes
-        return problems
+        return key_form_problems(self.name, self.picker)
 
     def payload(self) -> tuple[str, tuple[str, ...]]:
         return self.name.text().strip(), tuple(self.picker.selected())

@@ -17,9 +17,13 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 from callaro_desktop.api.models import ApiKey, Scope
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.formatting import format_datetime
-from callaro_desktop.views.dialogs.api_key_create import name_field, scope_options, scopes_problem
+from callaro_desktop.views.dialogs.api_key_create import (
+    key_form_problems,
+    name_field,
+    scope_options,
+)
 from callaro_desktop.views.dialogs.form import FormDialog
-from callaro_desktop.views.widgets.scope_picker import ScopePicker
+from callaro_desktop.views.widgets.scope_picker import ScopePicker, outline_visible
 
 if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
@@ -57,6 +61,7 @@ class ApiKeyEditDialog(FormDialog):
         self.active = QCheckBox(tr("&Enabled: requests made with this key are accepted"))
         self.active.setAccessibleName(tr("Enabled"))
         self.active.setChecked(key.active)
+        outline_visible(self.active)
         self.add_field("active", tr("Status"), self.active)
         self.disable_note = QLabel(
             tr("While disabled, every request made with this key is refused.")
@@ -77,13 +82,7 @@ class ApiKeyEditDialog(FormDialog):
         self.disable_note.setVisible(self.key.active and not active)
 
     def validate(self) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        if not self.name.text().strip():
-            problems["name"] = tr("Enter a name for the key.")
-        scopes = scopes_problem(self.picker)
-        if scopes:
-            problems["scopes"] = scopes
-        return problems
+        return key_form_problems(self.name, self.picker)
 
     def changes(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -180,6 +180,11 @@ class ApiKeySecretDialog(QDialog):
     def holds_secret(self) -> bool:
         return self._secret is not None
 
+    @property
+    def asking(self) -> bool:
+        """The "close without copying?" question is up (or its answer is being acted on)."""
+        return self._leaving
+
     def _show_secret(self, reveal: bool) -> None:
         if reveal and self._secret is not None:
             self.secret_label.setText(self._secret.get_secret_value())

@@ -16,8 +16,16 @@ from collections.abc import Awaitable, Callable, Collection, Coroutine, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFontDatabase,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -100,14 +108,9 @@ class ApiKeysPage(ListPage[ApiKey]):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.table.installEventFilter(self)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (
-            self.edit_action,
-            self.toggle_action,
-            self.rotate_action,
-            self.revoke_action,
-        ):
-            self.table.addAction(action)
+        self.table.addActions(list(self.row_actions))
         self.states.empty_action_triggered.connect(self.open_primary_action)
         self.session.tenant_changed.connect(self._forget_keys)
         header = self.table.horizontalHeader()
@@ -125,14 +128,30 @@ class ApiKeysPage(ListPage[ApiKey]):
         button.clicked.connect(slot)
         return button
 
-    def _action(self, text: str, slot: Callable[[], None], *keys: QKeySequence) -> QAction:
+    def _action(self, text: str, slot: Callable[[], None]) -> QAction:
         action = QAction(text, self.table)
         action.triggered.connect(slot)
-        if keys:
-            action.setShortcuts(list(keys))
-            # Only while the table has focus: Delete in a search box must stay Delete.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         return action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter edits and Delete revokes the selected row, only while the table has the
+        # keyboard: Delete in the search box must stay Delete.
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.modifiers()
+            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
+            handler = {
+                Qt.Key.Key_Return: self.edit_selected,
+                Qt.Key.Key_Enter: self.edit_selected,
+                Qt.Key.Key_Delete: self.revoke_selected,
+            }.get(Qt.Key(event.key()))
+            if handler is not None:
+                handler()
+                return True
+        return super().eventFilter(watched, event)
 
     def _build_actions(self) -> None:
         self.create_button = self._button(
@@ -159,26 +178,26 @@ class ApiKeysPage(ListPage[ApiKey]):
         )
         self.revoke_button.setToolTip(tr("Revoke this key for good (Delete)"))
         self.revoke_button.setProperty("destructive", True)
-        for button in (
+        self.row_buttons = (
             self.edit_button,
             self.toggle_button,
             self.rotate_button,
             self.revoke_button,
-        ):
+        )
+        for button in self.row_buttons:
             self.actions_bar.addWidget(button)
         self.actions_bar.addSpacing(12)
         self.actions_bar.addWidget(self.create_button)
 
-        self.edit_action = self._action(
-            tr("Edit…"),
-            self.edit_selected,
-            QKeySequence(Qt.Key.Key_Return),
-            QKeySequence(Qt.Key.Key_Enter),
-        )
+        self.edit_action = self._action(tr("Edit…\tEnter"), self.edit_selected)
         self.toggle_action = self._action(tr("Disable"), self.toggle_selected)
         self.rotate_action = self._action(tr("Rotate…"), self.rotate_selected)
-        self.revoke_action = self._action(
-            tr("Revoke…"), self.revoke_selected, QKeySequence(QKeySequence.StandardKey.Delete)
+        self.revoke_action = self._action(tr("Revoke…\tDel"), self.revoke_selected)
+        self.row_actions = (
+            self.edit_action,
+            self.toggle_action,
+            self.rotate_action,
+            self.revoke_action,
         )
 
     def _build_filters(self) -> None:
@@ -343,19 +362,9 @@ class ApiKeysPage(ListPage[ApiKey]):
     def _update_actions(self, *_args: object) -> None:
         key = self.selected()
         has = key is not None
-        for widget in (
-            self.edit_button,
-            self.toggle_button,
-            self.rotate_button,
-            self.revoke_button,
-        ):
-            widget.setEnabled(has)
-        for action in (
-            self.edit_action,
-            self.toggle_action,
-            self.rotate_action,
-            self.revoke_action,
-        ):
+        for button in self.row_buttons:
+            button.setEnabled(has)
+        for action in self.row_actions:
             action.setEnabled(has)
         disable = key is None or key.active
         self.toggle_button.setText(tr("Disa&ble") if disable else tr("Ena&ble"))
@@ -380,24 +389,21 @@ class ApiKeysPage(ListPage[ApiKey]):
         self._start(self._create_flow())
 
     def edit_selected(self) -> None:
-        key = self.selected()
-        if key is not None:
-            self._start(self._edit_flow(key))
+        self._on_selected(self._edit_flow)
 
     def toggle_selected(self) -> None:
-        key = self.selected()
-        if key is not None:
-            self._start(self._toggle_flow(key))
+        self._on_selected(self._toggle_flow)
 
     def rotate_selected(self) -> None:
-        key = self.selected()
-        if key is not None:
-            self._start(self._rotate_flow(key))
+        self._on_selected(self._rotate_flow)
 
     def revoke_selected(self) -> None:
+        self._on_selected(self._revoke_flow)
+
+    def _on_selected(self, flow: Callable[[ApiKey], Coroutine[Any, Any, None]]) -> None:
         key = self.selected()
         if key is not None:
-            self._start(self._revoke_flow(key))
+            self._start(flow(key))
 
     def _start(self, flow: Coroutine[Any, Any, None]) -> None:
         # One flow at a time: a second click while a dialog is up must not open another.

@@ -1,0 +1,437 @@
+"""API keys on the real sandbox: create, the secret once, edit, rotate, revoke, roles, leaks."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+import shiboken6
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+
+from callaro_desktop import paths
+from callaro_desktop.api.errors import Forbidden
+from callaro_desktop.api.models import OPT_IN_SCOPES
+from callaro_desktop.logs import setup_logging, shutdown_logging
+from callaro_desktop.services.clipboard import CLEAR_AFTER_S, SecretClipboard
+from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
+from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
+from callaro_desktop.views.dialogs.api_key_secret import ApiKeySecretDialog
+from callaro_desktop.views.dialogs.confirm import ConfirmDialog
+from callaro_desktop.views.pages.api_keys import ApiKeysPage
+
+from ..services.test_clipboard import FakeClock
+from .conftest import ADMIN, OPERATOR, VIEWER, sign_in, wait_for
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _unique(name: str) -> str:
+    return f"{name} {uuid.uuid4().hex[:6]}"
+
+
+async def _open(make_app: Any, sandbox: Any) -> tuple[Any, ApiKeysPage, FakeClock]:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    controller.window.navigate("api_keys")
+    page = controller.window.pages["api_keys"]
+    assert isinstance(page, ApiKeysPage)
+    await wait_for(lambda: page.states.state in ("ready", "empty"), timeout=20, what="keys")
+    clock = FakeClock()
+    page.clipboard = SecretClipboard(schedule=clock.schedule)
+    return controller, page, clock
+
+
+async def _dialog(root: QWidget, cls: type[W], what: str = "") -> W:
+    def find() -> W | None:
+        return next((d for d in root.findChildren(cls) if d.isVisible()), None)
+
+    found: W = await wait_for(find, timeout=15, what=what or cls.__name__)
+    return found
+
+
+def _closed(widget: QWidget) -> bool:
+    return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
+def _on_close(dialog: ApiKeySecretDialog) -> dict[str, Any]:
+    """What the secret dialog holds at the moment it closes (it is deleted soon after)."""
+    seen: dict[str, Any] = {}
+
+    def record(_result: int) -> None:
+        seen.update(text=dialog.secret_label.text(), holds=dialog.holds_secret)
+
+    dialog.finished.connect(record)
+    return seen
+
+
+def _click(button: QPushButton | None) -> None:
+    assert button is not None
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+async def _server_keys(page: ApiKeysPage) -> list[Any]:
+    keys: list[Any] = await page.session.scope().api_keys.list()
+    return keys
+
+
+async def _create_in_dialog(
+    page: ApiKeysPage, name: str, scopes: list[str] | None = None
+) -> ApiKeySecretDialog:
+    page.open_primary_action()
+    dialog = await _dialog(page, ApiKeyCreateDialog)
+    QTest.keyClicks(dialog.name, name)
+    if scopes is not None:
+        dialog.picker.set_selected(scopes)
+    _click(dialog.submit_button)
+    return await _dialog(page, ApiKeySecretDialog)
+
+
+def _raw(sandbox: Any, tenant_id: int) -> httpx.Client:
+    """A plain HTTP client signed in as the admin, to see exactly what the server sends."""
+    client = httpx.Client(base_url=sandbox.base_url, timeout=10)
+    token = client.post("/api/v1/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]})
+    client.headers["Authorization"] = f"Bearer {token.json()['data']['access_token']}"
+    client.headers["X-Tenant-Id"] = str(tenant_id)
+    return client
+
+
+class _Collect(logging.Handler):
+    """Every log line exactly as logged, before any redaction."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        self.lines.append(text)
+
+
+@pytest.fixture
+def raw_logs() -> Iterator[_Collect]:
+    root = logging.getLogger()
+    level = root.level
+    collect = _Collect()
+    root.handlers.insert(0, collect)
+    setup_logging("DEBUG", to_stderr=False)  # the app's own file log, in the test home
+    yield collect
+    shutdown_logging()
+    root.removeHandler(collect)
+    root.setLevel(level)
+
+
+def _files_holding(text: str, roots: list[Path]) -> list[Path]:
+    needle = text.encode()
+    hits = []
+    for root in roots:
+        files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
+        hits += [p for p in files if needle in p.read_bytes()]
+    return hits
+
+
+# -- create and the secret -------------------------------------------------------------------
+
+
+async def test_create_with_the_default_scopes_shows_the_secret_once_and_leaks_it_nowhere(
+    make_app: Any, sandbox: Any, raw_logs: _Collect
+) -> None:
+    controller, page, clock = await _open(make_app, sandbox)
+    catalogue = await page.session.scope().api_keys.scopes()
+    defaults = [s.name for s in catalogue if s.default]
+
+    page.open_primary_action()
+    dialog = await _dialog(page, ApiKeyCreateDialog)
+    # The server's defaults are ticked; the opt-in scopes are marked and never ticked.
+    assert dialog.picker.selected() == defaults
+    for name in OPT_IN_SCOPES:
+        box = dialog.picker.boxes[name]
+        assert not box.isChecked()
+        assert "opt-in" in box.accessibleName().lower()
+    name = _unique("Warehouse sync")
+    QTest.keyClicks(dialog.name, name)
+    _click(dialog.submit_button)
+
+    secret_dialog = await _dialog(page, ApiKeySecretDialog)
+    assert "will not be shown again" in " ".join(
+        label.text() for label in secret_dialog.findChildren(QLabel)
+    )
+    masked = secret_dialog.secret_label.text()
+    _click(secret_dialog.copy_button)
+    secret = QGuiApplication.clipboard().text()
+    assert secret.startswith("sk_") and len(secret) > 20
+    assert secret not in masked and masked.startswith(secret_dialog.key.prefix)
+    closing = _on_close(secret_dialog)
+    key = secret_dialog.key
+    _click(secret_dialog.done_button)  # copied: closes without asking
+    await wait_for(lambda: closing, what="secret dialog closed")
+    assert closing == {"text": "", "holds": False}
+
+    # The clipboard lets go of it after the minute (a fake clock stands in for the minute).
+    assert QGuiApplication.clipboard().text() == secret
+    clock.advance(CLEAR_AFTER_S)
+    assert QGuiApplication.clipboard().text() == ""
+
+    # The key is real, has the default set, and no later read shows its secret.
+    key_id = key.id
+    assert key.scopes == defaults
+    raw = _raw(sandbox, page.session.tenant_id)
+    try:
+        for path in ("/api/v1/api_keys", f"/api/v1/api_keys/{key_id}"):
+            res = raw.get(path)
+            assert res.status_code == 200 and secret not in res.text
+        as_key = httpx.get(
+            f"{sandbox.base_url}/api/v1/phone_numbers", headers={"X-Api-Key": secret}
+        )
+        assert as_key.status_code == 200
+    finally:
+        raw.close()
+    await wait_for(lambda: page.selected_id() == key_id, what="the new key selected")
+
+    # The leak test: no file the app wrote (logs, settings, cache, QSettings) holds it.
+    controller.window.close()  # writes QSettings
+    home = paths.portable_home()
+    assert home is not None
+    roots = [home, Path(QSettings().fileName())]
+    private = secret[len(key.prefix) :]
+    assert _files_holding(private, [r for r in roots if r.exists()]) == []
+    assert [line for line in raw_logs.lines if private in line] == []
+    assert any(p.is_file() for p in home.rglob("*.log")), "the file log was not written"
+
+
+async def test_custom_scopes_and_an_empty_set_is_refused_at_the_form(
+    make_app: Any, sandbox: Any
+) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    before = len(await _server_keys(page))
+    page.open_primary_action()
+    dialog = await _dialog(page, ApiKeyCreateDialog)
+    name = _unique("Traces reader")
+    QTest.keyClicks(dialog.name, name)
+    _click(dialog.picker.clear_button)
+    _click(dialog.submit_button)
+    error = dialog.fields["scopes"][1]
+    await wait_for(error.isVisible, what="scope error")
+    assert "at least one scope" in error.text()
+    assert dialog.isVisible() and dialog.name.text() == name
+    assert len(await _server_keys(page)) == before  # nothing was sent
+
+    chosen = ["contacts:read", "call_traces:admin_read"]
+    for scope_name in chosen:
+        dialog.picker.boxes[scope_name].click()
+    assert dialog.picker.opt_in_note.isVisible()
+    _click(dialog.submit_button)
+    secret_dialog = await _dialog(page, ApiKeySecretDialog)
+    assert secret_dialog.key.scopes == chosen
+    _click(secret_dialog.copy_button)
+    _click(secret_dialog.done_button)
+    stored = {k.id: k for k in await _server_keys(page)}[secret_dialog.key.id]
+    assert stored.scopes == chosen and stored.name == name
+
+
+async def test_a_failed_create_keeps_the_input_and_its_retry_makes_one_key(
+    make_app: Any, sandbox: Any, faults: Callable[[list[dict[str, Any]]], None]
+) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    page.open_primary_action()
+    dialog = await _dialog(page, ApiKeyCreateDialog)
+    name = _unique("Flaky network")
+    QTest.keyClicks(dialog.name, name)
+    faults([{"route": "/api/v1/api_keys", "method": "POST", "status": 500, "count": 1}])
+    _click(dialog.submit_button)
+    await wait_for(dialog.general_error.isVisible, what="the error")
+    assert "request id" in dialog.general_error.text()
+    assert dialog.name.text() == name and dialog.isVisible()
+    first_key = dialog.idempotency_key
+
+    _click(dialog.submit_button)
+    secret_dialog = await _dialog(page, ApiKeySecretDialog)
+    assert dialog.idempotency_key == first_key
+    _click(secret_dialog.copy_button)
+    _click(secret_dialog.done_button)
+    assert [k.name for k in await _server_keys(page)].count(name) == 1
+
+
+async def test_closing_without_copying_asks_first_and_drops_the_secret(
+    make_app: Any, sandbox: Any
+) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    secret_dialog = await _create_in_dialog(page, _unique("Never copied"))
+
+    QTest.keyClick(secret_dialog, Qt.Key.Key_Escape)
+    ask = await _dialog(secret_dialog, QMessageBox, "the question")
+    go_back = next(b for b in ask.buttons() if "Go back" in b.text().replace("&", ""))
+    _click(go_back)  # type: ignore[arg-type]
+    await wait_for(lambda: not secret_dialog.asking, what="question answered")
+    assert secret_dialog.isVisible() and secret_dialog.holds_secret
+
+    secret_dialog.reveal_button.click()
+    revealed = secret_dialog.secret_label.text()
+    assert revealed.startswith(secret_dialog.key.prefix) and "•" not in revealed
+    _click(secret_dialog.done_button)
+    ask = await _dialog(secret_dialog, QMessageBox, "the question again")
+    leave = next(b for b in ask.buttons() if "without copying" in b.text().replace("&", ""))
+    closing = _on_close(secret_dialog)
+    _click(leave)  # type: ignore[arg-type]
+    await wait_for(lambda: closing, what="secret dialog closed")
+    assert closing == {"text": "", "holds": False}
+    assert revealed not in QGuiApplication.clipboard().text()
+
+
+# -- edit, filter, revoke, rotate ------------------------------------------------------------
+
+
+async def test_edit_renames_disables_and_replaces_scopes_and_the_filter_follows(
+    make_app: Any, sandbox: Any
+) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    api = page.session.scope().api_keys
+    created = await api.create(_unique("Editable"), ["contacts:read"])
+    page.reload()
+    await wait_for(lambda: page.select_key(created.id), what="row")
+
+    QTest.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = await _dialog(page, ApiKeyEditDialog)
+    assert dialog.picker.selected() == ["contacts:read"]
+    _click(dialog.picker.clear_button)
+    _click(dialog.submit_button)
+    await wait_for(dialog.fields["scopes"][1].isVisible, what="empty scopes refused")
+
+    new_name = _unique("Edited")
+    dialog.name.setText(new_name)
+    dialog.active.setChecked(False)
+    assert dialog.disable_note.isVisible()
+    dialog.picker.set_selected(["contacts:write", "voice_sessions:read"])
+    _click(dialog.submit_button)
+    await wait_for(lambda: _closed(dialog), what="saved")
+    stored = {k.id: k for k in await api.list()}[created.id]
+    assert (stored.name, stored.active) == (new_name, False)
+    assert stored.scopes == ["contacts:write", "voice_sessions:read"]
+
+    await wait_for(
+        lambda: page.selected() is not None and page.selected().name == new_name,
+        what="the edited row, reloaded and selected",
+    )
+    page.status_filter.setCurrentIndex(page.status_filter.findData("active"))
+    assert created.id not in [k.id for k in page.model.rows]
+    page.status_filter.setCurrentIndex(page.status_filter.findData("disabled"))
+    assert created.id in [k.id for k in page.model.rows]
+    assert all(not k.active for k in page.model.rows)
+    assert page.status_text(page.model.rows[0]) == "Disabled"
+    page.key_search.setText(new_name)
+    assert [k.id for k in page.model.rows] == [created.id]
+
+
+async def test_revoke_needs_the_typed_name(make_app: Any, sandbox: Any) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    api = page.session.scope().api_keys
+    created = await api.create(_unique("To revoke"))
+    secret = created.secret.get_secret_value()
+    page.reload()
+    await wait_for(lambda: page.select_key(created.id), what="row")
+
+    QTest.keyClick(page.table, Qt.Key.Key_Delete)
+    confirm = await _dialog(page, ConfirmDialog)
+    text = " ".join(label.text() for label in confirm.findChildren(QLabel))
+    assert created.name in text and created.prefix in text
+    assert page.session.tenant.name in text
+    assert not confirm.action_button.isEnabled()
+    QTest.keyClicks(confirm.typed, created.name[:-1])
+    assert not confirm.action_button.isEnabled()
+    QTest.keyClicks(confirm.typed, created.name[-1])
+    assert confirm.action_button.isEnabled()
+    _click(confirm.action_button)
+
+    await wait_for(
+        lambda: created.id not in [k.id for k in page.model.rows], what="row gone", timeout=15
+    )
+    assert created.id not in [k.id for k in await api.list()]
+    refused = httpx.get(f"{sandbox.base_url}/api/v1/phone_numbers", headers={"X-Api-Key": secret})
+    assert refused.status_code == 401
+
+
+async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
+    make_app: Any, sandbox: Any
+) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    api = page.session.scope().api_keys
+    scopes = ["phone_numbers:read", "billing:partner:allocate"]
+    old = await api.create(_unique("Rotating"), scopes)
+
+    async def rotate(key_id: int) -> tuple[ApiKeySecretDialog, ConfirmDialog]:
+        page.reload()
+        await wait_for(lambda: page.select_key(key_id), what="row")
+        _click(page.rotate_button)
+        agree = await _dialog(page, ConfirmDialog, "rotate confirmation")
+        _click(agree.action_button)
+        secret_dialog = await _dialog(page, ApiKeySecretDialog)
+        _click(secret_dialog.copy_button)
+        _click(secret_dialog.done_button)
+        ask = await _dialog(page, ConfirmDialog, "revoke the old key?")
+        return secret_dialog, ask
+
+    # Keep both: the old one stays, labelled.
+    first, ask = await rotate(old.id)
+    assert (first.key.name, first.key.scopes) == (old.name, scopes)
+    assert first.key.id != old.id
+    keep = ask.buttons.button(ask.buttons.StandardButton.Cancel)
+    assert keep is not None and "Keep both" in keep.text().replace("&", "")
+    _click(keep)
+    await wait_for(lambda: page.selected_id() == first.key.id, what="new key selected")
+    rows = {k.id: k for k in page.model.rows}
+    assert old.id in rows and "replaced" in page.status_text(rows[old.id])
+    assert "replaced" not in page.status_text(rows[first.key.id])
+
+    # Revoke now: typing the name, and the old key is gone.
+    second, ask = await rotate(first.key.id)
+    assert (second.key.name, second.key.scopes) == (old.name, scopes)
+    QTest.keyClicks(ask.typed, old.name)
+    _click(ask.action_button)
+    await wait_for(lambda: first.key.id not in [k.id for k in page.model.rows], what="old key gone")
+    ids = [k.id for k in await api.list()]
+    assert first.key.id not in ids and second.key.id in ids and old.id in ids
+
+
+# -- who may -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", [OPERATOR, VIEWER], ids=["operator", "viewer"])
+async def test_operator_and_viewer_never_reach_the_page_and_the_server_refuses_them(
+    make_app: Any, sandbox: Any, who: tuple[str, str]
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, who)
+    window = controller.window
+    assert "api_keys" not in window.sidebar.visible_pages()
+    assert not window.page_actions["api_keys"].isVisible()
+    window.navigate("api_keys")
+    assert window.router.current != "api_keys"
+    assert "api_keys" not in window.pages
+    api = controller.session.scope().api_keys
+    for call in (api.list, api.scopes, lambda: api.create("sneaky")):
+        with pytest.raises(Forbidden):
+            await call()
+
+
+async def test_a_failed_load_shows_the_request_id_and_retry_works(
+    make_app: Any, sandbox: Any, faults: Callable[[list[dict[str, Any]]], None]
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    faults([{"route": "/api/v1/api_keys", "method": "GET", "status": 500, "count": 2}])
+    controller.window.navigate("api_keys")
+    page = controller.window.pages["api_keys"]
+    await wait_for(lambda: page.states.state == "error", what="error state")
+    assert page.states.request_id_label.text()
+    faults([])
+    _click(page.states.retry_button)
+    await wait_for(lambda: page.states.state in ("ready", "empty"), what="loaded after retry")
