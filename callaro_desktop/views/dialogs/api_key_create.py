@@ -139,8 +139,3 @@ class ApiKeyCreateDialog(FormDialog):
 
     def busy_text(self) -> str:
         return tr("Creating the key…")
-
-    def take_result(self) -> ApiKeyCreated | None:
-        """Hand the created key over once; the dialog keeps no reference to its secret."""
-        result, self.result_value = self.result_value, None
-        return result if isinstance(result, ApiKeyCreated) else None

@@ -50,6 +50,7 @@ from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
 from callaro_desktop.views.dialogs.api_key_secret import ApiKeySecretDialog
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog, confirm
+from callaro_desktop.views.dialogs.form import run_form
 from callaro_desktop.views.pages.list_page import ListPage
 from callaro_desktop.views.widgets.lazy_table import Column
 
@@ -435,12 +436,10 @@ class ApiKeysPage(ListPage[ApiKey]):
             existing_names=[k.name for k in self._keys],
             parent=self,
         )
-        try:
-            await run_dialog(dialog)
-            created = dialog.take_result()
-        finally:
-            dialog.deleteLater()
-        if created is None:
+        created = await run_form(dialog)
+        # From here the secret lives in one place only, the secret dialog.
+        dialog.result_value = None
+        if not isinstance(created, ApiKeyCreated):
             return
         secret_dialog = self._secret_dialog(created, tenant, None)
         del created
@@ -559,11 +558,7 @@ class ApiKeysPage(ListPage[ApiKey]):
         if catalogue is None:
             return
         dialog = ApiKeyEditDialog(self.session, tenant.id, key, catalogue, parent=self)
-        try:
-            await run_dialog(dialog)
-            updated = dialog.result_value
-        finally:
-            dialog.deleteLater()
+        updated = await run_form(dialog)
         if isinstance(updated, ApiKey):
             if updated != key:
                 self.session.messages.info(tr("API key “{0}” saved.").format(updated.name))
