@@ -10,9 +10,11 @@ tasks at once.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import logging
-from collections.abc import Coroutine, Hashable
+import threading
+from collections.abc import Callable, Coroutine, Hashable
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
@@ -91,3 +93,24 @@ def _background_done(task: asyncio.Task[Any]) -> None:
     _BACKGROUND.discard(task)
     if not task.cancelled() and task.exception() is not None:
         log.error("background task failed", exc_info=task.exception())
+
+
+async def in_thread(fn: Callable[[], T]) -> T:
+    """Run blocking work (file I/O, parsing a big file) off the GUI thread and await it.
+
+    A daemon thread rather than the loop's executor (asyncio.to_thread): qasync's
+    executor threads are QThreads, and one still running at interpreter exit aborts
+    the process.
+    """
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(fn())
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="callaro-io", daemon=True).start()
+    return await asyncio.wrap_future(future)
