@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from callaro_desktop.api.errors import SessionExpired
@@ -125,6 +126,16 @@ class ChangePasswordDialog(FormDialog):
             field.setEchoMode(mode)
 
     # -- FormDialog -----------------------------------------------------------------------
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        super().show_errors(errors)
+        # Error lines add rows; grow so the rules under the fields never overlap.
+        QTimer.singleShot(0, self._fit_height)
+
+    def _fit_height(self) -> None:
+        wanted = self.sizeHint().height()
+        if self.height() < wanted:
+            self.resize(self.width(), wanted)
 
     def validate(self) -> dict[str, str]:
         problems: dict[str, str] = {}

@@ -217,7 +217,7 @@ class ChecklistCard(DashboardCard):
         self.content_layout.addWidget(self.progress)
         self.next = self.muted_line()
         self.view_checklist = self.add_link(
-            tr("&View checklist"), "getting_started", tr("View checklist")
+            tr("View &checklist"), "getting_started", tr("View checklist")
         )
 
     async def fetch(self, scope: TenantClient) -> Checklist:
@@ -309,7 +309,7 @@ class NumbersCard(DashboardCard):
         super().__init__(session, tr("Numbers in use"), parent)
         self.value = self.big_value()
         self.detail = self.muted_line()
-        self.add_link(tr("View &phone numbers"), "phone_numbers", tr("View phone numbers"))
+        self.add_link(tr("View phone &numbers"), "phone_numbers", tr("View phone numbers"))
 
     async def fetch(self, scope: TenantClient) -> ApiPage[PhoneNumber]:
         # One page of 200 gives the count and, for most tenants, every number's status.
@@ -503,7 +503,9 @@ class DashboardPage(Page):
             raise
         except ApiError as exc:
             if self.session.tenant_id == tenant_id:
-                card.show_error(exc.user_message(), exc.request_id)
+                # The request id has its own selectable line, so the text leaves it out.
+                text = tr("Could not load: {0}").format(exc.message.strip().rstrip("."))
+                card.show_error(f"{text}.", exc.request_id)
             return
         if self.session.tenant_id != tenant_id:
             return

@@ -344,6 +344,9 @@ class ProfilePage(Page):
 
     def _update_dirty(self) -> None:
         dirty = bool(self._changes())
+        # What is being saved cannot change under the request.
+        self.display_name.setReadOnly(self._saving)
+        self.picker.setEnabled(not self._saving)
         self.unsaved_label.setVisible(dirty and not self._saving)
         self.save_button.setEnabled(dirty and not self._saving)
         self.discard_button.setEnabled(dirty and not self._saving)

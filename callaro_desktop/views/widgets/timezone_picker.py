@@ -211,7 +211,7 @@ class TimezonePicker(QWidget):
         self.count.setAccessibleName(tr("Matching timezones"))
 
         self.local_zone = system_timezone()
-        self.use_local = QPushButton(tr("Use this &computer's timezone"))
+        self.use_local = QPushButton(tr("Use this computer's &timezone"))
         self.use_local.setAccessibleName(tr("Use this computer's timezone"))
         if self.local_zone is not None:
             self.use_local.setToolTip(
