@@ -388,8 +388,10 @@ async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
     _click(keep)
     await wait_for(lambda: page.selected_id() == first.key.id, what="new key selected")
     rows = {k.id: k for k in page.model.rows}
-    assert old.id in rows and "replaced" in page.status_text(rows[old.id])
-    assert "replaced" not in page.status_text(rows[first.key.id])
+    assert (
+        old.id in rows and "replaced — revoke when done" in page.status_text(rows[old.id]).lower()
+    )
+    assert "replaced" not in page.status_text(rows[first.key.id]).lower()
 
     # Revoke now: typing the name, and the old key is gone.
     second, ask = await rotate(first.key.id)

@@ -61,8 +61,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-# Name, Prefix, Scopes, Status, Created, Created by; Last used takes the rest.
-COLUMN_WIDTHS = (220, 130, 230, 240, 150, 150)
+# Name, Prefix, Scopes, Status, Created, Created by, Last used (which also takes what is left).
+COLUMN_WIDTHS = (180, 115, 190, 205, 135, 120, 135)
 
 
 class StatusFilter(StrEnum):
@@ -252,6 +252,7 @@ class ApiKeysPage(ListPage[ApiKey]):
             Column(
                 tr("Status"),
                 self.status_text,
+                tooltip=self._status_tooltip,
                 extra_roles={Qt.ItemDataRole.ForegroundRole: self._status_brush},
             ),
             Column(tr("Created"), lambda k: format_datetime(k.created_at, tz())),
@@ -297,10 +298,16 @@ class ApiKeysPage(ListPage[ApiKey]):
         return (self.tenant_id or -1, key.id) in self._replaced
 
     def status_text(self, key: ApiKey) -> str:
-        status = tr("Active") if key.active else tr("Disabled")
         if self.is_replaced(key):
-            return tr("{0} · replaced — revoke when done").format(status)
-        return status
+            if key.active:
+                return tr("Replaced — revoke when done")
+            return tr("Disabled, replaced — revoke when done")
+        return tr("Active") if key.active else tr("Disabled")
+
+    def _status_tooltip(self, key: ApiKey) -> str:
+        if not self.is_replaced(key):
+            return ""
+        return tr("This key was rotated. Revoke it once every system uses the replacement.")
 
     def _status_brush(self, key: ApiKey) -> QBrush:
         tokens = theme.tokens()
@@ -365,6 +372,8 @@ class ApiKeysPage(ListPage[ApiKey]):
         has = key is not None
         for button in self.row_buttons:
             button.setEnabled(has)
+            # With no keys at all there is nothing to act on: only Create is offered.
+            button.setVisible(bool(self._keys))
         for action in self.row_actions:
             action.setEnabled(has)
         disable = key is None or key.active
