@@ -168,6 +168,9 @@ class Settings(BaseModel):
     # Recharge ids sent to checkout and not yet seen paid or failed, by "account#tenant id":
     # Billing checks them again on the next visit, so closing a dialog never loses a payment.
     pending_recharges: dict[str, list[int]] = Field(default_factory=dict)
+    # API key ids rotated but kept "until revoked", by "account#tenant id": their rows stay
+    # labelled "replaced" across restarts. Ids only; a key's secret is never stored anywhere.
+    replaced_api_keys: dict[str, list[int]] = Field(default_factory=dict)
 
     @field_validator("*", mode="after")
     @classmethod
