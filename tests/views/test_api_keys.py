@@ -21,6 +21,7 @@ from callaro_desktop.api.errors import Forbidden
 from callaro_desktop.api.models import OPT_IN_SCOPES
 from callaro_desktop.logs import setup_logging, shutdown_logging
 from callaro_desktop.services.clipboard import CLEAR_AFTER_S, SecretClipboard
+from callaro_desktop.settings import load as load_settings
 from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
 from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
 from callaro_desktop.views.dialogs.api_key_secret import ApiKeySecretDialog
@@ -392,6 +393,8 @@ async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
         old.id in rows and "replaced — revoke when done" in page.status_text(rows[old.id]).lower()
     )
     assert "replaced" not in page.status_text(rows[first.key.id]).lower()
+    # Remembered in the settings file (ids only), so the label survives a restart.
+    assert old.id in next(iter(load_settings().replaced_api_keys.values()))
 
     # Revoke now: typing the name, and the old key is gone.
     second, ask = await rotate(first.key.id)
@@ -401,6 +404,7 @@ async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
     await wait_for(lambda: first.key.id not in [k.id for k in page.model.rows], what="old key gone")
     ids = [k.id for k in await api.list()]
     assert first.key.id not in ids and second.key.id in ids and old.id in ids
+    assert page.replaced_ids(page.tenant_id) == {old.id}
 
 
 # -- who may -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ page itself only ever holds keys without their secret.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Sequence
 from enum import StrEnum
@@ -44,6 +45,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.clipboard import secret_clipboard
 from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.tasks import background
+from callaro_desktop.settings import save as save_settings
 from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
 from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
@@ -95,8 +97,6 @@ class ApiKeysPage(ListPage[ApiKey]):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         self._keys: list[ApiKey] = []
         self._catalogues: dict[int, list[Scope]] = {}
-        # (tenant, old key id) -> the id of the key that replaced it, until the old one goes.
-        self._replaced: dict[tuple[int, int], int] = {}
         # (tenant, old key id) -> Idempotency-Key of a rotation whose create has not
         # been confirmed yet: trying that rotation again must not make a second key.
         self._rotations: dict[tuple[int, int], str] = {}
@@ -271,9 +271,9 @@ class ApiKeysPage(ListPage[ApiKey]):
     def present(self, data: tuple[Any, ApiPage[ApiKey], int]) -> None:
         _pager, first, tenant_id = data
         self._keys = list(first.items)
-        ids = {k.id for k in self._keys}
-        for old in [k for k in self._replaced if k[0] == tenant_id and k[1] not in ids]:
-            del self._replaced[old]
+        replaced = self.replaced_ids(tenant_id)
+        if not replaced <= {k.id for k in self._keys}:  # revoked elsewhere since
+            self._set_replaced(tenant_id, replaced & {k.id for k in self._keys})
         self._apply_filter()
 
     def empty_title(self) -> str:
@@ -294,8 +294,26 @@ class ApiKeysPage(ListPage[ApiKey]):
         catalogue = self._catalogues.get(self.tenant_id or -1, [])
         return [s.name for s in catalogue if s.default and s.name not in OPT_IN_SCOPES]
 
+    def replaced_ids(self, tenant_id: int | None) -> set[int]:
+        """Rotated keys the user kept; remembered in settings so the label survives a restart."""
+        table = self.session.settings.replaced_api_keys
+        return set(table.get(f"{self.session.account}#{tenant_id}", []))
+
+    def _set_replaced(self, tenant_id: int, ids: set[int]) -> None:
+        settings = self.session.settings
+        table = dict(settings.replaced_api_keys)
+        key = f"{self.session.account}#{tenant_id}"
+        if ids:
+            table[key] = sorted(ids)
+        else:
+            table.pop(key, None)
+        settings.replaced_api_keys = table
+        # A failed write only loses the label after a restart; the key itself is unharmed.
+        with contextlib.suppress(OSError):
+            save_settings(settings)
+
     def is_replaced(self, key: ApiKey) -> bool:
-        return (self.tenant_id or -1, key.id) in self._replaced
+        return key.id in self.replaced_ids(self.tenant_id)
 
     def status_text(self, key: ApiKey) -> str:
         if self.is_replaced(key):
@@ -484,7 +502,7 @@ class ApiKeysPage(ListPage[ApiKey]):
         secret_dialog = self._secret_dialog(created, tenant, old)
         del created
         new = secret_dialog.key
-        self._replaced[(tenant.id, old.id)] = new.id
+        self._set_replaced(tenant.id, self.replaced_ids(tenant.id) | {old.id})
         self._reload_selecting(new.id)
         await self._run_secret_dialog(secret_dialog)
 
@@ -616,7 +634,7 @@ class ApiKeysPage(ListPage[ApiKey]):
 
         done = await self._attempt(tr("“{0}” could not be revoked").format(key.name), revoke)
         if done:
-            self._replaced.pop((tenant.id, key.id), None)
+            self._set_replaced(tenant.id, self.replaced_ids(tenant.id) - {key.id})
         return bool(done)
 
     async def _attempt(self, failure: str, factory: Callable[[], Awaitable[T]]) -> T | None:
