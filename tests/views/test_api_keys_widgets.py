@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import shiboken6
 from pydantic import SecretStr
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -157,3 +158,15 @@ def test_the_scopes_column_is_short() -> None:
     assert scopes_summary(["a:read", "b:read", "c:read", "d:read"], defaults) == (
         "a:read, b:read and 2 more"
     )
+
+
+def test_a_dialog_torn_down_without_closing_still_lets_go_of_the_secret(
+    qapp: QApplication, clipboard: SecretClipboard
+) -> None:
+    dialog = ApiKeySecretDialog(
+        _created(PREFIX + "y" * 36), tenant_name="Acme Health", clipboard=clipboard
+    )
+    held = dialog._held  # what a flow still awaiting the dialog would keep alive
+    assert held
+    shiboken6.delete(dialog)  # e.g. the page deleted under it at sign-out: no done(), no close
+    assert held == []

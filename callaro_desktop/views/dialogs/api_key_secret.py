@@ -62,7 +62,10 @@ class ApiKeySecretDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.key = public_part(created)
-        self._secret: SecretStr | None = created.secret
+        # Held in a list the dialog's destruction empties: if the window is torn down
+        # without closing (a sign-out under it), the secret still does not outlive it.
+        self._held: list[SecretStr] = [created.secret]
+        self.destroyed.connect(self._held.clear)
         self._length = len(created.secret.get_secret_value())
         self._clipboard = clipboard
         self._leaving = False
@@ -178,7 +181,11 @@ class ApiKeySecretDialog(QDialog):
 
     @property
     def holds_secret(self) -> bool:
-        return self._secret is not None
+        return bool(self._held)
+
+    @property
+    def _secret(self) -> SecretStr | None:
+        return self._held[0] if self._held else None
 
     @property
     def asking(self) -> bool:
@@ -256,7 +263,7 @@ class ApiKeySecretDialog(QDialog):
 
     def _forget(self) -> None:
         """Empty the widget and drop the secret; nothing here can show it again."""
-        self._secret = None
+        self._held.clear()
         self.reveal_button.setChecked(False)
         self.secret_label.clear()
         self.reveal_button.setEnabled(False)
