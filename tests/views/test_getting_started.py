@@ -13,15 +13,17 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLineEdit
+from shiboken6 import isValid
 
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog
+from callaro_desktop.views.dialogs.form import FormDialog
 from callaro_desktop.views.pages.dashboard import DashboardPage
 from callaro_desktop.views.pages.getting_started import GettingStartedPage
 from callaro_desktop.views.pages.profile import ProfilePage
 from callaro_sandbox.server import RunningServer
 
-from .conftest import ADMIN, MULTI, OPERATOR, _start, sign_in, wait_for
+from .conftest import ADMIN, MULTI, OPERATOR, _start, set_faults, sign_in, wait_for
 from .test_profile import api, new_member, open_page
 
 CORVID = ("owner@corvid.demo.callaro.test", "demo-password-6")  # a fresh tenant's admin
@@ -63,24 +65,23 @@ async def test_steps_complete_by_themselves_when_shown_again_and_while_open(
     assert "Finish the required steps" in page.dismiss_button.toolTip()
     assert page.refresh_timer.isActive()
 
-    # "Go" opens Users and its invite dialog.
+    # "Go" opens Users and its invite dialog; inviting there completes the step.
     QTest.mouseClick(invite.go_button, Qt.MouseButton.LeftButton)
     await wait_for(lambda: window.router.current == "users", what="on Users")
     dialog = await wait_for(lambda: _visible_dialog(window, "Invite"), what="invite dialog")
-    dialog.reject()
+    assert isinstance(dialog, FormDialog)
     assert not page.refresh_timer.isActive()  # hidden pages do not poll
-
-    # Someone invites from elsewhere; coming back shows it done, no reload needed.
-    async with api(own_sandbox, CORVID, "Corvid Studio") as http:
-        email = f"new-{uuid.uuid4().hex[:8]}@corvid.test"
-        r = await http.post("/api/v1/invitations", json={"email": email, "role": "tenant_viewer"})
-        r.raise_for_status()
+    email = next(e for e in dialog.findChildren(QLineEdit) if e.accessibleName() == "Email")
+    email.setText(f"new-{uuid.uuid4().hex[:8]}@corvid.test")
+    dialog.start_submit()
+    await wait_for(lambda: not isValid(dialog) or not dialog.isVisible(), what="invited")
     window.navigate("getting_started")
     await wait_for(lambda: page.progress_text.text() == "1 of 4 steps", what="1 of 4")
     assert invite.mark.done and "Done on" in invite.status.text()
     assert page.refresh_timer.isActive()
 
-    # While the page stays open it looks again by itself (every minute; sooner here).
+    # Someone creates a key elsewhere; while the page stays open it looks again by itself
+    # (every minute; sooner here).
     page.refresh_timer.setInterval(200)
     async with api(own_sandbox, CORVID, "Corvid Studio") as http:
         (await http.post("/api/v1/api_keys", json={"name": "From elsewhere"})).raise_for_status()
@@ -174,3 +175,29 @@ async def test_the_servers_refusal_is_shown_when_dismiss_comes_anyway(
     assert "not dismissed" in page.dismiss_error.text()
     assert messages and messages[-1].request_id
     assert not page._data.dismissed
+
+
+async def test_switching_workspace_never_leaves_the_other_checklist_on_screen(
+    make_app, own_sandbox
+) -> None:
+    controller, page = await _checklist(make_app, own_sandbox, MULTI)
+    session = controller.session
+    first = session.tenant
+    other = next(t for t in session.tenants if t.id != first.id)
+    set_faults(own_sandbox, [{"route": "/api/v1/onboarding/checklist", "latency_ms": 1500}])
+    try:
+        controller.window.request_tenant_switch(other.id)
+        await wait_for(lambda: session.tenant_id == other.id, what="switched")
+        assert page.states.state == "loading"
+        await wait_for(lambda: page.states.state == "ready", timeout=20, what="other checklist")
+    finally:
+        set_faults(own_sandbox, [])
+    async with api(own_sandbox, MULTI, other.name) as http:
+        expected = (await http.get("/api/v1/onboarding/checklist")).json()["data"]
+    assert page.progress_text.text() == (
+        f"{expected['completed_count']} of {expected['total_count']} steps"
+    )
+    # Admin in one workspace, Operator in the other: the Dismiss rule follows the role.
+    assert page.dismiss_button.isEnabled() == (
+        other.role == "tenant_admin" and expected["dismissible"] and not expected["dismissed"]
+    )

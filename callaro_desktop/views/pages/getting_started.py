@@ -379,15 +379,26 @@ class GettingStartedPage(Page):
 
     def activate(self) -> None:
         # Becoming visible again is one of the moments a step may have completed.
-        if self._data is not None and self.states.state in ("ready", "empty"):
+        if self._shows_current_tenant():
             self.refresh()
         else:
             super().activate()
 
+    def _shows_current_tenant(self) -> bool:
+        return (
+            self._data is not None
+            and self._loaded_for is not None
+            and self._loaded_for == self.session.tenant_id
+            and self.states.state in ("ready", "empty")
+        )
+
     def refresh(self) -> None:
         """Look again without disturbing the page; a failure keeps what is drawn."""
         tenant_id = self.session.tenant_id
-        if tenant_id is None or self.states.state not in ("ready", "empty"):
+        if tenant_id is None:
+            return
+        if not self._shows_current_tenant():
+            # Another workspace's checklist must not stay on screen while this one loads.
             self.reload()
             return
         self.session.tasks.run((self.page_id, tenant_id), self._refresh(tenant_id))
