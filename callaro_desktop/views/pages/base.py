@@ -124,6 +124,9 @@ class Page(QWidget):
         if tenant_id is None:
             return
         if self._loaded_for != tenant_id:
+            # The old tenant's data leaves the screen now: if this load is cancelled by a
+            # switch straight back, activate() must load again rather than keep "Loading…".
+            self._loaded_for = None
             self.states.show_loading()
         self.session.tasks.run((self.page_id, tenant_id), self._load(tenant_id))
 
