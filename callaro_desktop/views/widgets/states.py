@@ -57,6 +57,12 @@ class StateStack(QStackedWidget):
         self._empty_action = QPushButton()
         self._empty_action.clicked.connect(self.empty_action_triggered)
         self._empty = _centered(self._empty_title, self._empty_text, self._empty_action)
+        # A wrapped label placed with an alignment is given the height of its text laid out
+        # at the full width (a Qt layout quirk) and gets cut off; spanning the width keeps it
+        # whole, and the label centres its own lines.
+        empty_layout = self._empty.layout()
+        if empty_layout is not None:
+            empty_layout.setAlignment(self._empty_text, Qt.AlignmentFlag(0))
 
         self._error_title = QLabel(tr("This page could not be loaded"))
         self._error_title.setObjectName("StateTitle")
