@@ -16,6 +16,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -102,7 +103,7 @@ class NumberDetailDialog(FormDialog):
         self.agent_combo = QComboBox()
         self.agent_combo.setAccessibleName(tr("Inbound agent"))
         self.agent_combo.setMinimumWidth(260)
-        self._fill_agents([])
+        self._fill_agents([], loaded=False)
         self.add_field(
             "inbound_agent",
             tr("Inbound &agent"),
@@ -136,6 +137,9 @@ class NumberDetailDialog(FormDialog):
         self.layout_.insertWidget(self.layout_.indexOf(self.general_error), self.actions_row)
 
         if not self.writer:
+            # Readers get the label and the agent as facts, not as controls they cannot use.
+            for widget in (self.label_edit, self.agent_combo):
+                self._hide_field_rows(widget)
             self.label_edit.setReadOnly(True)
             self.agent_combo.setEnabled(False)
             self.actions_row.hide()
@@ -144,7 +148,10 @@ class NumberDetailDialog(FormDialog):
             self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
             self.cancel_button.setAccessibleName(tr("Close"))
         self._show_number(number)
-        self.label_edit.setFocus()
+        if self.writer:
+            self.label_edit.setFocus()
+        else:
+            self.cancel_button.setFocus()
 
     # -- building -------------------------------------------------------------------------
 
@@ -201,6 +208,7 @@ class NumberDetailDialog(FormDialog):
         self.facts: dict[str, QLabel] = {}
         for key, caption in (
             ("provider", tr("Provider")),
+            ("label", tr("Name")),
             ("agent", tr("Inbound Agent")),
             ("created", tr("Created")),
             ("synced", tr("Last synced")),
@@ -220,6 +228,7 @@ class NumberDetailDialog(FormDialog):
         self.twilio_pill.setVisible(number.platform_managed)
         self.facts["provider"].setText(connection_text(number))
         self.facts["agent"].setText(agent_text(number))
+        self.facts["label"].setText(number.label or "—")
         self.facts["created"].setText(format_datetime(number.created_at, tz))
         self.facts["synced"].setText(format_datetime(number.last_synced_at, tz, never=tr("never")))
         price = number.monthly_price
@@ -227,11 +236,24 @@ class NumberDetailDialog(FormDialog):
             tr("{0} a month, before GST").format(format_money(price)) if price else "—"
         )
         self.form.setRowVisible(self.facts["price"], price is not None)
-        # The agent row is the editable one for writers; readers see it as a fact.
+        # Writers edit these two below; readers see them as facts.
         self.form.setRowVisible(self.facts["agent"], not self.writer)
+        self.form.setRowVisible(self.facts["label"], not self.writer)
         self.activate_button.setVisible(number.status != PhoneNumberStatus.ACTIVE)
 
-    def _fill_agents(self, agents: list[Agent]) -> None:
+    def _hide_field_rows(self, widget: QWidget) -> None:
+        """Hide a field added with add_field, with its hint and error rows."""
+        error = next(e for w, e, _n in self.fields.values() if w is widget)
+        rows = [
+            r
+            for r in range(self.form.rowCount())
+            if (item := self.form.itemAt(r, QFormLayout.ItemRole.FieldRole)) is not None
+            and item.widget() in (widget, error)
+        ]
+        for index in range(min(rows), max(rows) + 1):
+            self.form.setRowVisible(index, False)
+
+    def _fill_agents(self, agents: list[Agent], *, loaded: bool = True) -> None:
         current = self.number.inbound_agent
         combo = self.agent_combo
         combo.clear()
@@ -241,7 +263,8 @@ class NumberDetailDialog(FormDialog):
                 combo.addItem(agent.name, agent.id)
         if current is not None and combo.findData(current.id) < 0:
             # Keep an agent that is no longer listed selectable, so Save never drops it silently.
-            combo.addItem(tr("{0} (not active)").format(current.name), current.id)
+            name = tr("{0} (not active)").format(current.name) if loaded else current.name
+            combo.addItem(name, current.id)
         combo.setCurrentIndex(max(combo.findData(current.id if current else None), 0))
 
     # -- running ------------------------------------------------------------------------------
