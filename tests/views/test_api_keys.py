@@ -213,9 +213,17 @@ async def test_custom_scopes_and_an_empty_set_is_refused_at_the_form(
     make_app: Any, sandbox: Any
 ) -> None:
     _controller, page, _clock = await _open(make_app, sandbox)
+    taken = await page.session.scope().api_keys.create(_unique("Taken"))
+    page.reload()
+    await wait_for(lambda: page.select_key(taken.id), what="row")
     before = len(await _server_keys(page))
     page.open_primary_action()
     dialog = await _dialog(page, ApiKeyCreateDialog)
+    # A name already in use is pointed out (names need not be unique, so it is a hint).
+    QTest.keyClicks(dialog.name, taken.name.upper())
+    assert dialog.name_taken.isVisible() and taken.name.upper() in dialog.name_taken.text()
+    dialog.name.clear()
+    assert not dialog.name_taken.isVisible()
     name = _unique("Traces reader")
     QTest.keyClicks(dialog.name, name)
     _click(dialog.picker.clear_button)
