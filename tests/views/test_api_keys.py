@@ -415,6 +415,30 @@ async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
     assert page.replaced_ids(page.tenant_id) == {old.id}
 
 
+async def test_a_failed_rotation_says_why_with_the_request_id_and_retry_makes_one_key(
+    make_app: Any, sandbox: Any, faults: Callable[[list[dict[str, Any]]], None]
+) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    api = page.session.scope().api_keys
+    old = await api.create(_unique("Rotate on a bad day"), ["contacts:read"])
+    page.reload()
+    await wait_for(lambda: page.select_key(old.id), what="row")
+    faults([{"route": "/api/v1/api_keys", "method": "POST", "status": 500, "count": 1}])
+    _click(page.rotate_button)
+    agree = await _dialog(page, ConfirmDialog, "rotate confirmation")
+    _click(agree.action_button)
+
+    box = await _dialog(page, QMessageBox, "the failure")
+    assert "request id" in box.text()
+    _click(box.button(QMessageBox.StandardButton.Retry))  # type: ignore[arg-type]
+    secret_dialog = await _dialog(page, ApiKeySecretDialog)
+    _click(secret_dialog.copy_button)
+    _click(secret_dialog.done_button)
+    ask = await _dialog(page, ConfirmDialog, "revoke the old key?")
+    ask.reject()
+    assert [k.name for k in await api.list()].count(old.name) == 2
+
+
 # -- who may -----------------------------------------------------------------------------------
 
 
