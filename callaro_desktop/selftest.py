@@ -9,9 +9,12 @@ shows when the program runs), and just as valid from a source checkout or an ins
              platform's backend imports, and which keychain this machine offers (reported, not
              required: a machine with no keychain still runs, keeping sign-ins in memory)
     tls      a TLS context with the bundled CA certificates (certifi) holds CA certificates
+    tz       the time-zone database dates are shown with (the system's, or the tzdata package
+             where the system has none, as on Windows)
     sandbox  the demo sandbox (FastAPI + uvicorn + SQLite) starts on loopback with a temp database
     api      one signed-in request: log in as the demo admin, then GET /me, with the real
              CallaroClient on the qasync event loop
+    pdf      the sandbox renders an invoice PDF (fpdf2) and the client downloads it
 
 Each line reads ``ok    <check>: <what was found>`` or ``FAIL  <check>: <why>``; the last line
 sums up. The exit status is 0 when every check passed, 1 otherwise. With no display
@@ -23,23 +26,28 @@ temporary folder. A Windows GUI build has no console: the report then goes to
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import platform
 import ssl
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from callaro_desktop import __version__
 
+if TYPE_CHECKING:
+    from callaro_desktop.api.client import CallaroClient
+    from callaro_desktop.api.models import Me
+
 __all__ = ["CHECKS", "REPORT_FILE_NAME", "main"]
 
-CHECKS = ("qt", "icon", "keyring", "tls", "sandbox", "api")
+CHECKS = ("qt", "icon", "keyring", "tls", "tz", "sandbox", "api", "pdf")
 REPORT_FILE_NAME = "callaro-desktop-self-test.txt"
 API_TIMEOUT_S = 30.0
 
@@ -83,8 +91,10 @@ class SelfTest:
             self.check("icon", self.check_icon)
             self.check("keyring", self.check_keyring)
             self.check("tls", self.check_tls)
+            self.check("tz", self.check_tz)
             self.check("sandbox", self.check_sandbox)
             self.check("api", self.check_api)
+            self.check("pdf", self.check_pdf)
         failed = [r for r in self.results if not r.ok]
         if failed:
             reasons = "; ".join(f"{r.name}: {r.detail}" for r in failed)
@@ -177,6 +187,19 @@ class SelfTest:
             raise CheckFailed(f"no CA certificates loaded from {cafile}")
         return f"{count} CA certificates from {cafile} ({ssl.OPENSSL_VERSION})"
 
+    def check_tz(self) -> str:
+        import zoneinfo
+        from datetime import UTC, datetime, timedelta
+
+        try:
+            kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")
+        except zoneinfo.ZoneInfoNotFoundError as exc:
+            raise CheckFailed(f"no time-zone database: {exc}") from exc
+        offset = datetime(2024, 1, 1, tzinfo=UTC).astimezone(kolkata).utcoffset()
+        if offset != timedelta(hours=5, minutes=30):
+            raise CheckFailed(f"Asia/Kolkata is {offset} from UTC, not 5:30")
+        return f"{len(zoneinfo.available_timezones())} time zones; Asia/Kolkata is UTC+05:30"
+
     def check_sandbox(self) -> str:
         from callaro_sandbox.server import run_in_thread
 
@@ -186,15 +209,28 @@ class SelfTest:
         return f"demo sandbox listening at {self.sandbox.base_url}"
 
     def check_api(self) -> str:
+        return self._on_qasync(_signed_in_request)
+
+    def check_pdf(self) -> str:
+        return self._on_qasync(_invoice_pdf)
+
+    def _on_qasync(self, request: Callable[[Any], Coroutine[Any, Any, str]]) -> str:
         import qasync
 
         if self.app is None or self.sandbox is None:
             raise CheckFailed("skipped: needs the qt and sandbox checks to pass")
-        with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            return runner.run(asyncio.wait_for(_signed_in_request(self.sandbox), API_TIMEOUT_S))
+        try:
+            with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+                return runner.run(asyncio.wait_for(request(self.sandbox), API_TIMEOUT_S))
+        finally:
+            # The closed loop's Qt timers sit in reference cycles: collect them here, on the
+            # GUI thread, rather than wherever the garbage collector happens to run next (the
+            # sandbox's thread), which Qt reports as "Timers cannot be stopped from another
+            # thread".
+            gc.collect()
 
 
-async def _signed_in_request(sandbox: Any) -> str:
+async def _signed_in_client(sandbox: Any) -> tuple[CallaroClient, Me]:
     import qasync
 
     from callaro_desktop.api.client import CallaroClient
@@ -203,12 +239,39 @@ async def _signed_in_request(sandbox: Any) -> str:
     loop = asyncio.get_running_loop()
     if not isinstance(loop, qasync.QEventLoop):
         raise CheckFailed(f"running on {type(loop).__name__}, not qasync's QEventLoop")
-    async with CallaroClient(sandbox.base_url) as client:
+    client = CallaroClient(sandbox.base_url)
+    try:
         await client.auth.login(DEMO_EMAIL, DEMO_PASSWORD)
         me = await client.me.get()
+    except BaseException:
+        await client.aclose()
+        raise
     if me.email != DEMO_EMAIL:
+        await client.aclose()
         raise CheckFailed(f"GET /me answered for {me.email}, not {DEMO_EMAIL}")
-    return f"signed in as {me.email}; GET /me answered on {type(loop).__name__}"
+    return client, me
+
+
+async def _signed_in_request(sandbox: Any) -> str:
+    client, me = await _signed_in_client(sandbox)
+    await client.aclose()
+    loop = type(asyncio.get_running_loop()).__name__
+    return f"signed in as {me.email}; GET /me answered on {loop}"
+
+
+async def _invoice_pdf(sandbox: Any) -> str:
+    client, me = await _signed_in_client(sandbox)
+    async with client:
+        if not me.memberships:
+            raise CheckFailed(f"{me.email} belongs to no workspace")
+        invoices = client.tenant(me.memberships[0].tenant_id).invoices
+        page = await invoices.list(per_page=1).fetch_page(1)
+        if not page.items:
+            raise CheckFailed("the demo workspace has no invoices")
+        pdf = await invoices.pdf(page.items[0].id)
+    if not pdf.startswith(b"%PDF-"):
+        raise CheckFailed(f"invoice {page.items[0].id} is not a PDF ({pdf[:16]!r})")
+    return f"invoice {page.items[0].id} rendered and downloaded ({len(pdf):,} bytes)"
 
 
 def _choose_platform() -> str:

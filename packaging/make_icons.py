@@ -29,7 +29,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
-from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QGuiApplication, QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,8 +75,9 @@ def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise RuntimeError("Qt could not encode a PNG")
+    writer = QImageWriter(buffer, QByteArray(b"png"))
+    if not writer.write(image):
+        raise RuntimeError(f"Qt could not encode a PNG: {writer.errorString()}")
     buffer.close()
     return bytes(data.data())
 
@@ -88,10 +89,12 @@ def bmp_icon_entry(image: QImage) -> bytes:
     header = struct.pack(
         "<IiiHHIIiiII", 40, width, height * 2, 1, 32, 0, width * height * 4, 0, 0, 0, 0
     )
+    pixels = bytes(image.constBits())
+    stride = image.bytesPerLine()
     rows = []
     for y in range(height - 1, -1, -1):
         # Format_ARGB32 is 0xAARRGGBB per pixel in native order: BGRA bytes on little-endian.
-        line = bytes(image.constScanLine(y))[: width * 4]
+        line = pixels[y * stride : y * stride + width * 4]
         if sys.byteorder != "little":  # pragma: no cover - every supported build host is LE
             line = b"".join(line[i : i + 4][::-1] for i in range(0, len(line), 4))
         rows.append(line)
