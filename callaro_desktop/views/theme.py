@@ -128,6 +128,14 @@ def _stylesheet(t: Tokens) -> str:
     QLabel[state="ok"] {{ color: {t.success}; }}
     QLabel[state="bad"] {{ color: {t.danger}; }}
     QLabel[fieldError="true"] {{ color: {t.danger}; }}
+    QPushButton[primary="true"] {{ background: {t.accent}; color: white; font-weight: 600;
+                                   border: 1px solid {t.accent}; border-radius: 4px;
+                                   padding: 4px 12px; }}
+    QPushButton[primary="true"]:hover {{ background: {QColor(t.accent).darker(112).name()}; }}
+    QPushButton[primary="true"]:pressed {{ background: {QColor(t.accent).darker(125).name()}; }}
+    QPushButton[primary="true"]:disabled {{ background: {t.border}; border-color: {t.border};
+                                            color: {t.muted_text}; }}
+    QPushButton[destructive="true"]:enabled {{ color: {t.danger}; }}
     """
 
 
