@@ -23,7 +23,7 @@ from callaro_desktop.views.dialogs.api_key_create import (
     scope_options,
 )
 from callaro_desktop.views.dialogs.form import FormDialog
-from callaro_desktop.views.widgets.scope_picker import ScopePicker, outline_visible
+from callaro_desktop.views.widgets.scope_picker import ScopePicker
 
 if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
@@ -61,7 +61,6 @@ class ApiKeyEditDialog(FormDialog):
         self.active = QCheckBox(tr("&Enabled: requests made with this key are accepted"))
         self.active.setAccessibleName(tr("Enabled"))
         self.active.setChecked(key.active)
-        outline_visible(self.active)
         self.add_field("active", tr("Status"), self.active)
         self.disable_note = QLabel(
             tr("While disabled, every request made with this key is refused.")

@@ -7,6 +7,9 @@ for irreversible actions: revoking an API key, releasing a number).
 
 from __future__ import annotations
 
+import html
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -45,7 +48,9 @@ class ConfirmDialog(QDialog):
         self.typed = QLineEdit()
         self.typed.setAccessibleName(tr("Type to confirm"))
         if type_to_confirm is not None:
-            hint = QLabel(tr("Type <b>{0}</b> to confirm.").format(type_to_confirm))
+            # Escaped: the name is user data and may contain < or &.
+            hint = QLabel(tr("Type <b>{0}</b> to confirm.").format(html.escape(type_to_confirm)))
+            hint.setTextFormat(Qt.TextFormat.RichText)
             lay.addWidget(hint)
             lay.addWidget(self.typed)
             self.typed.textChanged.connect(self._update)

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -95,19 +94,6 @@ def action_label(action: str) -> str:
 _COLUMNS = ("read", "write")
 
 
-def outline_visible(box: QCheckBox) -> None:
-    """Give an unticked box an outline that shows in the dark theme too.
-
-    Fusion draws the outline from the Window colour, darkened; on our dark window that
-    outline all but vanishes, and an empty box here is a decision the user must see.
-    """
-    tokens = theme.tokens()
-    if tokens.dark:
-        palette = box.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor(tokens.muted_text))
-        box.setPalette(palette)
-
-
 class ScopePicker(QFrame):
     changed = Signal()
 
@@ -155,7 +141,6 @@ class ScopePicker(QFrame):
             box.setToolTip(tip)
             box.setAccessibleDescription(option.description)
             box.toggled.connect(self._on_toggled)
-            outline_visible(box)
             self.boxes[option.name] = box
             if option.action in _COLUMNS:
                 grid.addWidget(box, row, 1 + _COLUMNS.index(option.action))
@@ -264,6 +249,5 @@ __all__ = [
     "ScopePicker",
     "action_label",
     "humanize",
-    "outline_visible",
     "resource_label",
 ]
