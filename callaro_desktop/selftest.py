@@ -5,6 +5,8 @@ shows when the program runs), and just as valid from a source checkout or an ins
 
     qt       the Qt platform plugin loads and a widget gets a native window
     icon     the app icon is among the resources and Qt can decode every size of it
+    pages    every sidebar page's module (imported by name when first shown, so a frozen
+             build's import scan cannot see it) is present and has its page class
     keyring  keyring's backends are discoverable (their entry-point metadata is present), this
              platform's backend imports, and which keychain this machine offers (reported, not
              required: a machine with no keychain still runs, keeping sign-ins in memory)
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKS", "REPORT_FILE_NAME", "main"]
 
-CHECKS = ("qt", "icon", "keyring", "tls", "tz", "sandbox", "api", "pdf")
+CHECKS = ("qt", "icon", "pages", "keyring", "tls", "tz", "sandbox", "api", "pdf")
 REPORT_FILE_NAME = "callaro-desktop-self-test.txt"
 API_TIMEOUT_S = 30.0
 
@@ -89,6 +91,7 @@ class SelfTest:
         with self.stack:
             self.check("qt", self.check_qt)
             self.check("icon", self.check_icon)
+            self.check("pages", self.check_pages)
             self.check("keyring", self.check_keyring)
             self.check("tls", self.check_tls)
             self.check("tz", self.check_tz)
@@ -152,6 +155,19 @@ class SelfTest:
             if image.isNull() or image.width() != size:
                 raise CheckFailed(f"{path.name} is not a {size} px image Qt can read")
         return f"{len(APP_ICON_SIZES)} PNG sizes in {resources_dir()}"
+
+    def check_pages(self) -> str:
+        from callaro_desktop.views.shell.nav import NAV
+
+        missing = []
+        for item in NAV:
+            try:
+                item.load_class()
+            except (ImportError, AttributeError) as exc:
+                missing.append(f"{item.page_id} ({exc})")
+        if missing:
+            raise CheckFailed(f"pages that cannot load: {', '.join(missing)}")
+        return f"{len(NAV)} sidebar pages import"
 
     def check_keyring(self) -> str:
         from keyring.compat.py312 import metadata  # what keyring itself searches
