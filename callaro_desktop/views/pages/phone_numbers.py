@@ -93,7 +93,9 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         self._sort: str | None = None
         super().__init__(session, parent)
-        self.table.setItemDelegate(BadgeDelegate(self.table))
+        # Only the badge columns are painted in Python; the rest keep Qt's own painting.
+        self.table.setItemDelegateForColumn(0, BadgeDelegate(self.table, font=self._mono))
+        self.table.setItemDelegateForColumn(1, BadgeDelegate(self.table, pill=True))
         header = self.table.horizontalHeader()
         header.resizeSection(0, 230)
         header.resizeSection(1, 110)
@@ -150,7 +152,7 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
 
     def columns(self) -> Sequence[Column[PhoneNumber]]:
         tz = self.session_timezone
-        mono = monospace(self.font())
+        mono = self._mono = monospace(self.font())
         return [
             Column(
                 tr("Number"),

@@ -140,7 +140,7 @@ class TelephonyPage(ListPage[TelephonyConnection]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.table.setItemDelegate(BadgeDelegate(self.table))
+        self.table.setItemDelegateForColumn(2, BadgeDelegate(self.table, pill=True))
         self.table.horizontalHeader().resizeSection(0, 240)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_controls())

@@ -10,10 +10,11 @@ light and dark repaints correctly with no per-row state.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from enum import StrEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QSizePolicy,
@@ -31,6 +32,7 @@ BADGES_ROLE = int(Qt.ItemDataRole.UserRole) + 41
 _PAD_X = 8
 _GAP = 6
 _RADIUS = 8
+_CACHE_SIZE = 256
 
 
 class Tone(StrEnum):
@@ -108,7 +110,23 @@ def paint_pill(
 
 
 class BadgeDelegate(QStyledItemDelegate):
-    """Draws PILL_ROLE and BADGES_ROLE; any other cell is drawn by the base class."""
+    """Paints one column: each cell a pill (`pill=True`), or its text followed by badges.
+
+    Install it for the columns that have badges (`setItemDelegateForColumn`); the others
+    keep Qt's own painting. It asks the model for the display text and its one role only,
+    and never calls the base class's paint or initStyleOption: each call from Python into
+    Qt costs something during painting (with PySide6 6.12 on Python 3.11, every call that
+    returns nothing also drops a reference to None), so a cell is a background, at most one
+    line of text and a few cached pixmaps.
+    """
+
+    def __init__(
+        self, parent: QWidget | None = None, *, pill: bool = False, font: QFont | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._pill = pill
+        self._font = font
+        self._cache: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
 
     def paint(
         self,
@@ -116,71 +134,104 @@ class BadgeDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        pill = index.data(PILL_ROLE)
-        badges = index.data(BADGES_ROLE)
-        # A column that can carry badges is drawn here even without any, so that its text
-        # sits at the same place in every row.
-        if pill is None and badges is None:
-            super().paint(painter, option, index)
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # Selection and hover, as the style draws them for any cell.
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option, widget) + 1
+        rect = option.rect.adjusted(margin, 0, -margin, 0)
+        if self._pill:
+            tone = index.data(PILL_ROLE)
+            font = QFont(self._font or option.font)
+            font.setBold(True)
+            self._draw_pill(painter, option, rect, text, Tone(tone or Tone.NEUTRAL), font, selected)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        opt.text = ""
-        style = opt.widget.style() if opt.widget is not None else QApplication.style()
-        # Background, selection and focus as the style draws them, then our content on top.
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        # The margin the style itself leaves before an item's text.
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, opt.widget) + 1
-        rect = opt.rect.adjusted(margin, 0, -margin, 0)
-        if pill is not None:
-            bold = QFont(opt.font)
-            bold.setBold(True)
-            paint_pill(painter, rect, text, Tone(pill), opt.palette, bold, selected=selected)
-            return
-        x = self._text(painter, opt, rect, text, selected)
-        badge_font = small_font(opt.font)
-        for label, tone in badges or []:
-            if x + _GAP >= rect.right():
-                break
+        font = self._font or option.font
+        fm = QFontMetrics(font)
+        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(option.palette.color(role))
+        painter.setFont(font)
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(rect, int(align), shown)
+        x = rect.left() + fm.horizontalAdvance(shown)
+        small = small_font(option.font)
+        for label, tone in index.data(BADGES_ROLE) or []:
             area = QRect(x + _GAP, rect.top(), rect.right() - x - _GAP, rect.height())
-            x = paint_pill(
-                painter,
-                area,
-                label,
-                Tone(tone),
-                opt.palette,
-                badge_font,
-                selected=selected,
-                small=True,
+            if area.width() <= 2 * _PAD_X:
+                break
+            x = self._draw_pill(
+                painter, option, area, str(label), Tone(tone), small, selected, small=True
             )
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        size = super().sizeHint(option, index)
-        badges = index.data(BADGES_ROLE) or []
-        font = small_font(option.font)
-        extra = sum(pill_size(str(label), font, small=True).width() + _GAP for label, _ in badges)
-        if index.data(PILL_ROLE) is not None:
-            extra += 2 * _PAD_X
-        return QSize(size.width() + extra, max(size.height(), QFontMetrics(font).height() + 10))
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        font = self._font or option.font
+        if self._pill:
+            size = pill_size(text, font)
+            return QSize(size.width() + 2 * _PAD_X, size.height() + 10)
+        fm = QFontMetrics(font)
+        width = fm.horizontalAdvance(text) + 2 * _PAD_X
+        small = small_font(option.font)
+        for label, _tone in index.data(BADGES_ROLE) or []:
+            width += pill_size(str(label), small, small=True).width() + _GAP
+        return QSize(width, fm.height() + 12)
 
-    @staticmethod
-    def _text(
-        painter: QPainter, opt: QStyleOptionViewItem, rect: QRect, text: str, selected: bool
+    def _draw_pill(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        area: QRect,
+        text: str,
+        tone: Tone,
+        font: QFont,
+        selected: bool,
+        *,
+        small: bool = False,
     ) -> int:
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.save()
-        painter.setPen(opt.palette.color(role))
-        painter.setFont(opt.font)
-        fm = QFontMetrics(opt.font)
-        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
-        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(rect, int(align), shown)
-        painter.restore()
-        return rect.left() + fm.horizontalAdvance(shown)
+        size = pill_size(text, font, small=small)
+        width = min(size.width(), area.width())
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        key = (
+            text,
+            tone,
+            selected,
+            small,
+            width,
+            font.key(),
+            ratio,
+            theme.tokens().dark,
+            option.palette.color(QPalette.ColorRole.HighlightedText).rgba(),
+        )
+        pixmap = self._cache.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(QSize(width + 1, size.height() + 2) * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pixmap)
+            paint_pill(
+                p,
+                QRect(0, 0, width, size.height() + 2),
+                text,
+                tone,
+                option.palette,
+                font,
+                selected=selected,
+                small=small,
+            )
+            p.end()
+            self._cache[key] = pixmap
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        top = area.center().y() - (size.height() + 2) // 2 + 1
+        painter.drawPixmap(area.left(), top, pixmap)
+        return area.left() + width
 
 
 class Pill(QWidget):
