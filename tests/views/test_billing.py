@@ -341,3 +341,20 @@ async def test_legal_name_and_email_are_required_shapes(make_app, sandbox) -> No
     assert dialog.fields["email"][1].isVisible()
     assert dialog.email.text() == "accounts@"
     dialog.reject()
+
+
+async def test_a_failed_load_shows_the_request_id_and_retries(make_app, sandbox, faults) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    # Unlimited: the Dashboard's own cards may ask for the overview too.
+    faults([{"route": "/api/v1/billing/overview", "status": 500}])
+    controller.window.navigate("billing")
+    page = controller.window.pages["billing"]
+    assert isinstance(page, BillingPage)
+    await wait_for(lambda: page.states.state == "error", what="error state")
+    assert page.states.request_id_label.text().startswith("Request id: req_")
+    assert not page.recharge_button.isEnabled()
+    faults([])
+    QTest.mouseClick(page.states.retry_button, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: page.states.state == "ready", what="ready after retry")
+    assert page.recharge_button.isEnabled()

@@ -278,3 +278,10 @@ def test_presets(preset: str, today: date, expected: tuple[date, date]) -> None:
 def test_axis_tops_are_round(peak: int, top: int, step: int) -> None:
     assert nice_ceiling(peak) == (top, step)
     assert top >= peak
+
+
+def test_axis_steps_never_go_below_the_minimum() -> None:
+    # In whole rupees (100 paise) a tiny day must not print "₹0" on every grid line.
+    assert nice_ceiling(0, min_step=100) == (400, 100)
+    assert nice_ceiling(150, min_step=100) == (400, 100)
+    assert nice_ceiling(7_99, min_step=100) == (8_00, 2_00)

@@ -74,12 +74,12 @@ class SplitBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.share = 0.0  # of the first part
+        self.share: float | None = None  # of the first part; None: nothing to split
         self.setFixedHeight(12)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_share(self, share: float) -> None:
-        self.share = max(0.0, min(1.0, share))
+    def set_share(self, share: float | None) -> None:
+        self.share = None if share is None else max(0.0, min(1.0, share))
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -92,6 +92,9 @@ class SplitBar(QWidget):
         clip = QPainterPath()
         clip.addRoundedRect(rect, 6, 6)
         painter.setClipPath(clip)
+        if self.share is None:
+            painter.fillRect(rect, QColor(theme.tokens().border))
+            return
         painter.fillRect(rect, QColor(theme.tokens().warning))
         first = QRectF(rect.left(), rect.top(), rect.width() * self.share, rect.height())
         painter.fillRect(first, self.palette().color(QPalette.ColorRole.Highlight))
@@ -319,8 +322,12 @@ class BillingPage(Page):
         self.data = data
         o = data.overview
         rate = percent(o.gst_rate)
+        balance = o.balance.amount_minor
         self.balance.set(format_money(o.balance), tr("including GST"))
-        self.usable.set(format_money(o.usable_credit), tr("excluding GST: what charges can use"))
+        self.usable.set(
+            format_money(o.usable_credit),
+            tr("excluding GST") if balance > 0 else tr("empty: recharge to make calls"),
+        )
         self.month_spent.set(format_money(_month_total(o)), tr("before GST"))
         self.plan.set(
             o.plan.name if o.plan else "—", tr("{0} pulses this month").format(f"{o.pulses:,}")
@@ -329,9 +336,7 @@ class BillingPage(Page):
         self.gst_rate.setText(rate)
         self.gst_component.setText(format_money(o.gst_component))
         self.gst_usable.setText(format_money(o.usable_credit))
-        balance = o.balance.amount_minor
-        share = o.usable_credit.amount_minor / balance if balance > 0 else 1.0
-        self.split.set_share(share)
+        self.split.set_share(o.usable_credit.amount_minor / balance if balance > 0 else None)
         self.split_usable.setText(tr("Usable credit {0}").format(format_money(o.usable_credit)))
         self.split_gst.setText(tr("GST {0}").format(format_money(o.gst_component)))
         divisor = f"{1 + o.gst_rate:g}"
@@ -366,6 +371,10 @@ class BillingPage(Page):
         else:
             text = tr("Not registered (invoices are issued without a buyer GSTIN)")
         self.entity_gstin.setText(text)
+        if entity.legal_name:
+            self.edit_entity_button.setText(tr("&Edit billing details…"))
+        else:
+            self.edit_entity_button.setText(tr("&Add billing details…"))
 
     def activate(self) -> None:
         super().activate()

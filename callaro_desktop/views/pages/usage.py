@@ -279,7 +279,7 @@ class UsagePage(ListPage[UsageEvent]):
         # -- totals and chart --
         self.chart_title = QLabel()
         self.chart_title.setProperty("muted", True)
-        self.panel = ChartPanel(money, whole_rupees)
+        self.panel = ChartPanel(money, whole_rupees, min_step=100)
         self.panel.chart.setObjectName("UsageChart")
         self.panel.chart.setAccessibleName(tr("Usage chart"))
         self.panel.chart.empty_text = tr("No charges in this range")

@@ -90,16 +90,16 @@ def series_colour(slot: int, palette: QPalette) -> QColor:
     return colours[slot % len(colours)]
 
 
-def nice_ceiling(value: int, steps: int = 4) -> tuple[int, int]:
+def nice_ceiling(value: int, steps: int = 4, min_step: int = 1) -> tuple[int, int]:
     """(top, step): a round axis top >= value in `steps` round steps (1, 2, 2.5, 3 ... x 10^k)."""
     if value <= 0:
-        return steps, 1
-    raw = value / steps
+        return steps * min_step, min_step
+    raw = max(value / steps, min_step)
     magnitude = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
         step = factor * magnitude
         if step >= raw:
-            step_int = max(1, math.ceil(step))
+            step_int = max(min_step, math.ceil(step))
             return step_int * steps, step_int
     raise AssertionError("unreachable")  # pragma: no cover - factor 10 always fits
 
@@ -128,10 +128,13 @@ class StackedBarChart(QWidget):
         format_value: Format,
         format_axis: Format | None = None,
         parent: QWidget | None = None,
+        *,
+        min_step: int = 1,
     ) -> None:
         super().__init__(parent)
         self.format_value = format_value
         self.format_axis = format_axis or format_value
+        self.min_step = min_step  # e.g. 100 paise, so axis labels in whole rupees never repeat
         self.series: list[Series] = []
         self.bars: list[Bar] = []
         self.summary = ""
@@ -188,7 +191,7 @@ class StackedBarChart(QWidget):
         return QSize(640, 240)
 
     def _axis_top(self) -> tuple[int, int]:
-        return nice_ceiling(max((b.total for b in self.bars), default=0))
+        return nice_ceiling(max((b.total for b in self.bars), default=0), min_step=self.min_step)
 
     def _plot_rect(self) -> QRectF:
         metrics = QFontMetrics(self.font())
@@ -229,9 +232,10 @@ class StackedBarChart(QWidget):
         top, step = self._axis_top()
         metrics = QFontMetrics(self.font())
 
-        # Grid lines and value labels.
+        empty = not self.bars or all(b.total == 0 for b in self.bars)
+        # Grid lines and value labels; with nothing to show, only the baseline.
         painter.setPen(QPen(grid, 1))
-        for value in range(0, top + 1, step):
+        for value in range(0, 1 if empty else top + 1, step):
             y = plot.bottom() - plot.height() * value / top
             painter.setPen(QPen(grid, 1))
             painter.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
@@ -243,7 +247,7 @@ class StackedBarChart(QWidget):
                 label,
             )
 
-        if not self.bars or all(b.total == 0 for b in self.bars):
+        if empty:
             painter.setPen(muted)
             painter.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), self.empty_text)
             self._paint_x_labels(painter, plot, metrics, muted)
@@ -447,9 +451,11 @@ class ChartPanel(QWidget):
         format_value: Format,
         format_axis: Format | None = None,
         parent: QWidget | None = None,
+        *,
+        min_step: int = 1,
     ) -> None:
         super().__init__(parent)
-        self.chart = StackedBarChart(format_value, format_axis)
+        self.chart = StackedBarChart(format_value, format_axis, min_step=min_step)
         self.model = ChartTableModel(format_value, self)
         self.table = QTableView()
         self.table.setModel(self.model)
