@@ -14,7 +14,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -85,6 +85,9 @@ class Session(QObject):
         self.storage_note = ""
         self.online = True
         self._reauth: asyncio.Future[bool] | None = None
+        # Applied to every result of call() before any page sees it; presentation mode
+        # sets it to swap real people, numbers and secrets for consistent fakes.
+        self.result_filter: Callable[[Any], Any] | None = None
         # Request ids of recent failures: the crash report quotes them for support.
         self.recent_request_ids: deque[str] = deque(maxlen=10)
 
@@ -294,6 +297,9 @@ class Session(QObject):
             self._remember_failure(exc)
             raise
         self._set_online(True)
+        if self.result_filter is not None:
+            filtered: T = self.result_filter(result)
+            return filtered
         return result
 
     def _remember_failure(self, exc: ApiError) -> None:
