@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from callaro_desktop.api.models import Money, UsageSummary
 from callaro_desktop.views.pages.usage import Query, UsagePage, preset_range
@@ -285,3 +285,28 @@ def test_axis_steps_never_go_below_the_minimum() -> None:
     assert nice_ceiling(0, min_step=100) == (400, 100)
     assert nice_ceiling(150, min_step=100) == (400, 100)
     assert nice_ceiling(7_99, min_step=100) == (8_00, 2_00)
+
+
+async def test_tab_walks_filters_export_chart_then_log(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    page = await _open(controller)
+    controller.window.activateWindow()
+    await wait_for(controller.window.isActiveWindow, what="window active")
+    page.range.setFocus()
+    await wait_for(page.range.hasFocus, what="range focused")
+    expected = [page.date_from, page.date_to, page.category, page.export_button, page.panel.chart]
+
+    def focused(widget: QWidget) -> bool:
+        # A date edit hands focus to its inner line edit.
+        now = QApplication.focusWidget()
+        return now is widget or (now is not None and widget.isAncestorOf(now))
+
+    for widget in expected:
+        # Tab first walks a date edit's day, month and year, then leaves it.
+        for _ in range(4):
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            if focused(widget):
+                break
+        assert focused(widget), widget.accessibleName()
+        assert widget.accessibleName()

@@ -71,7 +71,7 @@ class InvoicesPage(ListPage[Invoice]):
         self.transfer.succeeded.connect(self.session.messages.info)
         self.pdf = InvoicePdf(session, self, self.transfer)
         self.details_button = _button(
-            tr("View &details"), tr("View invoice details"), tr("Line items and tax (Enter)")
+            tr("View detai&ls"), tr("View invoice details"), tr("Line items and tax (Enter)")
         )
         self.download_button = _button(
             tr("&Download PDF…"), tr("Download PDF"), tr("Save the PDF (Ctrl+S)")

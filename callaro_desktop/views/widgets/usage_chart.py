@@ -472,7 +472,7 @@ class ChartPanel(QWidget):
         self.stack.addWidget(self.chart)
         self.stack.addWidget(self.table)
 
-        self.chart_button = QPushButton(tr("C&hart"))
+        self.chart_button = QPushButton(tr("&Chart"))
         self.chart_button.setAccessibleName(tr("Show as chart"))
         self.table_button = QPushButton(tr("Ta&ble"))
         self.table_button.setAccessibleName(tr("Show as table"))
