@@ -2,7 +2,7 @@
 """Render the app icon's PNG, ICO and ICNS files from its SVG with Qt's QSvgRenderer.
 
     .venv/bin/python packaging/make_icons.py           # write every file
-    .venv/bin/python packaging/make_icons.py --check   # exit 1 if a committed file is stale
+    .venv/bin/python packaging/make_icons.py --check   # exit 1 if a committed picture differs
 
 The SVG (resources/icons/app/callaro-desktop.svg) is the only drawing; everything else is
 derived from it and committed, so a build needs no image tools:
@@ -121,40 +121,132 @@ def icns_bytes(entries: list[tuple[bytes, bytes]]) -> bytes:
     return b"icns" + struct.pack(">I", len(body) + 8) + body
 
 
-def build_all() -> dict[Path, bytes]:
-    renderer = QSvgRenderer(str(SVG))
-    if not renderer.isValid():
-        raise SystemExit(f"Qt could not read {SVG}")
-    cache: dict[int, QImage] = {}
+class Renderer:
+    """Renders the SVG at any size, each size once."""
 
-    def image(size: int) -> QImage:
-        if size not in cache:
-            cache[size] = render(renderer, size)
-        return cache[size]
+    def __init__(self) -> None:
+        self.svg = QSvgRenderer(str(SVG))
+        if not self.svg.isValid():
+            raise SystemExit(f"Qt could not read {SVG}")
+        self.cache: dict[int, QImage] = {}
 
-    files: dict[Path, bytes] = {png_path(size): png_bytes(image(size)) for size in PNG_SIZES}
-    ico_images = {size: bmp_icon_entry(image(size)) for size in ICO_BMP_SIZES}
-    ico_images.update({size: png_bytes(image(size)) for size in ICO_PNG_SIZES})
-    files[ICO] = ico_bytes(ico_images)
-    files[ICNS] = icns_bytes([(kind, png_bytes(image(size))) for kind, size in ICNS_ENTRIES])
-    return files
+    def image(self, size: int) -> QImage:
+        if size not in self.cache:
+            self.cache[size] = render(self.svg, size)
+        return self.cache[size]
+
+    def files(self) -> dict[Path, bytes]:
+        files = {png_path(size): png_bytes(self.image(size)) for size in PNG_SIZES}
+        ico_images = {size: bmp_icon_entry(self.image(size)) for size in ICO_BMP_SIZES}
+        ico_images.update({size: png_bytes(self.image(size)) for size in ICO_PNG_SIZES})
+        files[ICO] = ico_bytes(ico_images)
+        entries = [(kind, png_bytes(self.image(size))) for kind, size in ICNS_ENTRIES]
+        files[ICNS] = icns_bytes(entries)
+        return files
+
+    def expected(self, path: Path) -> list[tuple[int, QImage]]:
+        if path == ICO:
+            sizes = sorted(ICO_BMP_SIZES + ICO_PNG_SIZES)
+        elif path == ICNS:
+            sizes = [size for _kind, size in ICNS_ENTRIES]
+        else:
+            sizes = [int(path.stem.rsplit("-", 1)[1])]
+        return [(size, self.image(size)) for size in sizes]
+
+
+# --- --check: compare pixels, not bytes ----------------------------------------------------------
+# Another Qt (or zlib) version encodes the same picture into different PNG bytes and may
+# antialias an edge one step differently; what must not happen is a different picture.
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+TOLERANCE = 1.0  # mean absolute difference per channel, out of 255
+
+
+def decode_png(data: bytes) -> QImage:
+    image = QImage()
+    image.loadFromData(data)
+    return image
+
+
+def decode_dib(data: bytes, size: int) -> QImage:
+    stride = size * 4
+    rows = [data[40 + y * stride : 40 + (y + 1) * stride] for y in range(size)]
+    top_down = b"".join(reversed(rows))
+    return QImage(top_down, size, size, stride, QImage.Format.Format_ARGB32).copy()
+
+
+def decoded(path: Path) -> list[tuple[int, QImage]]:
+    data = path.read_bytes()
+    if path.suffix == ".png":
+        image = decode_png(data)
+        return [(image.width(), image)]
+    found = []
+    if path.suffix == ".ico":
+        (count,) = struct.unpack("<H", data[4:6])
+        for i in range(count):
+            width, *_rest, length, offset = struct.unpack(
+                "<BBBBHHII", data[6 + 16 * i : 22 + 16 * i]
+            )
+            blob, size = data[offset : offset + length], width or 256
+            found.append(
+                (size, decode_png(blob) if blob[:8] == PNG_MAGIC else decode_dib(blob, size))
+            )
+    elif path.suffix == ".icns":
+        sizes = dict(ICNS_ENTRIES)
+        offset = 8
+        while offset < len(data):
+            kind, (length,) = (
+                data[offset : offset + 4],
+                struct.unpack(">I", data[offset + 4 : offset + 8]),
+            )
+            found.append((sizes.get(kind, -1), decode_png(data[offset + 8 : offset + length])))
+            offset += length
+    return found
+
+
+def mean_difference(a: QImage, b: QImage) -> float:
+    if a.size() != b.size():
+        return 255.0
+    x = bytes(a.convertToFormat(QImage.Format.Format_ARGB32).constBits())
+    y = bytes(b.convertToFormat(QImage.Format.Format_ARGB32).constBits())
+    return sum(abs(p - q) for p, q in zip(x, y, strict=True)) / max(len(x), 1)
+
+
+def is_stale(path: Path, renderer: Renderer) -> bool:
+    if not path.exists():
+        return True
+    try:
+        found = decoded(path)
+    except (struct.error, ValueError):
+        return True
+    wanted = renderer.expected(path)
+    if [size for size, _ in found] != [size for size, _ in wanted]:
+        return True
+    return any(
+        image.isNull() or mean_difference(image, want) > TOLERANCE
+        for (_s, image), (_w, want) in zip(found, wanted, strict=True)
+    )
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="only report stale files")
+    parser.add_argument(
+        "--check", action="store_true", help="only report files whose pictures differ"
+    )
     args = parser.parse_args(argv)
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    files = build_all()
-    stale = [path for path, data in files.items() if not path.exists() or path.read_bytes() != data]
+    renderer = Renderer()
+    files = renderer.files()
     if args.check:
+        stale = [path for path in files if is_stale(path, renderer)]
         for path in stale:
-            print(f"stale: {path.relative_to(ROOT)}")
+            print(f"stale: {path.relative_to(ROOT)} (run packaging/make_icons.py)")
         return 1 if stale else 0
     for path, data in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
+        same = path.exists() and path.read_bytes() == data
         path.write_bytes(data)
-        print(f"{'wrote' if path in stale else 'same '} {path.relative_to(ROOT)} ({len(data):,} B)")
+        print(f"{'same ' if same else 'wrote'} {path.relative_to(ROOT)} ({len(data):,} B)")
     del app
     return 0
 
