@@ -156,3 +156,28 @@ async def test_export_writes_exactly_the_filtered_rows(make_app, large_sandbox, 
     assert task.cancelled()
     assert not everyone.exists() and not list(tmp_path.glob("*.part"))
     assert not page.export_bar.isVisible() and page.export_button.isEnabled()
+
+
+async def test_a_refresh_keeps_the_selected_person_and_the_place_far_down(
+    make_app, large_sandbox
+) -> None:
+    controller, page = await _page(make_app, large_sandbox)
+    while page.model.rowCount() < 600:
+        before = page.model.rowCount()
+        page.table.scrollToBottom()
+        await wait_for(lambda b=before: page.model.rowCount() > b, timeout=20, what="more rows")
+    await _settled(page)
+    page.table.selectRow(450)
+    page.table.scrollTo(page.model.index(450, 0))
+    chosen, scroll = page.selected(), page.table.verticalScrollBar().value()
+    assert chosen is not None and scroll > 0
+    controller.window.reload_current()
+    await wait_for(lambda: page.model.rowCount() < 600, timeout=10, what="reloaded")
+    await wait_for(
+        lambda: page.selected() is not None and page.selected().id == chosen.id,  # type: ignore[union-attr]
+        timeout=20,
+        what="selection restored",
+    )
+    await _settled(page)
+    assert page.model.rowCount() >= 600
+    assert page.table.verticalScrollBar().value() == scroll

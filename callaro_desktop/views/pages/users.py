@@ -474,6 +474,7 @@ class UsersPage(ListPage[User]):
         self.model.modelReset.connect(self.update_actions)
         self.model.rowsInserted.connect(lambda *_: self._show_no_rows())
         self._export_task: asyncio.Task[None] | None = None
+        self._shown_query: tuple[object, ...] = ()
         self.update_actions()
 
     # -- building ----------------------------------------------------------------------------
@@ -542,7 +543,7 @@ class UsersPage(ListPage[User]):
         self.export_progress = QProgressBar()
         self.export_progress.setAccessibleName(tr("Export progress"))
         self.export_progress.setMaximumWidth(180)
-        self.export_progress.setTextVisible(False)
+        self.export_progress.setFormat("%p%")
         self.export_label = QLabel()
         self.export_label.setProperty("muted", True)
         self.export_cancel = _button(tr("Cancel e&xport"), tr("Cancel export"))
@@ -573,7 +574,9 @@ class UsersPage(ListPage[User]):
         users_lay.setContentsMargins(0, 10, 0, 0)
         users_lay.addLayout(tools)
         users_lay.addWidget(self.table, 1)
-        users_lay.addWidget(self.no_rows_label)
+        # Said inside the empty table, where the eye already is.
+        overlay = QVBoxLayout(self.table.viewport())
+        overlay.addWidget(self.no_rows_label, 0, Qt.AlignmentFlag.AlignCenter)
         actions = QHBoxLayout()
         actions.addWidget(self.selection_label, 1)
         actions.addWidget(self.export_bar)
@@ -646,17 +649,33 @@ class UsersPage(ListPage[User]):
         self.invitations.reload()
 
     def present(self, data: UsersData) -> None:
-        keep = self.selected()
-        loaded = self.model.rowCount()
-        scroll = self.table.verticalScrollBar().value()
+        # A refresh of the same query puts the view back where it was; a new search,
+        # filter or sort starts at the top, keeping the selection only if it is there.
+        # A row asked for by a find-across-workspaces reveal wins over both.
+        query = self.query()
+        same = query == self._shown_query
+        self._shown_query = query
+        revealing = getattr(self, "_reveal_id", None) is not None
+        keep = None if revealing else self.selected()
+        loaded = self.model.rowCount() if same else 0
+        scroll = self.table.verticalScrollBar().value() if same and not revealing else 0
         super().present(data)
         self._show_no_rows()
         if keep is not None or scroll:
-            tenant_id = data[2]
             self.session.tasks.run(
-                ("users.restore", tenant_id),
+                ("users.restore", data[2]),
                 self._restore_view(keep.id if keep else None, loaded, scroll),
             )
+
+    def query(self) -> tuple[object, ...]:
+        """What the table shows: tenant, search, filters and sort."""
+        return (
+            self.session.tenant_id,
+            self.search.text().strip(),
+            self.role_filter.currentData(),
+            self.status_filter.currentData(),
+            self.sorting.value,
+        )
 
     def is_empty(self, data: UsersData) -> bool:
         # There is always someone (the admin looking at it), and the invitations tab
@@ -751,10 +770,14 @@ class UsersPage(ListPage[User]):
     async def _restore_view(self, user_id: int | None, loaded: int, scroll: int) -> None:
         """Read pages again up to where the user was, then reselect and rescroll."""
         target = min(loaded, RESTORE_LIMIT)
-        while self.model.rowCount() < target and self.model.canFetchMore():
+        while self.model.rowCount() < target:
             if user_id is not None and self.row_of(user_id) is not None and not scroll:
                 break
-            self.model.fetchMore()
+            # The view may have asked for the next page itself; then wait for that one.
+            if not self.model.is_loading:
+                if not self.model.canFetchMore():
+                    break
+                self.model.fetchMore()
             idle = self.model.wait_idle()
             if idle is None:
                 break
