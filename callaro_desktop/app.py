@@ -125,7 +125,11 @@ def _quit_on_signals(controller: AppController) -> None:
 
 
 class AppController:
-    """Owns the window, the session and (in demo mode) the sandbox for one run."""
+    """Owns one run: the accounts, the windows and (in demo mode) the sandbox.
+
+    `window` and `session` are the first window and its session; more windows may be
+    opened on other tenants or accounts, and quitting waits for all of them.
+    """
 
     def __init__(self, app: Any, settings: Any, *, server: str | None, demo: bool) -> None:
         from callaro_desktop.settings import Settings
@@ -134,6 +138,8 @@ class AppController:
         self.settings: Settings = settings
         self.server_arg = server
         self.demo = demo
+        self.manager: Any = None
+        self.windows: list[Any] = []
         self.window: Any = None
         self.session: Any = None
         self.sandbox: Any = None
@@ -146,7 +152,7 @@ class AppController:
     # -- life ------------------------------------------------------------------------------
 
     async def run(self) -> int:
-        # Qt must not leave its event loop before we have closed the HTTP client and the
+        # Qt must not leave its event loop before we have closed the HTTP clients and the
         # sandbox: quitting resolves this future, the cleanup below runs inside the loop,
         # and only then does run() return and the loop stop.
         self._quit = asyncio.get_running_loop().create_future()
@@ -165,30 +171,62 @@ class AppController:
         return 0
 
     async def setup(self, vault: Any = None) -> None:
-        """Build the session and the window and wire them; `vault` overrides the keychain."""
+        """Build the accounts and the first window; `vault` overrides the keychain."""
         from callaro_desktop.secrets import MemoryStore, TokenStore, probe_keychain_async
-        from callaro_desktop.services.session import Session
-        from callaro_desktop.views.shell.main_window import MainWindow
+        from callaro_desktop.services.accounts import AccountManager
 
         if vault is None and self.demo:
             # Demo tokens belong to a throwaway local sandbox: never put them in a keychain.
             vault = TokenStore(MemoryStore(), self.settings)
         elif vault is None:
             vault = TokenStore.for_status(await probe_keychain_async(), self.settings)
-        self.session = Session(self.settings, vault)
-        self.session.reauth_requested.connect(self._on_reauth_requested)
-        self.window = MainWindow(self.session, demo=self.demo)
-        self.window.sign_out_requested.connect(lambda: background(self.sign_out()))
-        self.window.preferences_requested.connect(lambda: background(self.preferences()))
-        self.window.about_requested.connect(lambda: background(self.about()))
-        self.window.sign_in_requested.connect(
-            lambda: background(self.show_sign_in(self.session.server))
+        self.manager = AccountManager(self.settings, vault)
+        self.manager.account_added.connect(self._on_account_added)
+        self.window = self.new_window(show=False)
+        self.session = self.window.session
+
+    def new_window(
+        self, account: Any = None, tenant_id: int | None = None, *, show: bool = True
+    ) -> Any:
+        """A main window with its own session (tenant, tasks), on `account` if given."""
+        from callaro_desktop.services.session import Session
+        from callaro_desktop.views.shell.main_window import MainWindow
+
+        session = Session(self.settings, manager=self.manager)
+        window = MainWindow(session, demo=self.demo)
+        window.sign_out_requested.connect(lambda: background(self.sign_out(window)))
+        window.preferences_requested.connect(lambda: background(self.preferences()))
+        window.about_requested.connect(lambda: background(self.about()))
+        window.sign_in_requested.connect(lambda: background(self.show_sign_in(window=window)))
+        window.reset_demo_requested.connect(lambda: background(self.reset_demo()))
+        window.new_window_requested.connect(
+            lambda acct, tid: self.new_window(acct, tid) if acct is not None else None
         )
-        self.window.reset_demo_requested.connect(lambda: background(self.reset_demo()))
+        window.closed.connect(lambda: background(self._on_window_closed(window)))
+        self.windows.append(window)
+        if account is not None:
+            session.bind(account, tenant_id)
+        if show:
+            if self.window is not None:
+                window.resize(self.window.size())
+            window.show()
+        return window
+
+    async def _on_window_closed(self, window: Any) -> None:
+        if window in self.windows:
+            self.windows.remove(window)
+        await window.session.close()
+        if self.windows and window is self.window:
+            self.window = self.windows[0]
+            self.session = self.window.session
+        if not self.windows:
+            self.request_quit()
 
     async def shutdown(self) -> None:
-        if self.session is not None:
-            await self.session.close()
+        for window in list(self.windows):
+            await window.session.close()
+        if self.manager is not None:
+            await self.manager.close()
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
             self.sandbox = None
@@ -197,6 +235,12 @@ class AppController:
     def request_quit(self) -> None:
         if self._quit is not None and not self._quit.done():
             self._quit.set_result(None)
+
+    def _active_window(self) -> Any:
+        from PySide6.QtWidgets import QApplication
+
+        active = QApplication.activeWindow()
+        return active if active in self.windows else self.window
 
     async def start_demo(self) -> None:
         from callaro_sandbox.server import run_in_thread
@@ -226,8 +270,11 @@ class AppController:
         )
         if await run_dialog(box) != QMessageBox.StandardButton.Reset:
             return
-        await self.session.sign_out()
-        self.window.reset_pages()
+        demo_accounts = [
+            a for a in self.manager.accounts if self.sandbox and a.server == self.sandbox.base_url
+        ]
+        for account in demo_accounts:
+            await account.sign_out()
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
             self.sandbox = None
@@ -244,10 +291,11 @@ class AppController:
         saved = [a for a in self.settings.saved_accounts if a.server == server] or (
             [] if self.server_arg else list(self.settings.saved_accounts)
         )
-        for account in saved[:1]:
+        signed_in = False
+        for account in saved:
             try:
-                if await self.session.resume(account.server, account.email):
-                    return
+                if await self.manager.resume(account.server, account.email) is not None:
+                    signed_in = True
             except ApiError as exc:
                 log.info("silent sign-in failed: %s", exc)
                 self.session.messages.warning(
@@ -256,59 +304,81 @@ class AppController:
                     ),
                     exc.request_id,
                 )
+        if signed_in:
+            # Open on the account of the server asked for (or used last).
+            first = next(
+                (a for a in self.manager.accounts if a.server == server),
+                self.manager.accounts[0],
+            )
+            self.session.bind(first)
+            return
         await self.show_sign_in(server)
 
-    async def show_sign_in(self, server: str) -> bool:
+    async def show_sign_in(self, server: str | None = None, *, window: Any = None) -> bool:
+        """The sign-in dialog; a success adds the account and shows it in `window`."""
         from callaro_desktop.views.dialogs.common import run_dialog
         from callaro_desktop.views.dialogs.sign_in import SignInDialog
 
-        vault = self.session.vault
+        window = window or self.window
+        vault = self.manager.vault
+        adding = window.session.current_account is not None
         dialog = SignInDialog(
-            self.session.sign_in,
+            window.session.sign_in,
             servers=self.settings.recent_servers,
-            server=server,
-            email=self.settings.last_email,
+            server=server or window.session.server,
+            email="" if adding else self.settings.last_email,
             keychain_available=vault.persistent,
             keychain_note=vault.description,
-            parent=self.window,
+            parent=window,
         )
+        if adding:
+            dialog.setWindowTitle(dialog.tr("Add an account"))
         self.sign_in_dialog = dialog
         accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
         self.sign_in_dialog = None
         dialog.deleteLater()
-        if not accepted and self.session.client is None:
-            self.window.show_signed_out()
+        if not accepted and window.session.current_account is None:
+            window.show_signed_out()
         return bool(accepted)
 
-    async def sign_out(self) -> None:
-        await self.session.sign_out()
-        self.window.reset_pages()
-        if self.demo:
-            self.window.show_signed_out()
+    async def sign_out(self, window: Any = None) -> None:
+        """Sign the window's account out; windows on it move to another account."""
+        window = window or self.window
+        await window.session.sign_out()
+        orphans = [w for w in self.windows if w.session.current_account is None]
+        for w in orphans:
+            w.show_signed_out()
+        if not orphans:
+            return
+        if self.demo and window in orphans:
             await self.start_demo()
             return
-        await self.show_sign_in(self.session.server)
+        if window in orphans:
+            await self.show_sign_in(window.session.server, window=window)
 
-    def _on_reauth_requested(self, email: str) -> None:
-        background(self._reauth(email))
+    def _on_account_added(self, account: Any) -> None:
+        account.reauth_requested.connect(lambda a: background(self._reauth(a)))
 
-    async def _reauth(self, email: str) -> None:
+    async def _reauth(self, account: Any) -> None:
         from callaro_desktop.views.dialogs.common import run_dialog
         from callaro_desktop.views.dialogs.sign_in import ReauthDialog
 
         dialog = ReauthDialog(
-            self.session.reauthenticate,
-            email=email,
-            server=self.session.server,
-            parent=self.window,
+            account.reauthenticate,
+            email=account.email,
+            server=account.server,
+            parent=self._active_window(),
         )
         self.reauth_dialog = dialog
         accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
         self.reauth_dialog = None
         dialog.deleteLater()
         if not accepted:
-            self.session.abandon_reauth()
-            await self.sign_out()
+            account.abandon_reauth()
+            window = next(
+                (w for w in self.windows if w.session.current_account is account), self.window
+            )
+            await self.sign_out(window)
 
     async def preferences(self) -> None:
         from callaro_desktop.settings import save
@@ -316,12 +386,12 @@ class AppController:
         from callaro_desktop.views.dialogs.common import run_dialog
         from callaro_desktop.views.dialogs.preferences import PreferencesDialog
 
-        vault = self.session.vault
+        vault = self.manager.vault
         dialog = PreferencesDialog(
             self.settings,
             storage_text=vault.description,
             forget=vault.forget_all_async,
-            parent=self.window,
+            parent=self._active_window(),
         )
         if await run_dialog(dialog) == dialog.DialogCode.Accepted:
             dialog.apply_to(self.settings)
@@ -350,7 +420,8 @@ class AppController:
         if issubclass(exc_type, KeyboardInterrupt):
             self.request_quit()
             return
-        request_ids = list(self.session.recent_request_ids) if self.session else []
+        accounts = self.manager.accounts if self.manager is not None else []
+        request_ids = [rid for account in accounts for rid in account.recent_request_ids]
         report = build_report(exc_type, exc, tb, request_ids)
         log.error("unhandled exception\n%s", report)
         if self._crash_open:

@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_SERVER_URL",
     "MAX_RECENT_SERVERS",
     "MAX_RECENT_TENANTS",
+    "AccountBadge",
     "SavedAccount",
     "Settings",
     "account_key",
@@ -143,6 +144,16 @@ class SavedAccount(BaseModel):
         return value
 
 
+class AccountBadge(BaseModel):
+    """The label and colour a user gives an account ("PROD" in red), shown in the
+    toolbar and the window title so nobody acts on the wrong deployment."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
+
+    label: str = Field(max_length=24)
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
 class Settings(BaseModel):
     """Every preference with its default. Assignments are validated too."""
 
@@ -171,6 +182,10 @@ class Settings(BaseModel):
     # API key ids rotated but kept "until revoked", by "account#tenant id": their rows stay
     # labelled "replaced" across restarts. Ids only; a key's secret is never stored anywhere.
     replaced_api_keys: dict[str, list[int]] = Field(default_factory=dict)
+    # Per account key: the badge shown for it. Per account#tenant#page: a page's view
+    # (search, filters, sort, column layout), restored when the user comes back.
+    account_badges: dict[str, AccountBadge] = Field(default_factory=dict)
+    view_state: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -25,9 +25,7 @@ def _word_starts(text: str) -> set[int]:
     starts = {0}
     for i in range(1, len(text)):
         prev, ch = text[i - 1], text[i]
-        if not prev.isalnum() and ch.isalnum():
-            starts.add(i)
-        elif prev.islower() and ch.isupper():
+        if (not prev.isalnum() and ch.isalnum()) or (prev.islower() and ch.isupper()):
             starts.add(i)
     return starts
 

@@ -8,15 +8,18 @@ import sys
 from callaro_desktop import __version__
 from callaro_desktop.views.dialogs.crash import CrashDialog
 
-from .conftest import wait_for
+from .conftest import ADMIN, sign_in, wait_for
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXZhbHVl"
 KEY = "sk_live_9d2f0bb3d7bc7b599884a045813cab277af1b5ea"
 
 
-async def test_an_unhandled_exception_shows_a_copyable_report_without_secrets(make_app) -> None:
+async def test_an_unhandled_exception_shows_a_copyable_report_without_secrets(
+    make_app, sandbox
+) -> None:
     controller = await make_app()
-    controller.session.recent_request_ids.append("req_abc123")
+    await sign_in(controller, sandbox, ADMIN)
+    controller.session.current_account.recent_request_ids.append("req_abc123")
     try:
         raise RuntimeError(f"boom with Bearer {JWT} and {KEY} and password=hunter2hunter2")
     except RuntimeError as exc:

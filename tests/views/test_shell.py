@@ -227,7 +227,7 @@ async def test_expired_access_token_refreshes_without_a_visible_change(
     await sign_in(controller, short_token_sandbox, ADMIN)
     window, session = controller.window, controller.session
     asked: list[str] = []
-    session.reauth_requested.connect(asked.append)
+    session.current_account.reauth_requested.connect(asked.append)
     window.navigate("users")
     page = window.pages["users"]
     await wait_for(lambda: page.states.state == "ready")

@@ -95,6 +95,10 @@ class Page(QWidget):
     def has_unsaved_changes(self) -> bool:
         return False
 
+    def reveal(self, item_id: int, query: str) -> None:
+        """Show and select one item (a find-across-workspaces result). No-op by default;
+        list pages search for `query` and select the row whose id is `item_id`."""
+
     def open_primary_action(self) -> None:
         """Start the page's main task (e.g. Users opens its invite dialog).
 

@@ -78,6 +78,8 @@ class ListPage(Page, Generic[T]):
         self.count_label.setProperty("muted", True)
         self.count_label.setAccessibleName(tr("Row count"))
         self.model.first_page_loaded.connect(self._show_count)
+        self._reveal_id: int | None = None
+        self.model.first_page_loaded.connect(self._apply_reveal)
         self.model.load_failed.connect(self._on_more_failed)
 
         tools = QHBoxLayout()
@@ -163,6 +165,27 @@ class ListPage(Page, Generic[T]):
             self.session.messages.error(
                 tr("More rows could not be loaded: {0}").format(exc.message), exc.request_id
             )
+
+    def reveal(self, item_id: int, query: str) -> None:
+        """Search for `query` and select the row with id `item_id` once it arrives."""
+        self._reveal_id = item_id
+        if not self.search.isHidden():
+            self.search.blockSignals(True)
+            self.search.setText(query)
+            self.search.blockSignals(False)
+        self.reload()
+
+    def _apply_reveal(self, _total: int = 0) -> None:
+        wanted = self._reveal_id
+        if wanted is None:
+            return
+        for row, item in enumerate(self.model.rows):
+            if getattr(item, "id", None) == wanted:
+                self._reveal_id = None
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                self.table.setFocus()
+                return
 
     def selected(self) -> T | None:
         rows = self.table.selectionModel().selectedRows()

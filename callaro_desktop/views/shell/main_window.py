@@ -30,12 +30,17 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop import paths
 from callaro_desktop.i18n import tr
+from callaro_desktop.services.accounts import Account
 from callaro_desktop.services.session import Session, TenantRef
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
+from callaro_desktop.views.shell.accounts import AccountBadgeDialog
+from callaro_desktop.views.shell.command_palette import CommandPalette
+from callaro_desktop.views.shell.find_across import FindAcrossDialog
 from callaro_desktop.views.shell.message_bar import MessageBar
 from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, NAV
+from callaro_desktop.views.shell.palette_entries import palette_entries
 from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
@@ -51,6 +56,9 @@ class MainWindow(QMainWindow):
     about_requested = Signal()
     reset_demo_requested = Signal()
     sign_in_requested = Signal()
+    # (Account, tenant id or None): open another window there.
+    new_window_requested = Signal(object, object)
+    closed = Signal()
 
     def __init__(self, session: Session, *, demo: bool = False) -> None:
         super().__init__()
@@ -62,6 +70,8 @@ class MainWindow(QMainWindow):
         self.router = Router(self)
         self.pages: dict[str, Page] = {}
         self._allowed: set[str] = set()
+        self._palette: CommandPalette | None = None
+        self._find: FindAcrossDialog | None = None
 
         self._build_toolbar()
         self._build_body()
@@ -77,6 +87,8 @@ class MainWindow(QMainWindow):
         session.messages.posted.connect(self.message_bar.show_message)
         session.me_changed.connect(lambda _me: self._update_account_button())
         session.signed_in.connect(lambda: self._on_online_changed(session.online))
+        session.account_changed.connect(self._on_account_changed)
+        self.account_menu.aboutToShow.connect(self._rebuild_account_menu)
         self._restore_geometry()
         self._on_tenant_changed(session.tenant)
 
@@ -106,10 +118,18 @@ class MainWindow(QMainWindow):
             if widget is not None:
                 widget.setAccessibleName(name)
         bar.addSeparator()
+        self.account_badge = QLabel()
+        self.account_badge.setObjectName("AccountBadge")
+        self.account_badge.setAccessibleName(tr("Account label"))
+        self.account_badge.hide()
+        bar.addWidget(self.account_badge)
         self.switcher = TenantSwitcher()
         self.switcher.set_source(self._switcher_source)
         self.switcher.tenant_chosen.connect(self.request_tenant_switch)
         self.switcher.favourite_toggled.connect(self._on_favourite_toggled)
+        self.switcher.popup.open_in_new_window.connect(
+            lambda tid: self.new_window_requested.emit(self.session.current_account, tid)
+        )
         bar.addWidget(self.switcher)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -170,6 +190,29 @@ class MainWindow(QMainWindow):
         self.switch_action.setShortcut(QKeySequence("Ctrl+T"))
         self.switch_action.triggered.connect(self.switcher.open_popup)
         file_menu.addAction(self.switch_action)
+        self.palette_action = QAction(tr("&Command palette…"), self)
+        self.palette_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.palette_action.triggered.connect(self.open_palette)
+        file_menu.addAction(self.palette_action)
+        self.find_action = QAction(tr("&Find across workspaces…"), self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.find_action.triggered.connect(self.open_find)
+        file_menu.addAction(self.find_action)
+        self.new_window_action = QAction(tr("&New window"), self)
+        self.new_window_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_window_action.triggered.connect(
+            lambda: self.new_window_requested.emit(
+                self.session.current_account, self.session.tenant_id
+            )
+        )
+        file_menu.addAction(self.new_window_action)
+        file_menu.addSeparator()
+        self.add_account_action = QAction(tr("&Add account…"), self)
+        self.add_account_action.triggered.connect(self.sign_in_requested)
+        file_menu.addAction(self.add_account_action)
+        self.label_account_action = QAction(tr("Account &label…"), self)
+        self.label_account_action.triggered.connect(self.edit_account_badge)
+        file_menu.addAction(self.label_account_action)
         file_menu.addSeparator()
         self.preferences_action = QAction(tr("&Preferences…"), self)
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -205,6 +248,15 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
             self.page_actions[item.page_id] = action
 
+        # Ctrl+1..9 jump to the first nine pinned (favourite) workspaces.
+        self.pin_actions: list[QAction] = []
+        for n in range(1, 10):
+            action = QAction(tr("Pinned workspace {0}").format(n), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            action.triggered.connect(lambda _=False, i=n - 1: self.go_to_pinned(i))
+            self.addAction(action)
+            self.pin_actions.append(action)
+
         help_menu = menubar.addMenu(tr("&Help"))
         logs = QAction(tr("Open &log folder"), self)
         logs.triggered.connect(self.open_log_folder)
@@ -216,10 +268,7 @@ class MainWindow(QMainWindow):
 
         self.profile_action = QAction(tr("My Profile"), self)
         self.profile_action.triggered.connect(lambda: self.navigate("profile"))
-        self.account_menu.addAction(self.profile_action)
-        self.account_menu.addAction(self.preferences_action)
-        self.account_menu.addSeparator()
-        self.account_menu.addAction(self.sign_out_action)
+        self._rebuild_account_menu()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -346,7 +395,7 @@ class MainWindow(QMainWindow):
 
     def _on_tenant_changed(self, tenant: TenantRef | None) -> None:
         self.switcher.show_tenant(tenant)
-        self.setWindowTitle(f"{tenant.name} — Callaro" if tenant else "Callaro")
+        self._update_title()
         self._allowed = self.sidebar.apply_visibility(
             lambda item: self.session.can(item.capability)
         )
@@ -386,6 +435,7 @@ class MainWindow(QMainWindow):
 
     def _on_favourite_toggled(self, tenant_id: int, favourite: bool) -> None:
         self.session.settings.set_favourite_tenant(self.session.account, tenant_id, favourite)
+        self.session.save_settings()
 
     def _update_account_button(self) -> None:
         me = self.session.me
@@ -429,3 +479,126 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
+
+    # -- accounts, pins, palette, find ------------------------------------------------------
+
+    def _rebuild_account_menu(self) -> None:
+        """Accounts first (switch without a password), then this account's actions."""
+        menu = self.account_menu
+        menu.clear()
+        accounts = self.session.manager.accounts
+        if accounts:
+            header = menu.addSection(tr("Accounts"))
+            header.setEnabled(False)
+        for account in accounts:
+            action = menu.addAction(account.display)
+            action.setCheckable(True)
+            action.setChecked(account is self.session.current_account)
+            action.triggered.connect(lambda _=False, a=account: self.switch_account(a))
+        menu.addAction(self.add_account_action)
+        menu.addAction(self.label_account_action)
+        menu.addSeparator()
+        menu.addAction(self.profile_action)
+        menu.addAction(self.preferences_action)
+        menu.addAction(self.new_window_action)
+        menu.addSeparator()
+        menu.addAction(self.sign_out_action)
+
+    def switch_account(self, account: Account) -> None:
+        if account is self.session.current_account:
+            return
+        self._guarded(lambda: self.session.bind(account))
+
+    def _on_account_changed(self) -> None:
+        # Pages hold the previous account's rows: they go, and so does the history.
+        self.reset_pages()
+        account = self.session.current_account
+        badge = account.badge if account is not None else None
+        if badge is not None:
+            self.account_badge.setText(badge.label)
+            self.account_badge.setStyleSheet(
+                f"background: {badge.colour}; color: white; border-radius: 8px;"
+                " padding: 2px 8px; font-weight: 600;"
+            )
+            self.account_badge.setToolTip(
+                tr("Account {0}: {1} on {2}").format(badge.label, account.email, account.server)
+                if account is not None
+                else ""
+            )
+        self.account_badge.setVisible(badge is not None)
+        self.label_account_action.setEnabled(account is not None)
+        self._update_title()
+        self._update_account_button()
+        self._on_online_changed(self.session.online)
+
+    def _update_title(self) -> None:
+        tenant = self.session.tenant
+        account = self.session.current_account
+        badge = account.badge if account is not None else None
+        parts = [tenant.name] if tenant else []
+        if badge is not None:
+            parts.append(badge.label)
+        parts.append("Callaro")
+        self.setWindowTitle(" — ".join(parts))
+
+    def edit_account_badge(self) -> None:
+        account = self.session.current_account
+        if account is not None:
+            background(self._edit_badge(account))
+
+    async def _edit_badge(self, account: Account) -> None:
+        dialog = AccountBadgeDialog(account, self)
+        if await run_dialog(dialog) == AccountBadgeDialog.DialogCode.Accepted:
+            label, colour = dialog.value()
+            account.set_badge(label, colour)
+        dialog.deleteLater()
+
+    def is_allowed(self, page_id: str) -> bool:
+        return page_id in self._allowed
+
+    def toggle_pin(self, tenant_id: int) -> None:
+        pinned = tenant_id in self.session.settings.favourite_tenants.get(self.session.account, [])
+        self._on_favourite_toggled(tenant_id, not pinned)
+
+    def pinned_tenants(self) -> list[TenantRef]:
+        s = self.session
+        by_id = {t.id: t for t in s.tenants}
+        pins = [by_id[i] for i in s.settings.favourite_tenants.get(s.account, []) if i in by_id]
+        return sorted(pins, key=lambda t: t.name.casefold())
+
+    def go_to_pinned(self, index: int) -> None:
+        pins = self.pinned_tenants()
+        if index < len(pins):
+            self.request_tenant_switch(pins[index].id)
+        else:
+            self.session.messages.info(
+                tr("No workspace pinned at {0}. Pin one with ★ in the switcher (Ctrl+D).").format(
+                    index + 1
+                )
+            )
+
+    def open_palette(self) -> None:
+        if self._palette is None:
+            self._palette = CommandPalette(self)
+        self._palette.open_with(palette_entries(self))
+
+    def open_find(self) -> None:
+        if self.session.current_account is None:
+            return
+        if self._find is None:
+            self._find = FindAcrossDialog(self)
+        self._find.open()
+        self._find.query.setFocus()
+
+    def reveal(self, tenant_id: int, page_id: str, item_id: int, query: str) -> None:
+        """Switch to `tenant_id`, open `page_id` and select the item (find results)."""
+
+        def go() -> None:
+            self.session.switch_tenant(tenant_id)
+            if page_id in self._allowed:
+                self.router.go(page_id)
+                self.page(page_id).reveal(item_id, query)
+
+        self._guarded(go)

@@ -51,6 +51,7 @@ def chip_icon(tenant_id: int, size: int = 12) -> QIcon:
 class TenantPopup(QFrame):
     chosen = Signal(int)
     favourite_toggled = Signal(int, bool)
+    open_in_new_window = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
@@ -182,7 +183,15 @@ class TenantPopup(QFrame):
         action = menu.addAction(tr("Remove from favourites") if is_fav else tr("Add to favourites"))
         action.setShortcut("Ctrl+D")
         action.triggered.connect(lambda: self._toggle_favourite(item))
+        tenant_id = int(item.data(TENANT_ROLE))
+        window_action = menu.addAction(tr("Open in new window"))
+        window_action.setShortcut("Ctrl+Return")
+        window_action.triggered.connect(lambda: self._open_in_window(tenant_id))
         menu.popup(self.cursor().pos())
+
+    def _open_in_window(self, tenant_id: int) -> None:
+        self.hide()
+        self.open_in_new_window.emit(tenant_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
@@ -190,6 +199,15 @@ class TenantPopup(QFrame):
             if watched is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
                 self.list.setFocus()
                 self._move(1 if key == Qt.Key.Key_Down else -1)
+                return True
+            current = self.list.currentItem()
+            if (
+                key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and current is not None
+                and current.data(TENANT_ROLE) is not None
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            ):
+                self._open_in_window(int(current.data(TENANT_ROLE)))
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.list.currentItem():
                 self._activate(self.list.currentItem())
