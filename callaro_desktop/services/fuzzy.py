@@ -30,6 +30,17 @@ def _word_starts(text: str) -> set[int]:
     return starts
 
 
+def _fits(rest: str, text: str, start: int) -> bool:
+    """Whether `rest` is a subsequence of `text[start:]`."""
+    pos = start
+    for ch in rest:
+        pos = text.find(ch, pos)
+        if pos == -1:
+            return False
+        pos += 1
+    return True
+
+
 def score(query: str, text: str) -> int | None:
     """A higher score for a better match; None when `text` does not match at all."""
     q = query.casefold().replace(" ", "")
@@ -42,16 +53,18 @@ def score(query: str, text: str) -> int | None:
     total = 0
     pos = 0
     last = -2
-    for ch in q:
+    for k, ch in enumerate(q):
+        rest = q[k + 1 :]
         found = -1
         i = t.find(ch, pos)
         while i != -1:
+            # Jump ahead to a word start or a run only if the rest still fits after it.
+            if not _fits(rest, t, i + 1):
+                break
             if found == -1:
                 found = i
-            if i in starts:
+            if i in starts or i == last + 1:
                 found = i
-                break
-            if i == last + 1:
                 break
             i = t.find(ch, i + 1)
         if found == -1:

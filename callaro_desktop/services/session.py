@@ -167,8 +167,9 @@ class Session(QObject):
             return
         for signal, slot in self._links(account):
             signal.connect(slot)
+        # No me_changed here: the window rebuilds its pages for the new account, and a
+        # discarded page must not be prompted into loading anything.
         self.account_changed.emit()
-        self.me_changed.emit(self.me)
         self.tenants_changed.emit()
         self.online_changed.emit(account.online)
         wanted = tenant_id or self.settings.last_tenant_by_account.get(account.key)

@@ -40,3 +40,15 @@ def test_score_matches_iff_subsequence(query: str, text: str) -> None:
     it = iter(t)
     is_subsequence = all(ch in it for ch in q)
     assert (score(query, text) is not None) == is_subsequence
+
+
+def test_a_later_word_start_never_steals_a_needed_character() -> None:
+    # "t" could jump to "Tenant", after which "ln" no longer fits: it must not.
+    assert score("brtln", "Brightline Logistics Tenant Viewer") is not None
+
+
+@given(st.text(alphabet="abc d", max_size=8), st.text(alphabet="abcd ABC", max_size=30))
+def test_small_alphabets_find_every_subsequence(query: str, text: str) -> None:
+    q = query.casefold().replace(" ", "")
+    it = iter(text.casefold())
+    assert (score(query, text) is not None) == all(ch in it for ch in q)

@@ -118,14 +118,25 @@ class Page(QWidget):
     def tenant_id(self) -> int | None:
         return self.session.tenant_id
 
+    def retire(self) -> None:
+        """The window dropped this page (another account): it must not load again."""
+        self._retired = True
+        self.session.tasks.cancel((self.page_id, self.session.tenant_id))
+
+    @property
+    def retired(self) -> bool:
+        return getattr(self, "_retired", False)
+
     def activate(self) -> None:
         """The page became visible; load unless it already shows this tenant's data."""
+        if self.retired:
+            return
         if self._loaded_for != self.session.tenant_id or self.states.state == "error":
             self.reload()
 
     def reload(self) -> None:
         tenant_id = self.session.tenant_id
-        if tenant_id is None:
+        if tenant_id is None or self.retired:
             return
         if self._loaded_for != tenant_id:
             # The old tenant's data leaves the screen now: if this load is cancelled by a

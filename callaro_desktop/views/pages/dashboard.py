@@ -469,7 +469,7 @@ class DashboardPage(Page):
 
     def reload(self) -> None:
         tenant = self.session.tenant
-        if tenant is None:
+        if tenant is None or self.retired:
             return
         fresh = self._loaded_for != tenant.id
         self._loaded_for = tenant.id

@@ -91,6 +91,7 @@ class FindAcrossDialog(QDialog):
         self._groups: dict[int, QTreeWidgetItem] = {}
         self.hits: list[Hit] = []
         self.failed: list[ItemResult[TenantRef, list[Hit]]] = []
+        self.searched = 0  # tenants actually asked (not cancelled)
 
     @property
     def running(self) -> bool:
@@ -105,6 +106,7 @@ class FindAcrossDialog(QDialog):
         self._groups.clear()
         self.hits = []
         self.failed = []
+        self.searched = 0
         self._find = CrossTenantFind(
             account, query, on_result=self._on_result, on_progress=self._on_progress
         )
@@ -126,7 +128,8 @@ class FindAcrossDialog(QDialog):
         tenants = len(self._groups)
         text = tr("{0} matches in {1} workspaces.").format(len(self.hits), tenants)
         if summary.cancelled:
-            text = tr("Cancelled. ") + text
+            total = len(summary.results)
+            text = tr("Cancelled after {0} of {1} workspaces. ").format(self.searched, total) + text
         if self.failed:
             text += " " + tr(
                 "{0} workspaces could not be searched (see the end of the list)."
@@ -153,6 +156,8 @@ class FindAcrossDialog(QDialog):
         )
 
     def _on_result(self, result: ItemResult[TenantRef, list[Hit]]) -> None:
+        if result.outcome is not Outcome.CANCELLED:
+            self.searched += 1
         if result.outcome is Outcome.FAILED:
             self.failed.append(result)
             return

@@ -121,8 +121,9 @@ class MainWindow(QMainWindow):
         self.account_badge = QLabel()
         self.account_badge.setObjectName("AccountBadge")
         self.account_badge.setAccessibleName(tr("Account label"))
-        self.account_badge.hide()
-        bar.addWidget(self.account_badge)
+        # A toolbar shows or hides its widgets through their actions.
+        self.account_badge_action = bar.addWidget(self.account_badge)
+        self.account_badge_action.setVisible(False)
         self.switcher = TenantSwitcher()
         self.switcher.set_source(self._switcher_source)
         self.switcher.tenant_chosen.connect(self.request_tenant_switch)
@@ -352,6 +353,7 @@ class MainWindow(QMainWindow):
     def reset_pages(self) -> None:
         """Drop every page (they hold another account's data) and the history."""
         for page in self.pages.values():
+            page.retire()
             self.stack.removeWidget(page)
             page.deleteLater()
         self.pages.clear()
@@ -527,7 +529,7 @@ class MainWindow(QMainWindow):
                 if account is not None
                 else ""
             )
-        self.account_badge.setVisible(badge is not None)
+        self.account_badge_action.setVisible(badge is not None)
         self.label_account_action.setEnabled(account is not None)
         self._update_title()
         self._update_account_button()

@@ -1,0 +1,197 @@
+"""Issue 10 against the real sandbox: several accounts, the palette, pins, windows per
+tenant, and find across workspaces with the demo support user's 250+ tenants."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from callaro_desktop.views.shell.find_across import FindAcrossDialog
+
+from .conftest import ADMIN, SUPPORT, sign_in, wait_for
+
+
+def _tenant(session: Any, name: str) -> Any:
+    return next(t for t in session.tenants if t.name == name)
+
+
+async def test_two_accounts_switch_without_passwords_and_wear_their_badges(
+    make_app, sandbox, short_token_sandbox
+) -> None:
+    controller = await make_app()
+    session, window = controller.session, controller.window
+    await sign_in(controller, sandbox, ADMIN)
+    prod = session.current_account
+    prod.set_badge("PROD", "#c62828")
+    await sign_in(controller, short_token_sandbox, SUPPORT)  # "Add account…" does this
+    staging = session.current_account
+    staging.set_badge("STAGING", "#00695c")
+    assert [a.key for a in session.manager.accounts] == [prod.key, staging.key]
+    assert "STAGING" in window.windowTitle() and window.account_badge.text() == "STAGING"
+    assert len(session.tenants) > 250
+
+    window.switch_account(prod)  # from the account menu: no dialog, no password
+    await wait_for(lambda: session.current_account is prod, what="back on PROD")
+    assert controller.sign_in_dialog is None
+    assert window.windowTitle() == "Acme Health — PROD — Callaro"
+    assert window.account_badge.text() == "PROD" and window.account_badge_action.isVisible()
+    page = window.current_page()
+    assert page is not None
+    await wait_for(lambda: page.states.state in ("ready", "empty"), what="page for PROD")
+    # The account menu lists both, the current one checked.
+    window._rebuild_account_menu()
+    checked = [a.text() for a in window.account_menu.actions() if a.isCheckable() and a.isChecked()]
+    assert checked == [prod.display]
+
+
+async def test_palette_finds_a_tenant_by_fragment_and_runs_actions(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    window, session = controller.window, controller.session
+    QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    palette = await wait_for(lambda: window._palette, what="palette")
+    assert palette.isVisible()
+    QTest.keyClicks(palette.query, "brtln")
+    assert palette.model.rows[0].title == "Brightline Logistics"
+    QTest.keyClick(palette.query, Qt.Key.Key_Return)
+    await wait_for(lambda: session.tenant.name == "Brightline Logistics", what="switched")
+    assert not palette.isVisible()
+
+    window.open_palette()
+    QTest.keyClicks(palette.query, "phone num")
+    assert palette.model.rows[0].kind == "page"
+    QTest.keyClick(palette.query, Qt.Key.Key_Return)
+    await wait_for(lambda: window.router.current == "phone_numbers", what="page via palette")
+    # Esc closes without running anything.
+    window.open_palette()
+    QTest.keyClick(palette.query, Qt.Key.Key_Escape)
+    assert not palette.isVisible() and window.router.current == "phone_numbers"
+
+
+async def test_pins_and_ctrl_number_jump(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    window, session = controller.window, controller.session
+    corvid, bright = _tenant(session, "Corvid Studio"), _tenant(session, "Brightline Logistics")
+    for tenant in (corvid, bright):
+        window.toggle_pin(tenant.id)
+    assert [t.name for t in window.pinned_tenants()] == ["Brightline Logistics", "Corvid Studio"]
+    QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    await wait_for(lambda: session.tenant_id == corvid.id, what="Ctrl+2")
+    QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    await wait_for(lambda: session.tenant_id == bright.id, what="Ctrl+1")
+    window.toggle_pin(bright.id)
+    assert [t.name for t in window.pinned_tenants()] == ["Corvid Studio"]
+
+
+def _numbers_of(sandbox: Any, tenant_id: int) -> set[str]:
+    rows = sandbox.db.query("SELECT e164 FROM phone_numbers WHERE tenant_id = ?", (tenant_id,))
+    return {r["e164"] for r in rows}
+
+
+async def test_two_windows_on_two_tenants_load_in_parallel_without_mixing(
+    make_app, sandbox, faults
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    first = controller.window
+    acme, bright = (
+        _tenant(first.session, "Acme Health"),
+        _tenant(first.session, "Brightline Logistics"),
+    )
+    first.request_tenant_switch(acme.id)
+    second = controller.new_window(first.session.current_account, bright.id)
+    try:
+        assert second.session.current_account is first.session.current_account
+        assert second.session.tenant_id == bright.id and first.session.tenant_id == acme.id
+        faults([{"route": "/api/v1/phone_numbers", "latency_ms": 400}])
+        first.navigate("phone_numbers")
+        second.navigate("phone_numbers")
+        pages = [first.pages["phone_numbers"], second.pages["phone_numbers"]]
+        await wait_for(
+            lambda: all(p.states.state == "ready" for p in pages), timeout=20, what="both loaded"
+        )
+        for page, tenant in zip(pages, (acme, bright), strict=True):
+            shown = {row.e164 for row in page.model.rows}
+            assert shown and shown <= _numbers_of(sandbox, tenant.id)
+        assert "Acme Health" in first.windowTitle() and "Brightline" in second.windowTitle()
+        # Switching one window leaves the other where it was.
+        second.request_tenant_switch(acme.id)
+        assert first.session.tenant_id == acme.id and second.session.tenant_id == acme.id
+        second.request_tenant_switch(bright.id)
+        assert first.session.tenant_id == acme.id
+    finally:
+        second.close()
+    await wait_for(lambda: second not in controller.windows, what="second window closed")
+    assert controller.window is first and first.isVisible()
+
+
+async def test_find_across_returns_exactly_the_tenants_holding_the_match(
+    make_app, sandbox, faults
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    window = controller.window
+    # A number fragment that some tenants hold and most do not.
+    row = sandbox.db.query("SELECT e164 FROM phone_numbers ORDER BY id DESC LIMIT 1 OFFSET 7")[0]
+    fragment = row["e164"][-7:]
+    expected = {
+        r["tenant_id"]
+        for r in sandbox.db.query(
+            "SELECT DISTINCT tenant_id FROM phone_numbers WHERE e164 LIKE ? OR label LIKE ?",
+            (f"%{fragment}%", f"%{fragment}%"),
+        )
+    }
+    assert expected
+    # The server refuses a few requests with 429 on the way: the search must ride them out.
+    faults([{"route": "/api/v1/phone_numbers", "rate_limit": True, "count": 4}])
+    window.open_find()
+    dialog: FindAcrossDialog = window._find
+    dialog.query.setText(fragment)
+    started = asyncio.get_running_loop().time()
+    dialog.start()
+    await wait_for(lambda: not dialog.running, timeout=90, what="search finished")
+    took = asyncio.get_running_loop().time() - started
+    found = {hit.tenant.id for hit in dialog.hits}
+    assert found == expected
+    assert dialog.failed == []
+    assert dialog.progress.value() == len(window.session.tenants)
+    print(f"find over {len(window.session.tenants)} tenants: {took:.1f} s")
+
+    # Activating a hit opens its tenant and page with the row selected.
+    hit = dialog.hits[0]
+    window.reveal(hit.tenant.id, hit.page_id, hit.item_id, fragment)
+    page = window.pages["phone_numbers"]
+    await wait_for(
+        lambda: (
+            window.session.tenant_id == hit.tenant.id
+            and page.selected() is not None
+            and page.selected().id == hit.item_id
+        ),
+        timeout=20,
+        what="row selected",
+    )
+    dialog.close()
+
+
+async def test_cancel_stops_the_search_promptly(make_app, sandbox, faults) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    window = controller.window
+    faults([{"route": "/api/v1/phone_numbers", "latency_ms": 300}])
+    window.open_find()
+    dialog: FindAcrossDialog = window._find
+    dialog.query.setText("+1")
+    dialog.start()
+    await wait_for(lambda: dialog.progress.value() >= 8, timeout=30, what="some progress")
+    dialog.cancel()
+    cancelled_at = asyncio.get_running_loop().time()
+    await wait_for(lambda: not dialog.running, timeout=10, what="stopped")
+    # Only what was in flight (at most the concurrency, 300 ms each) may finish.
+    assert asyncio.get_running_loop().time() - cancelled_at < 2.0
+    assert 8 <= dialog.searched < len(window.session.tenants)
+    assert dialog.status.text().startswith("Cancelled after")
+    dialog.close()
