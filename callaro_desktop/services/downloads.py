@@ -3,7 +3,7 @@
 A download is written to `name.part` and renamed over `name` only once it is whole, so a
 failed, cancelled or broken-off download never leaves half a file under the name the user
 chose, and a file already there stays untouched until its replacement is complete. Disk
-writes run in a worker thread so a slow disk never stalls the window.
+writes run off the GUI thread (tasks.in_thread) so a slow disk never stalls the window.
 
 `open_url` is the one door to the system browser and viewers (checkout pages, downloaded
 PDFs): tests replace it to see what would have been opened.
@@ -11,7 +11,6 @@ PDFs): tests replace it to see what would have been opened.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import re
@@ -22,6 +21,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
 from callaro_desktop import paths
+from callaro_desktop.services.tasks import in_thread
 
 Sink = Callable[[bytes], Awaitable[None]]
 Progress = Callable[[int, int | None], None]
@@ -54,17 +54,17 @@ async def download_to(target: Path, fetch: Fetch, progress: Progress | None = No
     """
     target = Path(target)
     part = part_path(target)
-    handle = await asyncio.to_thread(part.open, "wb")
+    handle = await in_thread(lambda: part.open("wb"))
     try:
         try:
 
             async def sink(chunk: bytes) -> None:
-                await asyncio.to_thread(handle.write, chunk)
+                await in_thread(lambda: handle.write(chunk))
 
             await fetch(sink, progress)
         finally:
-            await asyncio.to_thread(handle.close)
-        await asyncio.to_thread(os.replace, part, target)
+            await in_thread(handle.close)
+        await in_thread(lambda: os.replace(part, target))
     except BaseException:
         with contextlib.suppress(OSError):
             part.unlink()

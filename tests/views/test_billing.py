@@ -14,13 +14,14 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from callaro_desktop.api.models import BillingOverview, RechargeStatus
 from callaro_desktop.services import downloads
 from callaro_desktop.settings import Settings
 from callaro_desktop.views.dialogs import recharge as recharge_module
 from callaro_desktop.views.dialogs.billing_entity import BillingEntityDialog
+from callaro_desktop.views.dialogs.confirm import ConfirmDialog
 from callaro_desktop.views.dialogs.recharge import RechargeDialog, RechargeWaitDialog
 from callaro_desktop.views.pages.billing import BillingPage
 
@@ -358,3 +359,26 @@ async def test_a_failed_load_shows_the_request_id_and_retries(make_app, sandbox,
     QTest.mouseClick(page.states.retry_button, Qt.MouseButton.LeftButton)
     await wait_for(lambda: page.states.state == "ready", what="ready after retry")
     assert page.recharge_button.isEnabled()
+
+
+async def test_discarding_a_pending_recharge_asks_first(make_app, sandbox, browser) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    page = await _open(controller)
+    waiting = await _pay_flow(controller, page, browser, "300")
+    recharge_id = waiting.recharge.id
+    QTest.mouseClick(waiting.close_button, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: page.pending_banner.isVisible(), what="pending banner")
+    QTest.mouseClick(page.pending_discard, Qt.MouseButton.LeftButton)
+    ask: ConfirmDialog = await wait_for(
+        lambda: _visible(controller.window, ConfirmDialog), what="confirm"
+    )
+    assert f"#{recharge_id}" in ask.windowTitle() and "Acme Health" in ask.findChild(QLabel).text()
+    ask.reject()
+    await wait_for(lambda: _closed(ask), what="kept")
+    assert page.pending_ids(controller.session.tenant_id) == [recharge_id]
+    QTest.mouseClick(page.pending_discard, Qt.MouseButton.LeftButton)
+    ask = await wait_for(lambda: _visible(controller.window, ConfirmDialog), what="confirm")
+    ask.accept()
+    await wait_for(lambda: not page.pending_banner.isVisible(), what="banner gone")
+    assert page.pending_ids(controller.session.tenant_id) == []

@@ -44,6 +44,7 @@ from callaro_desktop.settings import save as save_settings
 from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.billing_entity import BillingEntityDialog
 from callaro_desktop.views.dialogs.common import run_dialog
+from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.dialogs.form import run_form
 from callaro_desktop.views.dialogs.recharge import RechargeDialog, RechargeWaitDialog, percent
 from callaro_desktop.views.pages.base import Page
@@ -570,5 +571,20 @@ class BillingPage(Page):
 
     def discard_pending(self) -> None:
         if self.pending is not None and self.tenant_id is not None:
-            self.forget_pending(self.tenant_id, self.pending.id)
+            background(self._discard(self.tenant_id, self.pending))
+
+    async def _discard(self, tenant_id: int, recharge: Recharge) -> None:
+        tenant = self.session.tenant.name if self.session.tenant else ""
+        agreed = await confirm(
+            self,
+            tr("Stop tracking recharge #{0}?").format(recharge.id),
+            tr(
+                "Billing will stop checking recharge #{0} of {1} for {2}. If you still finish "
+                "its checkout, the credits are added all the same."
+            ).format(recharge.id, recharge.total.format(), tenant),
+            tr("Stop tracking"),
+            destructive=False,
+        )
+        if agreed:
+            self.forget_pending(tenant_id, recharge.id)
             self.check_pending()
