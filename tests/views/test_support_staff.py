@@ -195,3 +195,44 @@ async def test_cancel_stops_the_search_promptly(make_app, sandbox, faults) -> No
     assert 8 <= dialog.searched < len(window.session.tenants)
     assert dialog.status.text().startswith("Cancelled after")
     dialog.close()
+
+
+async def test_each_tenant_keeps_its_search_filters_sort_and_columns(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    window, session = controller.window, controller.session
+    acme, bright = _tenant(session, "Acme Health"), _tenant(session, "Brightline Logistics")
+    window.request_tenant_switch(acme.id)
+    window.navigate("phone_numbers")
+    page = window.pages["phone_numbers"]
+    await wait_for(lambda: page.states.state == "ready", timeout=20, what="acme numbers")
+    header = page.table.horizontalHeader()
+    page.search.setText("+1")
+    page.status_filter.setCurrentIndex(1)
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    header.resizeSection(4, 333)
+    await wait_for(lambda: not session.tasks.running(), timeout=20, what="acme settled")
+
+    window.request_tenant_switch(bright.id)
+    await wait_for(lambda: page.states.state in ("ready", "empty"), timeout=20, what="bright")
+    # Brightline starts from the defaults, not from Acme's view.
+    assert page.search.text() == "" and page.status_filter.currentIndex() == 0
+    assert header.sectionSize(4) != 333
+    page.search.setText("label that matches nothing")
+    await wait_for(lambda: not session.tasks.running(), timeout=20, what="bright settled")
+
+    window.request_tenant_switch(acme.id)
+    await wait_for(lambda: page.states.state in ("ready", "empty"), timeout=20, what="acme again")
+    assert page.search.text() == "+1"
+    assert page.status_filter.currentIndex() == 1
+    assert header.sortIndicatorSection() == 0
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    assert header.sectionSize(4) == 333
+
+    # And after a restart, from the settings file's model.
+    again = await make_app(settings=session.settings)
+    await sign_in(again, sandbox, SUPPORT)
+    again.window.request_tenant_switch(bright.id)
+    again.window.navigate("phone_numbers")
+    page2 = again.window.pages["phone_numbers"]
+    assert page2.search.text() == "label that matches nothing"

@@ -12,9 +12,10 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -80,6 +81,10 @@ class ListPage(Page, Generic[T]):
         self.model.first_page_loaded.connect(self._show_count)
         self._reveal_id: int | None = None
         self.model.first_page_loaded.connect(self._apply_reveal)
+        # The (account, tenant, page) whose view the widgets show, and the layout a tenant
+        # with nothing remembered starts from.
+        self._state_key: str | None = None
+        self._default_header: QByteArray | None = None
         self.model.load_failed.connect(self._on_more_failed)
 
         tools = QHBoxLayout()
@@ -165,6 +170,75 @@ class ListPage(Page, Generic[T]):
             self.session.messages.error(
                 tr("More rows could not be loaded: {0}").format(exc.message), exc.request_id
             )
+
+    # -- per-tenant view memory -------------------------------------------------------------
+
+    def _view_key(self) -> str | None:
+        tid = self.session.tenant_id
+        return f"{self.session.account}#{tid}#{self.page_id}" if tid is not None else None
+
+    def _filter_boxes(self) -> list[QComboBox]:
+        boxes: list[QComboBox] = []
+        for i in range(self.filters.count()):
+            item = self.filters.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QComboBox):
+                boxes.append(widget)
+        return boxes
+
+    def view_state(self) -> dict[str, str]:
+        """Search, filters, sort and column layout: what comes back with the tenant."""
+        header = self.table.horizontalHeader().saveState()
+        return {
+            "search": self.search.text(),
+            "filters": ",".join(str(b.currentIndex()) for b in self._filter_boxes()),
+            "header": bytes(header.toBase64().data()).decode("ascii"),
+        }
+
+    def restore_view_state(self, state: dict[str, str] | None) -> None:
+        """Put a tenant's view back (or the defaults); handlers may reload, which the
+        page's keyed task folds into one load."""
+        state = state or {}
+        self.search.blockSignals(True)
+        self.search.setText(state.get("search", ""))
+        self.search.blockSignals(False)
+        indexes = [int(x) for x in state.get("filters", "").split(",") if x.isdigit()]
+        for i, box in enumerate(self._filter_boxes()):
+            wanted = indexes[i] if i < len(indexes) else 0
+            if 0 <= wanted < box.count() and box.currentIndex() != wanted:
+                box.setCurrentIndex(wanted)
+        header = state.get("header")
+        if header:
+            self.table.horizontalHeader().restoreState(
+                QByteArray.fromBase64(header.encode("ascii"))
+            )
+        elif self._default_header is not None:
+            self.table.horizontalHeader().restoreState(self._default_header)
+
+    def _remember_view(self) -> None:
+        key = self._state_key
+        if key is None:
+            return
+        settings = self.session.settings
+        states = dict(settings.view_state)
+        states[key] = self.view_state()
+        settings.view_state = states
+        self.session.save_settings()
+
+    def activate(self) -> None:
+        key = self._view_key()
+        if key != self._state_key and not self.retired:
+            if self._default_header is None:
+                self._default_header = self.table.horizontalHeader().saveState()
+            self._remember_view()
+            self._state_key = key
+            self.restore_view_state(self.session.settings.view_state.get(key or ""))
+        super().activate()
+
+    def reload(self) -> None:
+        super().reload()
+        if self._state_key is not None and self._state_key == self._view_key():
+            self._remember_view()
 
     def reveal(self, item_id: int, query: str) -> None:
         """Search for `query` and select the row with id `item_id` once it arrives."""
