@@ -435,8 +435,8 @@ class Transport:
 
         `progress(received, total)` follows each chunk (total from Content-Length, or None).
         Retries and re-authentication happen only before the first byte reaches the sink: a
-        body that breaks off half-way raises ConnectionFailed, and the caller drops its copy
-        rather than receiving a file spliced from two answers.
+        body that breaks off half-way raises BadResponse (RequestTimeout if it stalls), and
+        the caller drops its copy rather than receiving a file spliced from two answers.
         """
         response = await self._call(
             route, path_params, None, None, tenant_id, None, media_type, stream=True
@@ -458,8 +458,16 @@ class Transport:
                     received += len(chunk)
                     if progress is not None:
                         progress(received, total)
+            except httpx.TimeoutException as exc:
+                raise RequestTimeout(request_id=request_id) from exc
             except httpx.HTTPError as exc:
-                raise _transport_error(exc) from exc
+                # The server answered and then the body broke off: a cut-off answer, not an
+                # unreachable server (which would also mark the console offline).
+                raise BadResponse(
+                    "The download broke off before the file was complete.",
+                    status=response.status_code,
+                    request_id=request_id,
+                ) from exc
             return received
         finally:
             await response.aclose()

@@ -75,11 +75,16 @@ async def test_unknown_length_reports_no_total(api: Any) -> None:
     assert {total for _received, total in got.progress} == {None}
 
 
-async def test_a_body_that_breaks_off_is_a_connection_error_and_not_retried(api: Any) -> None:
-    api.reply(pdf_response(PDF_CHUNKS, fail_after=1), pdf_response(PDF_CHUNKS))
+async def test_a_body_that_breaks_off_is_a_bad_response_and_not_retried(api: Any) -> None:
+    api.reply(
+        pdf_response(PDF_CHUNKS, fail_after=1, **{"X-Request-Id": "req_cut"}),
+        pdf_response(PDF_CHUNKS),
+    )
     got = Collector()
-    with pytest.raises(E.ConnectionFailed):
+    with pytest.raises(E.BadResponse) as caught:
         await api.client().tenant(44).invoices.download_pdf(7, got.sink)
+    assert caught.value.request_id == "req_cut"
+    assert "broke off" in caught.value.message
     assert got.chunks == PDF_CHUNKS[:1]
     assert len(api.requests) == 1
 
