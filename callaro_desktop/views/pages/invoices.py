@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from callaro_desktop.api.models import Invoice, InvoiceStatus
 from callaro_desktop.api.pages import Pager
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.VOID)
+STATUS_COLUMN = 6
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -54,7 +55,7 @@ class InvoicesPage(ListPage[Invoice]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.table.setItemDelegate(BadgeDelegate(self.table))
+        self.table.setItemDelegateForColumn(STATUS_COLUMN, BadgeDelegate(self.table, pill=True))
         self.status = QComboBox()
         self.status.setObjectName("InvoiceStatus")
         self.status.setAccessibleName(tr("Status"))
@@ -82,7 +83,10 @@ class InvoicesPage(ListPage[Invoice]):
         self.details_button.clicked.connect(self.show_details)
         self.download_button.clicked.connect(self.download_selected)
         self.open_button.clicked.connect(self.open_selected)
-        self.actions_bar.addWidget(self.transfer)
+        # Its own row under the filters: a failure's text and request id need the width.
+        body = self.body.layout()
+        assert isinstance(body, QVBoxLayout)
+        body.insertWidget(1, self.transfer)
         for button in (self.details_button, self.download_button, self.open_button):
             self.actions_bar.addWidget(button)
         for keys, slot in (

@@ -274,7 +274,6 @@ class UsagePage(ListPage[UsageEvent]):
         self.export_button.setAccessibleName(tr("Export CSV"))
         self.export_button.setToolTip(tr("Every event of the chosen range and category"))
         self.export_button.clicked.connect(self.export)
-        self.actions_bar.addWidget(self.transfer)
         self.actions_bar.addWidget(self.export_button)
 
         # -- totals and chart --
@@ -331,6 +330,8 @@ class UsagePage(ListPage[UsageEvent]):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         body.addWidget(self.splitter, 1)
+        # Its own row under the filters: a failure's text and request id need the width.
+        body.insertWidget(1, self.transfer)
         self.table.setMinimumHeight(100)
         # Filters, export, the chart and its toggle, then the log: the order they are read.
         chain: list[QWidget] = [

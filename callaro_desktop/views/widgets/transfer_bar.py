@@ -29,6 +29,7 @@ class TransferBar(QWidget):
         super().__init__(parent)
         self.label = QLabel()
         self.label.setProperty("muted", True)
+        self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
@@ -49,8 +50,8 @@ class TransferBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
+        row.addWidget(self.label, 1)
         for widget in (
-            self.label,
             self.bar,
             self.cancel_button,
             self.retry_button,
