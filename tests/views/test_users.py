@@ -153,7 +153,8 @@ async def test_invite_user_is_worded_as_the_web_app_and_lands_in_pending(make_ap
     posted = _messages(controller)
     assert page.invite_button.text().replace("&", "") == "Invite User"
 
-    page.open_primary_action()
+    await _focus(page.table)
+    QTest.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = await _dialog(controller, InviteUserDialog)
     assert dialog.windowTitle() == "Invite User"
     assert dialog.intro.text() == "Send an invitation email to add a new user to this tenant."
@@ -417,7 +418,7 @@ async def test_bulk_invite_previews_sends_and_exports_mixed_rows(
     _click(dialog.send_button)
     await wait_for(lambda: dialog.phase == "done", timeout=30, what="sent")
     assert dialog.counts() == {"sent": 3, "skipped": 5, "failed": 0, "not_sent": 0}
-    assert "3 sent · 5 skipped · 0 failed" in dialog.status.text()
+    assert "3 sent · 5 skipped · 0 failed" in dialog.summary.text()
     for email, role in (
         (f"ana.{tag}@example.com", "tenant_admin"),
         (f"cy.{tag}@example.com", "tenant_viewer"),

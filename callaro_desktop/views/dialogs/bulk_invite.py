@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -72,7 +71,7 @@ CONCURRENCY = 4
 # Up to this many members (or pending invitations) are read whole; past it, each
 # address is looked up on its own, which costs one request per row instead.
 READ_WHOLE_LIMIT = 4000
-_EMAIL_HEADERS = {"email", "e-mail", "email address", "e-mail address", "mail"}
+_EMAIL_HEADERS = {"email", "e mail", "email address", "e mail address", "mail"}  # as _norm()
 _ROLE_HEADERS = {"role", "roles", "access"}
 
 
@@ -180,11 +179,10 @@ def parse_invite_csv(data: bytes) -> list[BulkRow]:
     text = _decode(data)
     if "\x00" in text:
         raise CsvProblem(tr("This does not look like a CSV file."))
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    records = list(csv.reader(io.StringIO(text), dialect))
+    # Spreadsheets in many locales save with ";" (or tabs); the first line tells which.
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",;\t", key=first.count) if any(c in first for c in ",;\t") else ","
+    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     records = [r for r in records if any(cell.strip() for cell in r)]
     if not records:
         raise CsvProblem(tr("The file has no rows."))
@@ -205,7 +203,7 @@ def parse_invite_csv(data: bytes) -> list[BulkRow]:
         )
     rows: list[BulkRow] = []
     seen: dict[str, int] = {}
-    line_numbers = _line_numbers(text, dialect)
+    line_numbers = _line_numbers(text, delimiter)
     for position, record in enumerate(body, start=start):
         email = record[email_col].strip() if email_col < len(record) else ""
         role_text = record[role_col].strip() if 0 <= role_col < len(record) else ""
@@ -231,10 +229,10 @@ def parse_invite_csv(data: bytes) -> list[BulkRow]:
     return rows
 
 
-def _line_numbers(text: str, dialect: Any) -> list[int]:
+def _line_numbers(text: str, delimiter: str) -> list[int]:
     """The file line each non-blank record starts on (quoted cells may span lines)."""
     numbers: list[int] = []
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     start = 1
     for record in reader:
         if any(cell.strip() for cell in record):
@@ -468,9 +466,23 @@ class BulkInviteDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: ResizeToContents would read all rows again on every row update.
+        header.resizeSection(0, 56)
         header.resizeSection(1, 300)
         header.resizeSection(2, 130)
+
+        self.example = QLabel(
+            tr(
+                "<p>Choose a CSV file, or drop one here. For example:</p>"
+                "<pre>email,role\nasha@example.com,Tenant Admin\n"
+                "ravi@example.com,Tenant Operator\nmeera@example.com,Tenant Viewer</pre>"
+                "<p>Nothing is sent until you have seen every row and press Send.</p>"
+            )
+        )
+        self.example.setProperty("muted", True)
+        self.example.setAccessibleName(tr("Example file"))
+        overlay = QVBoxLayout(self.table.viewport())
+        overlay.addWidget(self.example, 0, Qt.AlignmentFlag.AlignCenter)
 
         self.progress = QProgressBar()
         self.progress.setAccessibleName(tr("Progress"))
@@ -704,7 +716,14 @@ class BulkInviteDialog(QDialog):
         self._sent_total += sent
         if sent:
             self.invitations_sent.emit(sent)
-        self.status.setText(self.summary_text(final=True))
+        if summary.cancelled:
+            self.status.setText(
+                tr("Stopped. Rows marked Not sent can be sent with Send; nothing was sent twice.")
+            )
+        else:
+            self.status.setText(
+                tr("Finished. Each row says what happened; Export results keeps a copy.")
+            )
 
     def stop(self) -> None:
         if self._runner is not None and self.phase == "sending":
@@ -748,11 +767,11 @@ class BulkInviteDialog(QDialog):
             counts[row.summary_bucket()] += 1
         return counts
 
-    def summary_text(self, *, final: bool = False) -> str:
+    def summary_text(self) -> str:
         c = self.counts()
         if not self.rows:
             return ""
-        if self.phase in ("done", "sending") or final:
+        if self.phase in ("done", "sending"):
             parts = [
                 tr("{0} sent").format(f"{c['sent']:,}"),
                 tr("{0} skipped").format(f"{c['skipped']:,}"),
@@ -833,6 +852,8 @@ class BulkInviteDialog(QDialog):
         self.stop_button.setEnabled(True)
         self.stop_button.setText(tr("S&top") if sending else tr("S&kip check"))
         self.progress.setVisible(sending or checking)
+        self.example.setVisible(not self.rows)
+        self.problems_only.setVisible(bool(self.rows))
 
     def _ready_text(self) -> str:
         if self.to_send():

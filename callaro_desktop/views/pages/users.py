@@ -598,8 +598,21 @@ class UsersPage(ListPage[User]):
         self.bulk_button = _button(tr("&Bulk invite…"), tr("Bulk invite"))
         self.bulk_button.clicked.connect(lambda: background(self.bulk_invite()))
         self.invite_button = _button(tr("&Invite User"), tr("Invite User"))
-        self.invite_button.setDefault(True)
+        self.invite_button.setProperty("primary", True)
+        self.invite_button.setToolTip(tr("Send an invitation email (Ctrl+N)"))
         self.invite_button.clicked.connect(self.open_primary_action)
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.New),
+            self,
+            self.open_primary_action,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        self.bulk_button.setToolTip(tr("Invite many people from a CSV file of email, role"))
+        self.export_button.setToolTip(
+            tr("Save the users shown (search, filters and sort apply) as a CSV file")
+        )
+        self.change_role_button.setToolTip(tr("Change the selected person's role (F2)"))
+        self.remove_button.setToolTip(tr("Remove the selected person from this workspace (Del)"))
         for button in (self.export_button, self.bulk_button, self.invite_button):
             self.actions_bar.addWidget(button)
 
