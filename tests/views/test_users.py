@@ -16,7 +16,7 @@ import httpx
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
 
 from callaro_desktop.services.messages import Level, Message
 from callaro_desktop.views.dialogs.bulk_invite import BulkInviteDialog, RowState
@@ -477,3 +477,31 @@ async def test_a_thousand_row_file_sends_and_stop_is_clean(make_app, sandbox, tm
     assert dialog.send_button.isEnabled()
     assert dialog.send_button.text().replace("&", "") == f"Send {len(not_sent):,} invitations"
     dialog.done(QDialog.DialogCode.Rejected)
+
+
+async def test_keyboard_reaches_filters_table_actions_and_sorting(make_app, sandbox) -> None:
+    controller, _api = await _app(make_app, sandbox)
+    page = await _users_page(controller)
+    page.table.selectRow(0)
+    await _focus(page.search)
+    order = []
+    for _ in range(4):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [page.role_filter, page.status_filter, page.table, page.change_role_button]
+
+    await _focus(page.table)
+    QTest.keyClick(page.table, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    menu = await wait_for(lambda: QApplication.activePopupWidget(), what="row menu")
+    assert isinstance(menu, QMenu) and menu.accessibleName() == "User actions"
+    texts = [a.text() for a in menu.actions()]
+    assert "Change &role…" in texts and "Re&move from tenant…" in texts
+    sort_menu = next(a.menu() for a in menu.actions() if a.text() == "&Sort by")
+    name_desc = next(a for a in sort_menu.actions() if a.text() == "Name, descending")
+    menu.close()
+    name_desc.trigger()
+    await wait_for(lambda: page.sort == "-display_name", what="sorted from the menu")
+    await _settled(page)
+    names = [u.display_name or "" for u in page.model.rows if u.display_name]
+    assert names[:5] == sorted(names, key=str.lower, reverse=True)[:5]
+    assert page.table.horizontalHeader().sortIndicatorSection() == 0

@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,6 +137,8 @@ def _style_table(table: QTableView) -> None:
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    # Rows are picked, never edited: Tab leaves the table for the row's buttons.
+    table.setTabKeyNavigation(False)
 
 
 async def _form_result(dialog: FormDialog) -> Any:
@@ -148,10 +151,14 @@ async def _form_result(dialog: FormDialog) -> Any:
 
 
 def _row_menu(
-    table: QTableView, name: str, actions: Sequence[QAction | None], pos: QPoint | None
+    table: QTableView,
+    name: str,
+    actions: Sequence[QAction | None],
+    pos: QPoint | None,
+    sorting: ServerSort,
 ) -> None:
-    """The row's actions (None: a separator) at the mouse, or under the current row
-    when asked from the keyboard (Menu key, Shift+F10)."""
+    """The row's actions (None: a separator) and "Sort by", at the mouse, or under the
+    current row when asked from the keyboard (Menu key, Shift+F10)."""
     menu = QMenu(table)
     menu.setAccessibleName(name)
     for action in actions:
@@ -159,6 +166,9 @@ def _row_menu(
             menu.addSeparator()
         else:
             menu.addAction(action)
+    if actions:
+        menu.addSeparator()
+    sorting.add_menu(menu)
     menu.aboutToHide.connect(menu.deleteLater)
     current = table.currentIndex()
     rect = table.visualRect(current) if current.isValid() else None
@@ -197,6 +207,25 @@ class ServerSort:
         if key is None:
             return None
         return key if order == Qt.SortOrder.AscendingOrder else f"-{key}"
+
+    def add_menu(self, menu: QMenu) -> None:
+        """ "Sort by" with every sortable column both ways: the keyboard's way to sort."""
+        sub = menu.addMenu(tr("&Sort by"))
+        current = self._shown
+        for section in range(self._model.columnCount()):
+            column = self._model.column(section)
+            if column.sort_key is None:
+                continue
+            for order, text in (
+                (Qt.SortOrder.AscendingOrder, tr("{0}, ascending")),
+                (Qt.SortOrder.DescendingOrder, tr("{0}, descending")),
+            ):
+                action = sub.addAction(text.format(column.title))
+                action.setCheckable(True)
+                action.setChecked((section, order) == current)
+                action.triggered.connect(
+                    lambda _c=False, s=section, o=order: self._header.setSortIndicator(s, o)
+                )
 
     def _changed(self, section: int, order: Qt.SortOrder) -> None:
         key = self._key(section, order)
@@ -395,9 +424,10 @@ class InvitationsPanel(QWidget):
         self.revoke_button.setEnabled(open_)
 
     def _menu(self, pos: QPoint | None) -> None:
+        actions: list[QAction | None] = []
         if self.selected() is not None:
             actions = [self.resend_action, self.revoke_action]
-            _row_menu(self.table, tr("Invitation actions"), actions, pos)
+        _row_menu(self.table, tr("Invitation actions"), actions, pos, self.sorting)
 
     def _resend_selected(self) -> None:
         inv = self.selected()
@@ -475,6 +505,7 @@ class UsersPage(ListPage[User]):
         self.model.rowsInserted.connect(lambda *_: self._show_no_rows())
         self._export_task: asyncio.Task[None] | None = None
         self._shown_query: tuple[object, ...] = ()
+        self._set_tab_order()
         self.update_actions()
 
     # -- building ----------------------------------------------------------------------------
@@ -615,6 +646,32 @@ class UsersPage(ListPage[User]):
         self.remove_button.setToolTip(tr("Remove the selected person from this workspace (Del)"))
         for button in (self.export_button, self.bulk_button, self.invite_button):
             self.actions_bar.addWidget(button)
+
+    def _set_tab_order(self) -> None:
+        # One chain through both tabs: Qt skips the hidden tab's widgets.
+        inv = self.invitations
+        chain: list[QWidget] = [
+            self.export_button,
+            self.bulk_button,
+            self.invite_button,
+            self.tabs,
+            self.search,
+            self.role_filter,
+            self.status_filter,
+            self.table,
+            self.change_role_button,
+            self.toggle_button,
+            self.remove_button,
+            self.export_cancel,
+            inv.search,
+            inv.status,
+            inv.retry_button,
+            inv.table,
+            inv.resend_button,
+            inv.revoke_button,
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # -- ListPage ------------------------------------------------------------------------------
 
@@ -821,9 +878,10 @@ class UsersPage(ListPage[User]):
             )
 
     def _menu(self, pos: QPoint | None) -> None:
+        actions: list[QAction | None] = []
         if self.selected() is not None:
             actions = [self.change_role_action, self.toggle_action, None, self.remove_action]
-            _row_menu(self.table, tr("User actions"), actions, pos)
+        _row_menu(self.table, tr("User actions"), actions, pos, self.sorting)
 
     # -- row actions ---------------------------------------------------------------------------
 
