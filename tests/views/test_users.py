@@ -505,3 +505,26 @@ async def test_keyboard_reaches_filters_table_actions_and_sorting(make_app, sand
     names = [u.display_name or "" for u in page.model.rows if u.display_name]
     assert names[:5] == sorted(names, key=str.lower, reverse=True)[:5]
     assert page.table.horizontalHeader().sortIndicatorSection() == 0
+
+
+async def test_a_remembered_view_brings_back_its_sort_and_filters(make_app, sandbox) -> None:
+    controller, _api = await _app(make_app, sandbox)
+    page = await _users_page(controller)
+    header = page.table.horizontalHeader()
+    header.setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+    page.status_filter.setCurrentIndex(page.status_filter.findText("Active"))
+    await wait_for(lambda: page.sort == "-last_active_at")
+    state = page.view_state()
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    page.status_filter.setCurrentIndex(0)
+    await wait_for(lambda: page.sort == "display_name")
+    await _settled(page)
+
+    page.restore_view_state(state)  # what coming back to this workspace does
+    assert page.sort == "-last_active_at" and page.status_filter.currentText() == "Active"
+    page.reload()
+    await wait_for(lambda: page.query()[-1] == "-last_active_at" and page.model.rows)
+    await _settled(page)
+    stamps = [u.last_active_at for u in page.model.rows if u.last_active_at is not None]
+    assert stamps == sorted(stamps, reverse=True)
+    assert all(u.status.value == "active" for u in page.model.rows)

@@ -199,8 +199,15 @@ class ServerSort:
         self._header.setSortIndicatorShown(True)
         self._header.setSortIndicator(section, order)
         self._shown = (section, order)
-        self.value = self._key(section, order) or ""
         self._header.sortIndicatorChanged.connect(self._changed)
+
+    @property
+    def value(self) -> str:
+        # Read from the header, which a restored column layout (restoreState, no signal)
+        # may have changed behind our back.
+        header = self._header
+        key = self._key(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        return key if key is not None else self._key(*self._shown) or ""
 
     def _key(self, section: int, order: Qt.SortOrder) -> str | None:
         key = self._model.column(section).sort_key
@@ -235,7 +242,6 @@ class ServerSort:
             self._header.blockSignals(blocked)
             return
         self._shown = (section, order)
-        self.value = key
         self._reload()
 
 
