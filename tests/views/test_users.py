@@ -528,3 +528,18 @@ async def test_a_remembered_view_brings_back_its_sort_and_filters(make_app, sand
     stamps = [u.last_active_at for u in page.model.rows if u.last_active_at is not None]
     assert stamps == sorted(stamps, reverse=True)
     assert all(u.status.value == "active" for u in page.model.rows)
+
+
+async def test_reveal_shows_the_person_even_behind_a_filter(make_app, sandbox) -> None:
+    controller, api = await _app(make_app, sandbox)
+    user_id, email = api.new_member("Vera Reveal", role="tenant_viewer")
+    page = await _users_page(controller)
+    page.role_filter.setCurrentIndex(page.role_filter.findText("Tenant Admin"))
+    page.tabs.setCurrentWidget(page.invitations)
+    await _settled(page)
+    page.reveal(user_id, email)
+    await wait_for(
+        lambda: page.selected() is not None and page.selected().id == user_id,  # type: ignore[union-attr]
+        what="revealed",
+    )
+    assert page.tabs.currentIndex() == 0 and page.role_filter.currentIndex() == 0

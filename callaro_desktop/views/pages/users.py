@@ -782,6 +782,15 @@ class UsersPage(ListPage[User]):
 
     # -- shell hooks -------------------------------------------------------------------------
 
+    def reveal(self, item_id: int, query: str) -> None:
+        """Find-across-workspaces: show this person whatever the filters were."""
+        self.tabs.setCurrentIndex(0)
+        for combo in (self.role_filter, self.status_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        super().reveal(item_id, query)
+
     def open_primary_action(self) -> None:
         """The page's main action (the shell's "New" shortcut): Invite User."""
         background(self.invite())
