@@ -53,6 +53,12 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return opened
 
 
+async def _as_admin(make_app: Any, sandbox: Any) -> tuple[Any, BillingPage]:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    return controller, await _open(controller)
+
+
 async def _open(controller: Any) -> BillingPage:
     controller.window.navigate("billing")
     page = controller.window.pages["billing"]
@@ -101,9 +107,7 @@ async def _pay_flow(controller: Any, page: BillingPage, browser: list[str], amou
 
 
 async def test_wallet_and_gst_breakdown_match_the_sandbox(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     o = await _overview(controller)
     assert page.balance.value.text() == o.balance.format()
     assert page.usable.value.text() == o.usable_credit.format()
@@ -133,9 +137,7 @@ async def test_wallet_and_gst_breakdown_match_the_sandbox(make_app, sandbox) -> 
 async def test_recharge_shows_gst_before_paying_and_the_balance_rises(
     make_app, sandbox, browser
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     before = await _overview(controller)
 
     dialog = await _start_recharge(controller, page, "2,500")
@@ -166,9 +168,7 @@ async def test_recharge_shows_gst_before_paying_and_the_balance_rises(
 
 
 async def test_a_failed_payment_adds_nothing_and_offers_a_retry(make_app, sandbox, browser) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     before = await _overview(controller)
     waiting = await _pay_flow(controller, page, browser, "1000")
     await _checkout(browser[-1], "fail")
@@ -224,9 +224,7 @@ async def test_a_pending_recharge_is_picked_up_on_the_next_visit(
 
 
 async def test_continue_payment_from_the_banner(make_app, sandbox, browser) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     waiting = await _pay_flow(controller, page, browser, "500")
     QTest.mouseClick(waiting.close_button, Qt.MouseButton.LeftButton)
     await wait_for(lambda: page.pending_banner.isVisible(), what="pending banner")
@@ -243,9 +241,7 @@ async def test_continue_payment_from_the_banner(make_app, sandbox, browser) -> N
 
 
 async def test_a_lost_answer_creates_one_recharge(make_app, sandbox, browser, faults) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     # The server creates the recharge, then the answer breaks off; the console retries
     # with the same Idempotency-Key and gets the first recharge back.
     faults(
@@ -260,9 +256,7 @@ async def test_a_lost_answer_creates_one_recharge(make_app, sandbox, browser, fa
 
 
 async def test_recharge_amount_is_checked_before_sending(make_app, sandbox, browser) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     dialog = await _start_recharge(controller, page, "50")
     assert dialog.summary.total.text() == "—"
     dialog.start_submit()
@@ -286,9 +280,7 @@ async def _edit_entity(controller: Any, page: BillingPage) -> BillingEntityDialo
 async def test_gstin_is_checked_as_typed_and_server_errors_land_at_the_field(
     make_app, sandbox, monkeypatch
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     dialog = await _edit_entity(controller, page)
     error = dialog.gstin_error
 
@@ -331,9 +323,7 @@ async def test_gstin_is_checked_as_typed_and_server_errors_land_at_the_field(
 
 
 async def test_legal_name_and_email_are_required_shapes(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     dialog = await _edit_entity(controller, page)
     dialog.legal_name.setText("   ")
     dialog.email.setText("accounts@")
@@ -362,9 +352,7 @@ async def test_a_failed_load_shows_the_request_id_and_retries(make_app, sandbox,
 
 
 async def test_discarding_a_pending_recharge_asks_first(make_app, sandbox, browser) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     waiting = await _pay_flow(controller, page, browser, "300")
     recharge_id = waiting.recharge.id
     QTest.mouseClick(waiting.close_button, Qt.MouseButton.LeftButton)

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from callaro_desktop import paths
-from callaro_desktop.api.models import InvoiceDetail, InvoiceStatus
+from callaro_desktop.api.models import Invoice, InvoiceDetail, InvoiceStatus
 from callaro_desktop.services import downloads
 from callaro_desktop.views.dialogs.invoice_detail import InvoiceDetailDialog, period_text
 from callaro_desktop.views.pages.invoices import InvoicesPage
@@ -55,15 +55,26 @@ async def _open(controller: Any) -> InvoicesPage:
     return page
 
 
+async def _as_admin(make_app: Any, sandbox: Any) -> tuple[Any, InvoicesPage]:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    return controller, await _open(controller)
+
+
+def _select(page: InvoicesPage, row: int) -> Invoice:
+    page.table.selectRow(row)
+    invoice = page.selected()
+    assert invoice is not None
+    return invoice
+
+
 def _headers(page: InvoicesPage) -> list[str]:
     model = page.model
     return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
 
 
 async def test_table_columns_and_status_filter(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     assert _headers(page) == ["Number", "Period", "Issued", "Subtotal", "Tax", "Total", "Status"]
     scope = controller.session.scope()
     listed = [i async for i in scope.invoices.list(per_page=200)]
@@ -128,9 +139,7 @@ def _check_detail(dialog: InvoiceDetailDialog, detail: InvoiceDetail) -> None:
 
 
 async def test_detail_shows_cgst_and_sgst_for_a_karnataka_buyer(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     dialog = await _detail(controller, page)
     detail = await controller.session.scope().invoices.get(page.model.rows[0].id)
     _check_detail(dialog, detail)
@@ -157,9 +166,7 @@ async def test_detail_shows_igst_for_an_inter_state_buyer(make_app, sandbox) -> 
 
 
 async def test_utgst_and_reverse_charge_are_shown_as_issued(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     dialog = await _detail(controller, page)
     # The sandbox issues neither UTGST nor reverse charge; the dialog must show whatever
     # heads an invoice carries, so give it one as a Chandigarh buyer's would read.
@@ -188,12 +195,8 @@ def _pdf_ok(path: Path, number: str) -> None:
 
 
 async def test_download_pdf_saves_a_valid_pdf_with_its_number(make_app, sandbox, tmp_path) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
-    page.table.selectRow(1)
-    invoice = page.selected()
-    assert invoice is not None
+    controller, page = await _as_admin(make_app, sandbox)
+    invoice = _select(page, 1)
     QTest.mouseClick(page.download_button, Qt.MouseButton.LeftButton)
     picker: QFileDialog = await wait_for(
         lambda: _visible(controller.window, QFileDialog), what="save dialog"
@@ -209,9 +212,7 @@ async def test_download_pdf_saves_a_valid_pdf_with_its_number(make_app, sandbox,
 
 
 async def test_open_downloads_to_the_cache_and_opens_the_viewer(make_app, sandbox, viewer) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     dialog = await _detail(controller, page)
     QTest.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     await wait_for(lambda: viewer, what="viewer opened")
@@ -234,12 +235,8 @@ async def test_open_downloads_to_the_cache_and_opens_the_viewer(make_app, sandbo
 async def test_a_download_that_breaks_off_leaves_no_partial_file(
     make_app, sandbox, tmp_path, faults
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
-    page.table.selectRow(0)
-    invoice = page.selected()
-    assert invoice is not None
+    controller, page = await _as_admin(make_app, sandbox)
+    invoice = _select(page, 0)
     target = tmp_path / f"{invoice.number}.pdf"
     target.write_bytes(b"the copy saved last week")
     # The server sends the headers and half the PDF, then hangs up.
@@ -268,7 +265,7 @@ async def test_a_download_that_breaks_off_leaves_no_partial_file(
     ],
 )
 def test_period_text(start: date, end: date, text: str) -> None:
-    from callaro_desktop.api.models import Invoice, Money
+    from callaro_desktop.api.models import Money
 
     zero = Money(amount_minor=0)
     invoice = Invoice(

@@ -33,6 +33,12 @@ def _inr(minor: int) -> str:
     return Money(amount_minor=minor).format()
 
 
+async def _as_admin(make_app: Any, sandbox: Any) -> tuple[Any, UsagePage]:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    return controller, await _open(controller)
+
+
 async def _open(controller: Any) -> UsagePage:
     controller.window.navigate("usage")
     page = controller.window.pages["usage"]
@@ -97,9 +103,7 @@ async def _check_against_api(controller: Any, page: UsagePage) -> None:
 
 
 async def test_filters_change_totals_chart_and_table_alike(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     today = page.today()
     assert page.range.currentData() == "this_month"
     assert page.query().start == today.replace(day=1) and page.query().end == today
@@ -129,9 +133,7 @@ async def test_filters_change_totals_chart_and_table_alike(make_app, sandbox) ->
 
 
 async def test_a_year_stays_responsive_and_goes_by_month_past_two_years(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     page.range.setCurrentIndex(page.range.findData("last_12_months"))
     start, end = preset_range("last_12_months", page.today())
     await _settled(page, Query(start, end, None))
@@ -154,9 +156,7 @@ async def test_a_year_stays_responsive_and_goes_by_month_past_two_years(make_app
 
 
 async def test_the_chart_has_tooltips_keys_a_description_and_a_table(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    _controller, page = await _as_admin(make_app, sandbox)
     chart = page.panel.chart
     summary = page.data.summary  # type: ignore[union-attr]
     busiest = max(range(len(chart.bars)), key=lambda i: chart.bars[i].total)
@@ -203,9 +203,7 @@ async def _export_through_dialog(controller: Any, page: UsagePage, folder: Path)
 
 
 async def test_export_writes_every_event_of_the_filtered_range(make_app, sandbox, tmp_path) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     page.category.setCurrentIndex(page.category.findData("file_extraction"))
     page.range.setCurrentIndex(page.range.findData("last_12_months"))
     start, end = preset_range("last_12_months", page.today())
@@ -235,9 +233,7 @@ async def test_export_writes_every_event_of_the_filtered_range(make_app, sandbox
 async def test_a_failed_export_shows_the_request_id_and_retries(
     make_app, sandbox, tmp_path, faults
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     target = tmp_path / "usage.csv"
     faults([{"route": "/api/v1/usage/events", "status": 500, "count": 1}])
     page.start_export(controller.session.tenant_id, page.query(), target)
@@ -288,9 +284,7 @@ def test_axis_steps_never_go_below_the_minimum() -> None:
 
 
 async def test_tab_walks_filters_export_chart_then_log(make_app, sandbox) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    page = await _open(controller)
+    controller, page = await _as_admin(make_app, sandbox)
     controller.window.activateWindow()
     await wait_for(controller.window.isActiveWindow, what="window active")
     page.range.setFocus()
