@@ -41,6 +41,7 @@ from callaro_desktop.views.shell.find_across import FindAcrossDialog
 from callaro_desktop.views.shell.message_bar import MessageBar
 from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, NAV
 from callaro_desktop.views.shell.palette_entries import palette_entries
+from callaro_desktop.views.shell.presentation import install_presentation_mode
 from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.account_menu.aboutToShow.connect(self._rebuild_account_menu)
         self._restore_geometry()
         self._on_tenant_changed(session.tenant)
+        install_presentation_mode(self)
 
     # -- construction -------------------------------------------------------------------
 
