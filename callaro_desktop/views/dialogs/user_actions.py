@@ -49,27 +49,35 @@ def is_last_admin(exc: ApiError) -> bool:
     )
 
 
-def last_admin_message(user: User, tenant: str, change: Change) -> str:
-    name = short_name(user)
-    if change is Change.DEMOTE:
-        what = tr("{0} keeps the Tenant Admin role for now.").format(name)
-    elif change is Change.DEACTIVATE:
-        what = tr("{0} stays active for now.").format(name)
+def last_admin_message(user: User, tenant: str, change: Change, *, is_self: bool = False) -> str:
+    if is_self:
+        what = {
+            Change.DEMOTE: tr("you can't take another role"),
+            Change.DEACTIVATE: tr("you can't be deactivated"),
+            Change.REMOVE: tr("you can't leave it"),
+        }[change]
+        who = tr("You are the only active Tenant Admin of {0}, so {1}").format(tenant, what)
     else:
-        what = tr("{0} stays in {1} for now.").format(name, tenant)
-    return tr(
-        "{0} is the only active Tenant Admin of {1}, and a workspace always needs one: "
-        "without it nobody could manage its users, billing or API keys. {2} "
+        what = {
+            Change.DEMOTE: tr("they can't take another role"),
+            Change.DEACTIVATE: tr("they can't be deactivated"),
+            Change.REMOVE: tr("they can't be removed"),
+        }[change]
+        who = tr("{0} is the only active Tenant Admin of {1}, so {2}").format(
+            short_name(user), tenant, what
+        )
+    return who + tr(
+        ": a workspace always needs someone who can manage its users, billing and API keys. "
         "Make someone else a Tenant Admin first, then try again."
-    ).format(name, tenant, what)
+    )
 
 
-def failure_message(exc: ApiError, user: User, tenant: str, change: Change) -> str:
+def failure_message(
+    exc: ApiError, user: User, tenant: str, change: Change, *, is_self: bool = False
+) -> str:
+    """In words; the request id travels separately (the message bar shows and copies it)."""
     if is_last_admin(exc):
-        message = last_admin_message(user, tenant, change)
-        if exc.request_id:
-            message += " " + tr("(request id {0})").format(exc.request_id)
-        return message
+        return last_admin_message(user, tenant, change, is_self=is_self)
     return exc.user_message()
 
 
@@ -107,6 +115,7 @@ class ChangeRoleDialog(FormDialog):
         self.self_warning.setProperty("fieldError", True)
         self.self_warning.setWordWrap(True)
         self.layout_.insertWidget(self.layout_.indexOf(self.general_error), self.self_warning)
+        self._refused: Role | None = None
         self.role.currentIndexChanged.connect(lambda _i: self._update())
         self._update()
         self.role.setFocus()
@@ -114,7 +123,8 @@ class ChangeRoleDialog(FormDialog):
     def _update(self) -> None:
         role = self.role.role()
         self.hint.setText(role_help(role))
-        warn = self.is_self and role is not Role.TENANT_ADMIN
+        # After a last-admin refusal for this role, the refusal says it all.
+        warn = self.is_self and role is not Role.TENANT_ADMIN and role is not self._refused
         if warn != self.self_warning.isVisibleTo(self):
             self.self_warning.setVisible(warn)
             # Wrapped labels do not grow a shown dialog by themselves.
@@ -135,9 +145,14 @@ class ChangeRoleDialog(FormDialog):
 
     def show_api_error(self, exc: ApiError) -> None:
         if is_last_admin(exc):
-            self.show_errors({"role": failure_message(exc, self.user, self.tenant, Change.DEMOTE)})
-            return
-        super().show_api_error(exc)
+            text = last_admin_message(self.user, self.tenant, Change.DEMOTE, is_self=self.is_self)
+            if exc.request_id:
+                text += " " + tr("(request id {0})").format(exc.request_id)
+            self._refused = self.role.role()
+            self.show_errors({"role": text})
+        else:
+            super().show_api_error(exc)
+        QTimer.singleShot(0, self.adjustSize)
 
     def _set_busy(self, busy: bool) -> None:
         super()._set_busy(busy)

@@ -953,7 +953,8 @@ class UsersPage(ListPage[User]):
         try:
             return True, await self.session.call(lambda: call(self.session.scope(tenant_id)))
         except ApiError as exc:
-            self.session.messages.error(failure_message(exc, user, tenant, change), exc.request_id)
+            text = failure_message(exc, user, tenant, change, is_self=self._is_me(user))
+            self.session.messages.error(text, exc.request_id)
             return False, None
 
     async def set_active(self, user: User, active: bool) -> None:
