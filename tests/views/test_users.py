@@ -231,6 +231,7 @@ async def test_a_retry_after_a_503_invites_exactly_once(make_app, sandbox, fault
     dialog.start_submit()
     await wait_for(lambda: dialog.general_error.isVisible(), timeout=20, what="503 shown")
     assert "request id" in dialog.general_error.text()
+    assert "one invitation" in dialog.general_error.text()
     assert dialog.isVisible() and dialog.email.text() == email
     key = dialog.idempotency_key
     faults([])

@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
+from callaro_desktop.api.errors import (
+    ApiError,
+    ConnectionFailed,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+)
 from callaro_desktop.api.models import Invitation, Role
 from callaro_desktop.i18n import tr
 from callaro_desktop.views.dialogs.form import FormDialog
@@ -143,3 +150,16 @@ class InviteUserDialog(FormDialog):
 
     def busy_text(self) -> str:
         return tr("Sending the invitation…")
+
+    def show_api_error(self, exc: ApiError) -> None:
+        super().show_api_error(exc)
+        if isinstance(exc, ConnectionFailed | RequestTimeout | ServerError | RateLimited):
+            # The worry after a failed send is a double invitation: say there won't be one.
+            self.general_error.setText(
+                self.general_error.text()
+                + "\n"
+                + tr(
+                    "Press Invite User to try again; the person gets one invitation "
+                    "however often you retry."
+                )
+            )
