@@ -50,8 +50,8 @@ class InAppPrivacy(Privacy):
 
     def filter(self, value: Any) -> Any:
         if isinstance(value, ApiKeyCreated):
-            secret = value.secret
-            return super().filter(value).model_copy(update={"secret": secret})
+            real = {"secret": value.secret, "prefix": value.prefix}
+            return super().filter(value).model_copy(update=real)
         return super().filter(value)
 
 
