@@ -49,10 +49,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "signed-in request), print a line per check and exit (0 when all pass)",
     )
     parser.add_argument("--version", action="version", version=f"Callaro Desktop {__version__}")
+    parser.epilog = "callaro-desktop media --out DIR [--demo | --server URL]: help-centre media"
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else argv)[:1] == ["media"]:
+        # `callaro-desktop media --out DIR ...`: the help centre's screenshots (media.py).
+        from callaro_desktop import media
+
+        return media.main((sys.argv[1:] if argv is None else argv)[1:])
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test:
         from callaro_desktop import selftest
