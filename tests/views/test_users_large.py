@@ -11,6 +11,7 @@ import httpx
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from callaro_desktop.views.dialogs.bulk_invite import BulkInviteDialog, RowState
 from callaro_desktop.views.pages.users import UsersPage
 
 from .conftest import ADMIN, sign_in, wait_for
@@ -181,3 +182,22 @@ async def test_a_refresh_keeps_the_selected_person_and_the_place_far_down(
     await _settled(page)
     assert page.model.rowCount() >= 600
     assert page.table.verticalScrollBar().value() == scroll
+
+
+async def test_bulk_preview_looks_up_addresses_one_by_one_in_a_big_workspace(
+    make_app, large_sandbox, tmp_path
+) -> None:
+    controller, page = await _page(make_app, large_sandbox)
+    members = _api_users(large_sandbox, controller, sort="-created_at")["data"][:3]
+    path = tmp_path / "mixed.csv"
+    lines = ["email"] + [m["email"].upper() for m in members] + ["newcomer@example.com"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.bulk_button.click()
+    dialog = await wait_for(
+        lambda: next((d for d in controller.window.findChildren(BulkInviteDialog)), None)
+    )
+    await dialog.load_file(path)
+    await wait_for(lambda: dialog.phase == "ready", timeout=30, what="checked")
+    assert [r.state for r in dialog.rows] == [RowState.MEMBER] * 3 + [RowState.READY]
+    assert dialog._check_runners  # a workspace this size is asked address by address
+    dialog.reject()

@@ -260,7 +260,8 @@ async def existing_addresses(
     first_pager = listing(None, 200)
     first = await first_pager.fetch_page(1)
     total = first.total or 0
-    if total <= READ_WHOLE_LIMIT or total / 200 <= len(wanted):
+    # Pages are read one after another, lookups CONCURRENCY at a time: take the cheaper.
+    if total <= READ_WHOLE_LIMIT or total / 200 <= len(wanted) / CONCURRENCY:
         found = {str(item.email).lower() for item in first.items}
         number = 1
         page = first
