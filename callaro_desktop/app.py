@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 os.environ.setdefault("QT_API", "pyside6")
 
 from callaro_desktop import __version__, paths
-from callaro_desktop.services.tasks import background
+from callaro_desktop.services.tasks import background, in_thread
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
@@ -234,7 +234,7 @@ class AppController:
         if self.manager is not None:
             await self.manager.close()
         if self.sandbox is not None:
-            await asyncio.to_thread(self.sandbox.stop)
+            await in_thread(self.sandbox.stop)
             self.sandbox = None
         log.info("Callaro Desktop stopped")
 
@@ -254,7 +254,7 @@ class AppController:
         self.window.statusBar().showMessage(self.window.tr("Starting the demo sandbox…"))
         db_path = paths.data_dir() / "demo-sandbox.db"
         # Seeding and binding touch the disk: keep them off the GUI thread.
-        self.sandbox = await asyncio.to_thread(run_in_thread, db_path)
+        self.sandbox = await in_thread(lambda: run_in_thread(db_path))
         log.info("demo sandbox at %s", self.sandbox.base_url)
         self.window.statusBar().clearMessage()
         await self.session.sign_in(self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False)
@@ -282,7 +282,7 @@ class AppController:
         for account in demo_accounts:
             await account.sign_out()
         if self.sandbox is not None:
-            await asyncio.to_thread(self.sandbox.stop)
+            await in_thread(self.sandbox.stop)
             self.sandbox = None
         db_path = paths.data_dir() / "demo-sandbox.db"
         for suffix in ("", "-wal", "-shm"):

@@ -15,6 +15,8 @@ The timer is injected (`schedule`) so tests can move a fake clock instead of wai
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -108,7 +110,9 @@ class SecretClipboard(QObject):
     def copy(self, secret: SecretStr) -> None:
         """Put `secret` on the clipboard and schedule its removal."""
         value = secret.get_secret_value()
-        self._board().setMimeData(secret_mime_data(value), QClipboard.Mode.Clipboard)
+        mime = secret_mime_data(value)
+        self._board().setMimeData(mime, QClipboard.Mode.Clipboard)
+        _clear_before_python_exits(self._board(), mime)
         self._digest = self._digest_of(value)
         if self._pending is not None:
             self._pending.cancel()
@@ -140,6 +144,38 @@ class SecretClipboard(QObject):
 
 
 _shared: SecretClipboard | None = None
+_exit_hook_installed = False
+_last_mime: list[tuple[QClipboard, QMimeData]] = []
+
+
+def _clear_before_python_exits(board: QClipboard, mime: QMimeData) -> None:
+    """Take our secret (and its QMimeData) off the clipboard while Python still runs.
+
+    The mime data we hand the clipboard is a Python-wrapped object that Qt owns; Qt
+    frees it in a C++ static destructor after Python has finalised, and freeing its
+    wrapper then crashes the process. Quitting normally (aboutToQuit) is not the only
+    way out — a test run or a signal ends without it — so an atexit hook does it too.
+    """
+    global _exit_hook_installed
+    _last_mime[:] = [(board, mime)]
+    if _exit_hook_installed:
+        return
+    _exit_hook_installed = True
+
+    def clear() -> None:
+        if _shared is not None:
+            _shared.clear_now()
+        if QCoreApplication.instance() is None or not _last_mime:
+            return
+        board, mime = _last_mime[0]
+        # Only our own mime object is a problem (text copied later replaced and freed it);
+        # anything else the user copied stays on the clipboard.
+        with contextlib.suppress(RuntimeError):
+            if board.mimeData(QClipboard.Mode.Clipboard) is mime:
+                board.clear(QClipboard.Mode.Clipboard)
+        _last_mime.clear()
+
+    atexit.register(clear)
 
 
 def secret_clipboard() -> SecretClipboard:
