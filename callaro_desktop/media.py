@@ -82,18 +82,23 @@ SCALES: tuple[int, ...] = (1, 2)
 # -- what the help centre asked for ------------------------------------------------------------
 
 ARTICLE = "Setting up your account"
+# Quoted word for word; the article's own quotation marks inside a brief are kept.
 BRIEF_PROFILE = (
-    "The My Profile page: email, optional display name, roles, timezone controls. "
-    "No secrets in screenshot."
+    "What the static image should show: “The My Profile page: email, optional display name, "
+    "roles, timezone controls. No secrets in screenshot.”"
 )
-BRIEF_CHECKLIST = "Progress (X of Y steps) and a visible View checklist region."
+BRIEF_CHECKLIST = (
+    "MEDIA: STATIC — “Getting started or dashboard checklist with progress bar.” What the "
+    "static image should show: “Progress (X of Y steps) and a visible View checklist region.”"
+)
 BRIEF_GIF = (
-    "A safe interaction (e.g. opening the password change flow and closing) without "
-    "exposing real tokens."
+    "What the GIF should show: “A safe interaction (e.g. opening the password change flow and "
+    "closing) without exposing real tokens.”"
 )
 BRIEF_INVITE = (
-    "Invite user flow uses the dialog: “Send an invitation email to add a new user to this "
-    "tenant” with roles Tenant Admin, Tenant Operator (default), Tenant Viewer"
+    "Section 4, Team and access: “Invite user flow uses the dialog: “Send an invitation email "
+    "to add a new user to this tenant” with roles Tenant Admin, Tenant Operator (default), "
+    "Tenant Viewer”"
 )
 
 
@@ -114,14 +119,14 @@ SHOTS: tuple[Shot, ...] = (
         "dashboard",
         "dashboard",
         "Dashboard",
-        "Getting started or dashboard checklist with progress bar: " + BRIEF_CHECKLIST,
+        BRIEF_CHECKLIST,
         True,
     ),
     Shot(
         "getting-started",
         "getting_started",
         "Getting started",
-        "Getting started or dashboard checklist with progress bar: " + BRIEF_CHECKLIST,
+        BRIEF_CHECKLIST,
         True,
     ),
     Shot("my-profile", "profile", "My Profile", BRIEF_PROFILE, True),
@@ -238,6 +243,7 @@ class MediaOptions:
     scales: Sequence[int] = SCALES
     size: QSize = field(default_factory=lambda: QSize(WINDOW_SIZE))
     only: set[str] | None = None  # shot/animation names; None: all of them
+    hidpi: set[str] | None = None  # shots also drawn above 1x; None: all of them
     animations: bool = True
     page_timeout: float = 60.0
 
@@ -264,12 +270,16 @@ Inspector = Callable[[str, list[QWidget]], None]
 # -- the strings a widget shows ----------------------------------------------------------------
 
 
-def widget_strings(roots: Iterable[QWidget]) -> list[str]:
+def widget_strings(roots: Iterable[QWidget], *, visible_only: bool = False) -> list[str]:
     """Every text the widgets (and their children) show or announce: labels, fields, buttons,
-    tab titles, combo items, the cells and headers of item views, tooltips, window titles."""
+    tab titles, combo items, the cells and headers of item views, tooltips, window titles.
+
+    `visible_only` skips what would not be drawn (other pages of a stack, hidden tabs)."""
     out: list[str] = []
     for root in roots:
         for w in [root, *root.findChildren(QWidget)]:
+            if visible_only and w is not root and not w.isVisibleTo(root):
+                continue
             out.extend(
                 s
                 for s in (
@@ -431,11 +441,12 @@ def write_gif(frames: Sequence[tuple[QImage, int]], path: Path) -> None:
     from PIL import Image
 
     pictures = [_to_pil(image) for image, _ms in frames]
-    # One palette from a strip of every distinct frame, so colours do not flicker.
+    # One palette from the first frame and one with the dialog open, so colours do not
+    # flicker from frame to frame.
     sample_w = pictures[0].width
     sample = Image.new("RGB", (sample_w, pictures[0].height * 2))
     sample.paste(pictures[0], (0, 0))
-    busiest = max(pictures, key=lambda p: len(p.getcolors(1 << 20) or []))
+    busiest = pictures[len(pictures) // 2]  # mid-animation: the dialog is open
     sample.paste(busiest, (0, pictures[0].height))
     palette = sample.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
     quantized = [p.quantize(palette=palette, dither=Image.Dither.NONE) for p in pictures]
@@ -545,7 +556,7 @@ class MediaMaker:
         page = window.current_page()
         assert page is not None
         await wait_until(lambda: page_ready(page), self.options.page_timeout, f"{page_id} ready")
-        await settle(300)
+        await settle(200)
         # A lazy table may ask for its next page while the layout settles.
         await wait_until(lambda: page_ready(page), self.options.page_timeout, f"{page_id} ready")
         state = page.states.state
@@ -559,9 +570,12 @@ class MediaMaker:
         try:
             if shot.dialog is not None:
                 dialog = await self._open_dialog(shot.dialog, page)
-            await settle(200)
+            await settle(100)
             self.check([self.window, *([dialog] if dialog else [])], shot.name)
             for scale in self.options.scales:
+                hidpi = self.options.hidpi
+                if scale != 1 and hidpi is not None and shot.name not in hidpi:
+                    continue
                 image = compose(self.window, scale, dialog)
                 self._save_png(image, shot, appearance, scale)
         finally:
@@ -574,7 +588,7 @@ class MediaMaker:
         expected = self.options.size * scale
         if image.size() != expected:
             raise RuntimeError(f"{path.name}: {image.size()} instead of {expected}")
-        if not image.save(str(path), b"PNG"):
+        if not image.save(str(path)):
             raise OSError(f"could not write {path}")
         self.files.append(
             MediaFile(path, shot.title, shot.brief, shot.quoted, appearance, scale, expected, "png")
@@ -583,7 +597,7 @@ class MediaMaker:
 
     def check(self, roots: list[QWidget], name: str) -> None:
         """Refuse to render when a real value the filter replaced is on screen."""
-        strings = widget_strings(roots)
+        strings = widget_strings(roots, visible_only=True)
         if self.inspect is not None:
             self.inspect(name, roots)
         if self.privacy is None:
@@ -839,8 +853,8 @@ def write_index(out: Path, files: Sequence[MediaFile], *, privacy: bool) -> Path
             else "Privacy mode was OFF: the pictures show the account's real data."
         ),
         "",
-        f"Briefs in quotation marks are quoted from the help article “{ARTICLE}”; the others "
-        "describe what the picture shows.",
+        f"“From the help article” briefs quote the article “{ARTICLE}”; the others say what "
+        "the picture shows for the help centre's other pages.",
         "",
     ]
     by_title: dict[str, list[MediaFile]] = {}
@@ -848,8 +862,9 @@ def write_index(out: Path, files: Sequence[MediaFile], *, privacy: bool) -> Path
         by_title.setdefault(f.title, []).append(f)
     for title, group in by_title.items():
         first = group[0]
-        brief = f"“{first.brief}”" if first.quoted else first.brief
-        lines += [f"## {title}", "", f"Brief: {brief}", ""]
+        source = "From the help article" if first.quoted else "Brief"
+        brief = f"{source}: {first.brief}"
+        lines += [f"## {title}", "", brief, ""]
         lines += ["| File | Appearance | Scale | Pixels |", "|---|---|---|---|"]
         for f in group:
             lines.append(

@@ -90,6 +90,15 @@ async def test_turning_it_on_swaps_people_on_every_page_and_off_brings_them_back
     users = await _open(window, "users")
     await wait_for(lambda: users.model.rowCount() > 0, what="user rows")
     await wait_for(lambda: not _leaks(window, real), timeout=30, what="no real people")
+    # Searching for what is shown finds the person behind it.
+    fake = users.model.row_at(1)
+    users.search.setText(fake.email)
+    await wait_for(
+        lambda: page_ready(users) and users.model.rowCount() == 1, timeout=30, what="search hit"
+    )
+    assert users.model.row_at(0).email == fake.email
+    users.search.clear()
+    await wait_for(lambda: page_ready(users) and users.model.rowCount() > 1, what="all again")
     await _open(window, "dashboard")
     await wait_for(lambda: not _leaks(window, real), timeout=30, what="dashboard without people")
 
