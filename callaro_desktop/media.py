@@ -441,14 +441,15 @@ def write_gif(frames: Sequence[tuple[QImage, int]], path: Path) -> None:
     from PIL import Image
 
     pictures = [_to_pil(image) for image, _ms in frames]
-    # One palette from the first frame and one with the dialog open, so colours do not
-    # flicker from frame to frame.
-    sample_w = pictures[0].width
-    sample = Image.new("RGB", (sample_w, pictures[0].height * 2))
-    sample.paste(pictures[0], (0, 0))
-    busiest = pictures[len(pictures) // 2]  # mid-animation: the dialog is open
-    sample.paste(busiest, (0, pictures[0].height))
-    palette = sample.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    # One palette for every frame (a colour that changes from frame to frame flickers), made
+    # from frames of each kind: the page alone, the dialog fading in and out, the dialog open.
+    n = len(pictures)
+    picks = sorted({0, 1, 2, 3, n // 2, n - 4, n - 3, n - 1} & set(range(n)))
+    width, height = pictures[0].size
+    sample = Image.new("RGB", (width, height * len(picks)))
+    for row, index in enumerate(picks):
+        sample.paste(pictures[index], (0, row * height))
+    palette = sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT, kmeans=1)
     quantized = [p.quantize(palette=palette, dither=Image.Dither.NONE) for p in pictures]
     quantized[0].save(
         path,
