@@ -57,3 +57,15 @@ def test_checker_sees_a_qt_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QObject\nimport qasync\n")
     assert _imported_roots(bad) & QT_MODULES == {"PySide6", "qasync"}
+
+
+def test_no_loop_executor_threads_in_the_app() -> None:
+    # Under qasync, asyncio.to_thread / run_in_executor use QThreads; one still running at
+    # interpreter exit aborts the process. Blocking work goes through tasks.in_thread.
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in _sources("callaro_desktop")
+        if "asyncio.to_thread(" in p.read_text(encoding="utf-8")
+        or "run_in_executor(" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
