@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from callaro_desktop.api.client import CallaroClient
 from callaro_desktop.services.accounts import Account, TenantRef
@@ -37,8 +38,21 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-async def search_tenant(client: CallaroClient, tenant: TenantRef, query: str) -> list[Hit]:
-    """Every hit for `query` in one tenant, for what the role there may read."""
+def _same(value: Any) -> Any:
+    return value
+
+
+async def search_tenant(
+    client: CallaroClient,
+    tenant: TenantRef,
+    query: str,
+    present: Callable[[Any], Any] = _same,
+) -> list[Hit]:
+    """Every hit for `query` in one tenant, for what the role there may read.
+
+    `present` sees every row before it becomes a hit (presentation mode's privacy
+    filter), so a hit shows exactly what the page it opens will show.
+    """
     scope = client.tenant(tenant.id)
     q = query.strip()
     hits: list[Hit] = []
@@ -46,18 +60,19 @@ async def search_tenant(client: CallaroClient, tenant: TenantRef, query: str) ->
     looks_like_number = len(_digits(q)) >= 4 and not re.search(r"[a-zA-Z@]", q)
     if can(tenant.role, Capability.USERS) and not looks_like_key and not looks_like_number:
         page = await scope.users.list(search=q, per_page=HITS_PER_KIND).fetch_page(1)
-        hits += [Hit(tenant, "users", u.id, u.display_name or u.email, u.email) for u in page.items]
+        users = present(page.items)
+        hits += [Hit(tenant, "users", u.id, u.display_name or u.email, u.email) for u in users]
     if can(tenant.role, Capability.PHONE_NUMBERS_READ) and not looks_like_key:
         page_n = await scope.phone_numbers.list(search=q, per_page=HITS_PER_KIND).fetch_page(1)
-        hits += [Hit(tenant, "phone_numbers", n.id, n.e164, n.label or "") for n in page_n.items]
+        numbers = present(page_n.items)
+        hits += [Hit(tenant, "phone_numbers", n.id, n.e164, n.label or "") for n in numbers]
     if can(tenant.role, Capability.API_KEYS) and (looks_like_key or len(q) >= 3):
         keys = await scope.api_keys.list()
         folded = q.casefold()
-        hits += [
-            Hit(tenant, "api_keys", k.id, k.name, k.prefix)
-            for k in keys
-            if k.prefix.casefold().startswith(folded) or folded in k.name.casefold()
+        matching = [
+            k for k in keys if k.prefix.casefold().startswith(folded) or folded in k.name.casefold()
         ][:HITS_PER_KIND]
+        hits += [Hit(tenant, "api_keys", k.id, k.name, k.prefix) for k in present(matching)]
     return hits
 
 
@@ -72,9 +87,11 @@ class CrossTenantFind:
         concurrency: int = DEFAULT_CONCURRENCY,
         on_result: Callable[[ItemResult[TenantRef, list[Hit]]], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        present: Callable[[Any], Any] | None = None,
     ) -> None:
         self.account = account
         self.query = query
+        self.present = present or _same
         self.runner: BulkRunner[TenantRef, list[Hit]] = BulkRunner(
             self._one,
             concurrency=concurrency,
@@ -84,7 +101,9 @@ class CrossTenantFind:
 
     async def _one(self, tenant: TenantRef) -> list[Hit]:
         client = self.account.client
-        return await self.account.call(lambda: search_tenant(client, tenant, self.query))
+        return await self.account.call(
+            lambda: search_tenant(client, tenant, self.query, self.present)
+        )
 
     async def run(
         self, tenants: Sequence[TenantRef] | None = None

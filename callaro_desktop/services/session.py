@@ -133,6 +133,11 @@ class Session(QObject):
         me = self.current_account.me if self.current_account else None
         return me.timezone if me is not None else "UTC"
 
+    def shown(self, value: Any) -> Any:
+        """`value` as this window may show it (presentation mode swaps real people,
+        numbers and secrets for fakes); strings, models and lists alike."""
+        return self.result_filter(value) if self.result_filter is not None else value
+
     def can(self, capability: Capability) -> bool:
         return can(self.role, capability)
 

@@ -236,3 +236,24 @@ async def test_each_tenant_keeps_its_search_filters_sort_and_columns(make_app, s
     again.window.navigate("phone_numbers")
     page2 = again.window.pages["phone_numbers"]
     assert page2.search.text() == "label that matches nothing"
+
+
+async def test_find_and_account_menu_show_no_real_email_in_presentation_mode(
+    make_app, sandbox
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    window.presentation.set_enabled(True)
+    window._rebuild_account_menu()
+    assert all(ADMIN[0] not in a.text() for a in window.account_menu.actions())
+    window.open_find()
+    dialog: FindAcrossDialog = window._find
+    dialog.query.setText("acme-health.test")
+    dialog.start()
+    await wait_for(lambda: not dialog.running, timeout=30, what="search finished")
+    assert dialog.hits, "the search should find Acme's people"
+    real = {r["email"] for r in sandbox.db.query("SELECT email FROM users")}
+    shown = [hit.title for hit in dialog.hits] + [hit.detail for hit in dialog.hits]
+    assert not real.intersection(shown)
+    dialog.close()

@@ -108,7 +108,11 @@ class FindAcrossDialog(QDialog):
         self.failed = []
         self.searched = 0
         self._find = CrossTenantFind(
-            account, query, on_result=self._on_result, on_progress=self._on_progress
+            account,
+            query,
+            on_result=self._on_result,
+            on_progress=self._on_progress,
+            present=self.window_.session.shown,
         )
         self.progress.setRange(0, max(1, len(account.tenants)))
         self.progress.setValue(0)

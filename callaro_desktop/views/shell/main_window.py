@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.account_menu.aboutToShow.connect(self._rebuild_account_menu)
         self._restore_geometry()
         self._on_tenant_changed(session.tenant)
-        install_presentation_mode(self)
+        self.presentation = install_presentation_mode(self)
 
     # -- construction -------------------------------------------------------------------
 
@@ -497,7 +497,7 @@ class MainWindow(QMainWindow):
             header = menu.addSection(tr("Accounts"))
             header.setEnabled(False)
         for account in accounts:
-            action = menu.addAction(account.display)
+            action = menu.addAction(self.session.shown(account.display))
             action.setCheckable(True)
             action.setChecked(account is self.session.current_account)
             action.triggered.connect(lambda _=False, a=account: self.switch_account(a))
@@ -527,7 +527,9 @@ class MainWindow(QMainWindow):
                 " padding: 2px 8px; font-weight: 600;"
             )
             self.account_badge.setToolTip(
-                tr("Account {0}: {1} on {2}").format(badge.label, account.email, account.server)
+                tr("Account {0}: {1} on {2}").format(
+                    badge.label, self.session.shown(account.email), account.server
+                )
                 if account is not None
                 else ""
             )

@@ -47,7 +47,7 @@ def palette_entries(window: MainWindow) -> list[PaletteEntry]:
             detail = tenant.role_label
             if several:
                 badge = account.badge
-                detail = f"{detail} · {badge.label if badge else account.email}"
+                detail = f"{detail} · {badge.label if badge else session.shown(account.email)}"
             if tenant.id in pinned:
                 detail = f"★ {detail}"
 
