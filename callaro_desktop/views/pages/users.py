@@ -543,9 +543,9 @@ class UsersPage(ListPage[User]):
             self.table, self.model, 1, Qt.SortOrder.AscendingOrder, self.reload
         )
         header = self.table.horizontalHeader()
-        header.resizeSection(1, 260)
-        header.resizeSection(2, 140)
-        header.resizeSection(3, 110)
+        # Fits all six columns in a 1280 px window; dates need about 150 px.
+        for section, width in ((0, 160), (1, 250), (2, 130), (3, 100), (4, 150)):
+            header.resizeSection(section, width)
 
     def _build_actions(self) -> None:
         _style_table(self.table)
