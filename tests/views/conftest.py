@@ -76,13 +76,21 @@ def faults(sandbox: RunningServer) -> Iterator[Callable[[list[dict[str, Any]]], 
     set_faults(sandbox, [])
 
 
+# One loop per process: other suites (tests/reliability) import these fixtures into their own
+# conftest, which registers the session fixture again; a second QEventLoop on the same
+# QApplication would be left to die at exit with its signals already gone.
+_LOOP: list[asyncio.AbstractEventLoop] = []
+
+
 @pytest.fixture(scope="session")
 def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    qapp.setOrganizationName("CallaroDesktopTests")
-    qapp.setApplicationName("Callaro Desktop Tests")
-    # Closing a test's window must not quit Qt: that would stop the shared loop.
-    qapp.setQuitOnLastWindowClosed(False)
-    event_loop = qasync.QEventLoop(qapp)
+    if not _LOOP:
+        qapp.setOrganizationName("CallaroDesktopTests")
+        qapp.setApplicationName("Callaro Desktop Tests")
+        # Closing a test's window must not quit Qt: that would stop the shared loop.
+        qapp.setQuitOnLastWindowClosed(False)
+        _LOOP.append(qasync.QEventLoop(qapp))
+    event_loop = _LOOP[0]
     asyncio.set_event_loop(event_loop)
     yield event_loop
     # Closing a qasync loop tears down its executor; leave that to interpreter exit so
