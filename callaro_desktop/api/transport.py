@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -168,6 +169,17 @@ def _decode_json(
         ) from exc
 
 
+@functools.cache
+def _shared_tls_context() -> ssl.SSLContext | bool:
+    """httpx's default verifying context, built once: loading the CA bundle takes tens of ms
+    on the GUI thread, and every client (one per account and sign-in) would build its own."""
+    make = getattr(httpx, "create_ssl_context", None)  # httpx >= 0.28
+    if make is None:
+        return True  # older httpx: let each client build it, as before
+    context: ssl.SSLContext = make()
+    return context
+
+
 def _is_tls_failure(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -240,12 +252,16 @@ class Transport:
     def _http(self) -> httpx.AsyncClient:
         # Created on first use, i.e. inside the running (qasync) loop it will belong to.
         if self._client is None:
+            verify = self._verify
+            if verify is True:
+                # Plain http needs no TLS context; https shares one per process.
+                verify = _shared_tls_context() if self.base_url.startswith("https:") else False
             self._client = httpx.AsyncClient(
                 base_url=self.base_url,
                 timeout=self._timeout,
                 headers={"User-Agent": user_agent(), "Accept": "application/json"},
                 transport=self._http_transport,
-                verify=self._verify,
+                verify=verify,
                 follow_redirects=False,
             )
         return self._client
