@@ -220,8 +220,13 @@ class ListPage(Page, Generic[T]):
         if key is None:
             return
         settings = self.session.settings
+        state = self.view_state()
+        if settings.view_state.get(key) == state:
+            # Unchanged (the usual case on a reload or a tenant switch): writing settings.json
+            # (validated, fsync'd) three times per switch was most of the switch's own cost.
+            return
         states = dict(settings.view_state)
-        states[key] = self.view_state()
+        states[key] = state
         settings.view_state = states
         self.session.save_settings()
 
