@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import Enum
 from functools import cache
-from typing import Any, Final, TypeVar, Unpack
+from typing import Any, Final, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel, SecretStr, TypeAdapter
 
@@ -472,6 +472,22 @@ class AgentsApi(_Namespace):
         return await self._all(Agent, Routes.AGENTS_LIST)
 
 
+class ConnectionSettings(TypedDict, total=False):
+    """Provider settings of a telephony connection; secrets are write-only."""
+
+    active: bool
+    account_sid: str | None
+    auth_token: str | SecretStr
+    api_key: str | None
+    api_token: str | SecretStr
+    subdomain: str | None
+    termination_uri: str | None
+    username: str | None
+    password: str | SecretStr
+    ip_acl: Sequence[str]
+    codecs: Sequence[str]
+
+
 class TelephonyConnectionsApi(_Namespace):
     async def list(self) -> builtins.list[TelephonyConnection]:
         return await self._all(TelephonyConnection, Routes.CONNECTIONS_LIST)
@@ -481,34 +497,10 @@ class TelephonyConnectionsApi(_Namespace):
         name: str,
         provider: str,
         *,
-        active: bool | _Unset = UNSET,
-        account_sid: str | _Unset = UNSET,
-        auth_token: str | SecretStr | _Unset = UNSET,
-        api_key: str | _Unset = UNSET,
-        api_token: str | SecretStr | _Unset = UNSET,
-        subdomain: str | _Unset = UNSET,
-        termination_uri: str | _Unset = UNSET,
-        username: str | _Unset = UNSET,
-        password: str | SecretStr | _Unset = UNSET,
-        ip_acl: Sequence[str] | _Unset = UNSET,
-        codecs: Sequence[str] | _Unset = UNSET,
         idempotency_key: str | None = None,
+        **settings: Unpack[ConnectionSettings],
     ) -> TelephonyConnection:
-        body = _body(
-            name=name,
-            provider=provider,
-            active=active,
-            account_sid=account_sid,
-            auth_token=auth_token,
-            api_key=api_key,
-            api_token=api_token,
-            subdomain=subdomain,
-            termination_uri=termination_uri,
-            username=username,
-            password=password,
-            ip_acl=ip_acl,
-            codecs=codecs,
-        )
+        body = _body(name=name, provider=provider, **settings)
         return await self._one(
             TelephonyConnection,
             Routes.CONNECTIONS_CREATE,
@@ -524,32 +516,10 @@ class TelephonyConnectionsApi(_Namespace):
         connection_id: int,
         *,
         name: str | _Unset = UNSET,
-        active: bool | _Unset = UNSET,
-        account_sid: str | _Unset | None = UNSET,
-        auth_token: str | SecretStr | _Unset = UNSET,
-        api_key: str | _Unset | None = UNSET,
-        api_token: str | SecretStr | _Unset = UNSET,
-        subdomain: str | _Unset | None = UNSET,
-        termination_uri: str | _Unset | None = UNSET,
-        username: str | _Unset | None = UNSET,
-        password: str | SecretStr | _Unset = UNSET,
-        ip_acl: Sequence[str] | _Unset = UNSET,
-        codecs: Sequence[str] | _Unset = UNSET,
+        **settings: Unpack[ConnectionSettings],
     ) -> TelephonyConnection:
-        body = _body(
-            name=name,
-            active=active,
-            account_sid=account_sid,
-            auth_token=auth_token,
-            api_key=api_key,
-            api_token=api_token,
-            subdomain=subdomain,
-            termination_uri=termination_uri,
-            username=username,
-            password=password,
-            ip_acl=ip_acl,
-            codecs=codecs,
-        )
+        """Only the settings passed are sent; None clears a field, a secret is replaced."""
+        body = _body(name=name, **settings)
         return await self._one(
             TelephonyConnection, Routes.CONNECTIONS_UPDATE, id=connection_id, body=body
         )
