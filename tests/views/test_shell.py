@@ -362,3 +362,60 @@ async def test_server_error_shows_request_id_and_retry(make_app, sandbox, faults
     faults([])
     page.states.retry_button.click()
     await wait_for(lambda: page.states.state == "ready", timeout=30)
+
+
+def _self_signed(tmp: Any) -> tuple[str, str]:
+    """A certificate no trust store knows, for a server the console must refuse."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+async def test_an_untrusted_certificate_is_said_at_the_server_field(make_app, tmp_path) -> None:
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _NotCallaro)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        controller = await make_app()
+        dialog = await _sign_in_dialog(controller, f"https://127.0.0.1:{httpd.server_port}")
+        dialog.email.setText(ADMIN[0])
+        dialog.password.setText(ADMIN[1])
+        dialog.start_submit()
+        await wait_for(lambda: dialog.server_error.isVisible(), timeout=30, what="server error")
+        assert "certificate" in dialog.server_error.text()
+        assert dialog.password.text() == ADMIN[1]
+        assert controller.session.client is None
+    finally:
+        httpd.shutdown()
