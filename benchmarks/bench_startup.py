@@ -1,0 +1,258 @@
+"""Start-up: process start to the first page's data painted, against a bare PySide6 window.
+
+The console runs as a user starts it, `python -m callaro_desktop --server URL`, offscreen,
+with a saved sign-in (so it opens signed in, no dialog) against a sandbox already running in
+its own process. The baseline is the least any PySide6 program pays: a process that shows one
+empty QMainWindow. Both are timed from the parent's Popen to the child's first paint, by a
+probe that wraps the real entry point (nothing in the product is changed for it): for the
+console, the first paint after every card of the Dashboard (where a workspace opens) holds
+its data.
+
+    python benchmarks/bench_startup.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+# -- the child side (kept import-light: it runs inside the process being timed) -------------------
+
+
+def _paint_probe(widget_ok: Any, done: Any) -> Any:
+    """An application-wide event filter: after `widget_ok(w)` holds for a painted widget, call
+    `done` once the paint has been delivered (a zero timer runs after the paint event)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Probe(QObject):
+        fired = False
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if not self.fired and event.type() == QEvent.Type.Paint and widget_ok(watched):
+                self.fired = True
+                QTimer.singleShot(0, done)
+            return False
+
+    return Probe()
+
+
+def _child_bare() -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+    window.resize(1280, 800)
+
+    def done() -> None:
+        print(f"PAINTED {time.time():.6f}", flush=True)
+        QTimer.singleShot(0, app.quit)
+
+    probe = _paint_probe(lambda w: w is window, done)
+    app.installEventFilter(probe)
+    window.show()
+    return app.exec()
+
+
+def _child_imports() -> int:
+    """The third-party stack the console stands on, imported and nothing else: a floor."""
+    import httpx  # noqa: F401
+    import keyring  # noqa: F401
+    import pydantic  # noqa: F401
+    import qasync  # noqa: F401
+    from PySide6 import QtWidgets  # noqa: F401
+
+    print(f"PAINTED {time.time():.6f}", flush=True)
+    return 0
+
+
+def _child_app(server: str) -> int:
+    import signal
+
+    print(f"PYTHON {time.time():.6f}", flush=True)
+    from callaro_desktop import app as app_mod
+
+    print(f"IMPORTED {time.time():.6f}", flush=True)
+    real_run = app_mod.AppController.run
+
+    async def run(self: Any) -> int:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from callaro_desktop.views.pages.dashboard import DashboardPage
+
+        def ready() -> bool:
+            window = self.window
+            page = window.current_page() if window is not None else None
+            if not isinstance(page, DashboardPage) or page.states.state != "ready":
+                return False
+            return all(card.state == "ready" for card in page.visible_cards())
+
+        def inside_page(widget: Any) -> bool:
+            page = self.window.current_page()
+            return page is not None and (widget is page or page.isAncestorOf(widget))
+
+        def painted() -> None:
+            print(f"PAINTED {time.time():.6f}", flush=True)
+            os.kill(os.getpid(), signal.SIGTERM)  # the console's own quit path
+
+        def poll() -> None:
+            if "SIGNED_IN" not in marks and self.session is not None and self.session.tenant:
+                marks.add("SIGNED_IN")
+                print(f"SIGNED_IN {time.time():.6f}", flush=True)
+            if ready():
+                timer.stop()
+                print(f"READY {time.time():.6f}", flush=True)
+                QApplication.instance().installEventFilter(probe)  # type: ignore[union-attr]
+                self.window.current_page().update()
+
+        def shell_painted() -> None:
+            print(f"SHELL {time.time():.6f}", flush=True)
+
+        marks: set[str] = set()
+        probe = _paint_probe(inside_page, painted)
+        shell = _paint_probe(lambda w: w is self.window, shell_painted)
+        QApplication.instance().installEventFilter(shell)  # type: ignore[union-attr]
+        timer = QTimer()
+        timer.setInterval(2)
+        timer.timeout.connect(poll)
+        timer.start()
+        result: int = await real_run(self)
+        return result
+
+    app_mod.AppController.run = run  # type: ignore[method-assign]
+    return app_mod.main(["--server", server])
+
+
+# -- the parent side ----------------------------------------------------------------------
+
+
+def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
+    from benchmarks.common import login
+    from callaro_desktop.secrets import service_name
+
+    refresh = login(server, who)["refresh_token"]
+    (home / "config").mkdir(parents=True)
+    (home / "data").mkdir(parents=True)
+    settings = {
+        "server_url": server,
+        "last_email": who[0],
+        "keep_signed_in": True,
+        "allow_plaintext_token_file": True,
+        "saved_accounts": [{"server": server, "email": who[0]}],
+    }
+    (home / "config" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    tokens = {service_name(server): {who[0]: refresh}}
+    (home / "data" / "sign-ins-UNENCRYPTED.json").write_text(json.dumps(tokens), encoding="utf-8")
+
+
+def _time_child(args: list[str], home: Path | None = None) -> dict[str, float]:
+    # Bytecode is cached as an installed program's is (pip compiles it at install time).
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", QT_API="pyside6", PYTHONDONTWRITEBYTECODE=""
+    )
+    if home is not None:
+        env["CALLARO_DESKTOP_HOME"] = str(home)
+    started = time.time()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    marks: dict[str, float] = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        name, _, value = line.strip().partition(" ")
+        if name in {"PYTHON", "IMPORTED", "SHELL", "SIGNED_IN", "READY", "PAINTED"}:
+            marks[name] = float(value) - started
+    code = proc.wait(timeout=120)
+    marks["EXIT"] = time.time() - started
+    if code != 0 or "PAINTED" not in marks:
+        raise RuntimeError(f"{args[0]} run failed (exit {code}, marks {marks})")
+    return marks
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-bare":
+        return _child_bare()
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-imports":
+        return _child_imports()
+    if len(sys.argv) > 2 and sys.argv[1] == "--child-app":
+        return _child_app(sys.argv[2])
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.common import ADMIN, median, ms, record, spread, start_sandbox
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    opts = parser.parse_args()
+
+    bare: list[dict[str, float]] = []
+    stack: list[dict[str, float]] = []
+    app: list[dict[str, float]] = []
+    with start_sandbox("demo") as sandbox:
+        # One of each first, not counted: the OS file cache fills.
+        for counted in [False] + [True] * opts.runs:
+            b = _time_child(["--child-bare"])
+            i = _time_child(["--child-imports"])
+            home = Path(tempfile.mkdtemp(prefix="callaro-bench-home-"))
+            _saved_sign_in(home, sandbox.base_url, ADMIN)
+            a = _time_child(["--child-app", sandbox.base_url], home)
+            if counted:
+                bare.append(b)
+                stack.append(i)
+                app.append(a)
+            print(
+                f"{'run' if counted else 'warm-up'}: bare window painted {ms(b['PAINTED']):.0f} ms;"
+                f" console: imported {ms(a['IMPORTED']):.0f} ms, data in {ms(a['READY']):.0f} ms,"
+                f" painted {ms(a['PAINTED']):.0f} ms",
+                flush=True,
+            )
+
+    def col(runs: list[dict[str, float]], key: str) -> list[float]:
+        return [ms(r[key]) for r in runs]
+
+    def row(label: str, runs: list[dict[str, float]], key: str) -> tuple[str, str, str]:
+        values = col(runs, key)
+        return (label, f"{median(values):.0f}", spread(values))
+
+    bare_ms = median(col(bare, "PAINTED"))
+    app_ms = median(col(app, "PAINTED"))
+    ratio = app_ms / bare_ms
+    table = [
+        ("measure", "median ms", "min–max ms"),
+        row("bare PySide6 window: start → painted", bare, "PAINTED"),
+        row("bare PySide6 window: start → exited", bare, "EXIT"),
+        row("imports only: PySide6 widgets, httpx, pydantic, qasync, keyring", stack, "PAINTED"),
+        row("console: start → Python running", app, "PYTHON"),
+        row("console: start → app module imported", app, "IMPORTED"),
+        row("console: start → main window painted", app, "SHELL"),
+        row("console: start → signed in (workspace chosen)", app, "SIGNED_IN"),
+        row("console: start → Dashboard data in", app, "READY"),
+        row("console: start → Dashboard data painted", app, "PAINTED"),
+    ]
+    verdict = "met" if ratio <= 2.5 else "NOT met"
+    record(
+        "Start-up",
+        table,
+        [
+            f"console ÷ bare window (painted): {ratio:.2f}× — target ≤ 2.5×: {verdict}",
+            f"{opts.runs} runs each after one warm-up, interleaved; offscreen; sandbox (demo seed)"
+            " in its own process; signed in silently as the demo admin from a saved sign-in",
+        ],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""What every benchmark shares: a sandbox in its own process, timing helpers, the record.
+
+Benchmarks are scripts, not tests: each runs its measurement several times, prints the
+median beside a baseline measured in the same run, and appends both to RESULTS.md with
+the command, the machine and the date, so a number is never quoted without its context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+ADMIN = ("admin@demo.callaro.test", "demo-password-1")
+SUPPORT = ("support@demo.callaro.test", "demo-password-5")
+
+os.environ.setdefault("QT_API", "pyside6")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Sandbox:
+    """`callaro-sandbox serve` in a child process: the server is never timed as the console."""
+
+    base_url: str
+    db_path: Path
+    proc: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_sandbox(
+    profile: str = "demo", *, rate_limit: bool = False, folder: Path | None = None
+) -> Sandbox:
+    folder = folder or Path(tempfile.mkdtemp(prefix=f"callaro-bench-{profile}-"))
+    db = folder / "sandbox.db"
+    port = free_port()
+    args = [sys.executable, "-m", "callaro_sandbox", "serve", "--db", str(db)]
+    args += ["--port", str(port), "--seed-profile", profile, "--allow-fault-control"]
+    if not rate_limit:
+        args.append("--no-rate-limit")
+    log = (folder / "sandbox.log").open("wb")
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/sandbox/health", timeout=2).is_success:
+                return Sandbox(base, db, proc)
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"sandbox did not start: see {folder / 'sandbox.log'}")
+        time.sleep(0.1)
+
+
+def login(base_url: str, who: tuple[str, str]) -> dict[str, str]:
+    r = httpx.post(
+        f"{base_url}/api/v1/auth/login", json={"email": who[0], "password": who[1]}, timeout=30
+    )
+    r.raise_for_status()
+    data: dict[str, str] = r.json()["data"]
+    return data
+
+
+# -- numbers ----------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def spread(values: Sequence[float]) -> str:
+    """min–max, to show how noisy the runs were."""
+    return f"{min(values):.0f}–{max(values):.0f}"
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+# -- the record -------------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict[str, str]:
+    from PySide6 import __version__ as pyside
+    from PySide6.QtCore import qVersion
+
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": " ".join(platform.uname()),
+        "cpu": f"{_cpu_model()} ({os.cpu_count()} logical CPUs)",
+        "python": platform.python_version(),
+        "qt": f"Qt {qVersion()}, PySide6 {pyside}",
+        "load": "load average {:.2f} {:.2f} {:.2f} (1/5/15 min) when the run ended".format(*load),
+    }
+
+
+def command_line() -> str:
+    script = Path(sys.argv[0]).resolve()
+    try:
+        shown = str(script.relative_to(ROOT))
+    except ValueError:
+        shown = str(script)
+    return "python " + " ".join(shlex.quote(a) for a in [shown, *sys.argv[1:]])
+
+
+def record(title: str, table: Sequence[Sequence[str]], notes: Sequence[str] = ()) -> None:
+    """Print the table and append it, with its context, to RESULTS.md."""
+    info = machine()
+    header, *rows = table
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    print()
+    print(title)
+    for row in table:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    for note in notes:
+        print(f"  - {note}")
+    lines = [
+        f"## {title} — {info['date']}",
+        "",
+        f"- command: `{command_line()}`",
+        f"- machine: `{info['machine']}`",
+        f"- CPU: {info['cpu']}; {info['load']}",
+        f"- Python {info['python']}, {info['qt']}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+        *["| " + " | ".join(row) + " |" for row in rows],
+        "",
+        *[f"- {note}" for note in notes],
+        "",
+    ]
+    if not RESULTS.exists():
+        RESULTS.write_text(
+            "# Benchmark results\n\nAppended by the scripts in this folder (see README.md);"
+            " newest last.\n\n",
+            encoding="utf-8",
+        )
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
