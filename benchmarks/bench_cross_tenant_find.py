@@ -134,7 +134,8 @@ def main() -> int:
     app.setQuitOnLastWindowClosed(False)
 
     def loop() -> asyncio.AbstractEventLoop:
-        return qasync.QEventLoop(app)
+        event_loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
+        return event_loop
 
     with (
         start_sandbox("demo", rate_limit=True) as limited,
