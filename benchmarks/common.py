@@ -129,9 +129,14 @@ def machine() -> dict[str, str]:
     from PySide6.QtCore import qVersion
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    try:
+        uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=True)
+        system = uname.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        system = " ".join(p for p in platform.uname() if p)
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": " ".join(platform.uname()),
+        "machine": system,
         "cpu": f"{_cpu_model()} ({os.cpu_count()} logical CPUs)",
         "python": platform.python_version(),
         "qt": f"Qt {qVersion()}, PySide6 {pyside}",
