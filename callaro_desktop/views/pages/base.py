@@ -131,8 +131,14 @@ class Page(QWidget):
         """The page became visible; load unless it already shows this tenant's data."""
         if self.retired:
             return
-        if self._loaded_for != self.session.tenant_id or self.states.state == "error":
+        tenant_id = self.session.tenant_id
+        if self._loaded_for != tenant_id or self.states.state == "error":
+            if self.states.state == "loading" and self._loading_for(tenant_id):
+                return  # still on its way: coming back must not cancel and resend it
             self.reload()
+
+    def _loading_for(self, tenant_id: int | None) -> bool:
+        return (self.page_id, tenant_id) in self.session.tasks.running()
 
     def reload(self) -> None:
         tenant_id = self.session.tenant_id
