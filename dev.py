@@ -54,10 +54,18 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         return 0
     if command == "demo":
-        return subprocess.call([str(py), "-m", "callaro_desktop", "--demo", *rest], env=env)
+        return _hand_over([str(py), "-m", "callaro_desktop", "--demo", *rest], env)
     if command == "run":
-        return subprocess.call([str(py), "-m", "callaro_desktop", *rest], env=env)
-    return subprocess.call([str(py), "-m", "pytest", *rest], env=env, cwd=ROOT)
+        return _hand_over([str(py), "-m", "callaro_desktop", *rest], env)
+    os.chdir(ROOT)
+    return _hand_over([str(py), "-m", "pytest", *rest], env)
+
+
+def _hand_over(cmd: list[str], env: dict[str, str]) -> int:
+    """Become the command on POSIX, so Ctrl+C, SIGTERM and the exit code are its own."""
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)
+    return subprocess.call(cmd, env=env)
 
 
 if __name__ == "__main__":
