@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import resource
 import sys
@@ -79,6 +80,30 @@ class Answers:
         raise LookupError("no users answer seen")
 
 
+class GcPauses:
+    """How long each garbage collection held the GUI thread (they run on whichever thread
+    allocates, here the GUI thread), by generation."""
+
+    def __init__(self) -> None:
+        self.longest = {0: 0.0, 1: 0.0, 2: 0.0}
+        self.full = 0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        took = time.perf_counter() - self._started
+        generation = info.get("generation", 0)
+        self.longest[generation] = max(self.longest[generation], took)
+        self.full += generation == 2
+
+    def reset(self) -> None:
+        self.longest = {0: 0.0, 1: 0.0, 2: 0.0}
+        self.full = 0
+
+
 async def until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
     deadline = time.perf_counter() + timeout
     while not predicate():
@@ -94,6 +119,7 @@ async def bench(base_url: str, runs: int, scroll_runs: int) -> dict[str, Any]:
     from callaro_desktop.views.pages.users import UsersPage
 
     answers = Answers()
+    pauses = GcPauses()
     settings = Settings()
     controller = AppController(QApplication.instance(), settings, server=None, demo=False)
     await controller.setup(vault=TokenStore(MemoryStore(), settings))
@@ -184,6 +210,7 @@ async def bench(base_url: str, runs: int, scroll_runs: int) -> dict[str, Any]:
             page.reload()
             await until(settled)
             bar = page.table.verticalScrollBar()
+            pauses.reset()
             requests_before = len(answers.seen)
             waited_before = answers.waited
             started = time.perf_counter()
@@ -198,6 +225,9 @@ async def bench(base_url: str, runs: int, scroll_runs: int) -> dict[str, Any]:
             assert model.rowCount() == model.total, (model.rowCount(), model.total)
         out.update(scroll=scroll_times, rows_loaded=model.rowCount(), requests=pages_loaded)
         out["console_per_page"] = console_share
+        out["gc_longest"] = pauses.longest[2]
+        out["gc_full"] = pauses.full
+        out["gc_objects"] = len(gc.get_objects())
         out["rss_all_rows"] = rss_mb()
         out["peak_rss"] = peak_rss_mb()
     await controller.shutdown()
@@ -249,6 +279,12 @@ def main() -> int:
             f"{m('without_pause'):.0f} ms",
             spread([ms(v) for v in out["without_pause"]]) + " ms",
             f"raw httpx {m('raw_search'):.0f} ms ({m('without_pause') / m('raw_search'):.2f}×)",
+        ),
+        (
+            "longest full garbage collection while scrolling",
+            f"{ms(out['gc_longest']):.0f} ms",
+            f"{out['gc_full']} full collections",
+            f"{out['gc_objects']:,} objects tracked at the end; GUI freeze limit 100 ms",
         ),
         (
             "RSS signed in, before the page",
