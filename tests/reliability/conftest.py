@@ -1,7 +1,7 @@
 """What the reliability suites share: the UI tests' fixtures, and the guards every run is under.
 
-The fixtures (the real sandbox on a loopback port, the qasync loop, `make_app`) and the hook
-that runs an `async def` test inside the loop come from tests/views/conftest.py. On top:
+The qasync loop, `make_app` and the hook that runs an `async def` test inside the loop come
+from tests/views/conftest.py. On top:
 
 - `Guards`: fails a test on any unhandled exception (sys.excepthook, the loop's exception
   handler, an ERROR the console logged for a task that failed) and on any freeze of the GUI
@@ -9,6 +9,9 @@ that runs an `async def` test inside the loop come from tests/views/conftest.py.
   two ticks, counted as a freeze when this process was busy for longer than the limit within
   it (a gap the machine spent on other processes is printed, not failed). A watchdog thread
   takes the GUI thread's stack while a gap is going on, so a failure says where the time went.
+  Excluded as the harness's, not the console's: compiling view modules on first import (this
+  environment may forbid cached bytecode; an installed console has it) and collecting the
+  objects the test process held before the test (pytest's, other suites'): `gc.freeze()`.
 - The sandbox runs in a process of its own (`SandboxProcess`), as a real server would: in a
   thread of the test process its request handling would take the GIL from the GUI thread.
 - `FaultControl`: sets the sandbox's fault rules over HTTP without blocking the loop.
