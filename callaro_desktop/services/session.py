@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from callaro_desktop.api.client import UNSET, CallaroClient, TenantClient, _Unset
 from callaro_desktop.api.errors import ApiError, SessionExpired
@@ -63,6 +63,10 @@ class Session(QObject):
         # Applied to every result of call() before any page sees it; presentation mode
         # sets it to swap real people, numbers and secrets for consistent fakes.
         self.result_filter: Callable[[Any], Any] | None = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(1000)
+        self._save_timer.timeout.connect(self._persist_settings)
 
     # -- what the bound account provides ------------------------------------------------
 
@@ -225,6 +229,9 @@ class Session(QObject):
         await account.sign_out()
 
     async def close(self) -> None:
+        if self._save_timer.isActive():
+            self._save_timer.stop()
+            self._persist_settings()
         await self.tasks.shutdown()
 
     # -- the profile ------------------------------------------------------------------
@@ -268,7 +275,9 @@ class Session(QObject):
         self.tenant = ref
         if ref is not None and account is not None:
             self.settings.remember_tenant(account.key, ref.id)
-            self._persist_settings()
+            # Support staff switch many times a minute: write the file once things settle
+            # (validation and fsync cost ~2 ms of the GUI thread each time), and on close.
+            self._save_timer.start()
         self.tenant_changed.emit(ref)
 
     # -- calls ------------------------------------------------------------------------------
