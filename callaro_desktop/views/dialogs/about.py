@@ -24,7 +24,7 @@ class AboutDialog(QDialog):
                 "A desktop admin console for Callaro workspaces.<br><br>"
                 "Python {0} · Qt {1} · PySide6 {2}<br><br>"
                 "Qt for Python (PySide6) is used under the GNU LGPL v3; Qt is loaded as "
-                "shared libraries, which you may replace. httpx, pydantic, qasync, keyring, "
+                "shared libraries, which you may replace. HTTPX, pydantic, qasync, keyring, "
                 "platformdirs, FastAPI, uvicorn, PyJWT, argon2-cffi and fpdf2 are used under "
                 "their own open-source licences (BSD, MIT, Apache-2.0, LGPL)."
             ).format(platform.python_version(), qVersion(), pyside_version)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QWidget
 async def run_dialog(dialog: QDialog) -> int:
     """Show `dialog` window-modally with open() and await its result.
 
-    QDialog.exec() would start a nested event loop inside the running qasync loop;
+    QDialog.exec would start a nested event loop inside the running qasync loop;
     open() plus a future keeps one loop and lets other tasks carry on.
     """
     future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
