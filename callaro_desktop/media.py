@@ -488,6 +488,21 @@ async def wait_until(
         await asyncio.sleep(poll)
 
 
+async def press_cancel_and_fade(
+    dialog: Any, frame: Callable[[int, QDialog | None, float], None]
+) -> None:
+    """The closing frames of a dialog animation: Cancel pressed, the dialog fades, gone."""
+    dialog.cancel_button.setFocus(Qt.FocusReason.TabFocusReason)
+    dialog.cancel_button.setDown(True)
+    await settle(60)
+    frame(260, dialog, 1.0)
+    dialog.cancel_button.setDown(False)
+    for opacity in (0.6, 0.25):
+        frame(70, dialog, opacity)
+    dialog.reject()
+    await settle(150)
+
+
 async def settle(ms: int = 250) -> None:
     """Let layouts, style polish and deferred paints finish (the qasync loop runs Qt's
     events while this waits; calling processEvents() here would re-enter other tasks)."""
@@ -706,15 +721,7 @@ class MediaMaker:
                 frame(70, dialog)
             frame(450, dialog)
         frame(1200, dialog)
-        dialog.cancel_button.setFocus(Qt.FocusReason.TabFocusReason)
-        dialog.cancel_button.setDown(True)
-        await settle(60)
-        frame(260, dialog)
-        dialog.cancel_button.setDown(False)
-        for opacity in (0.6, 0.25):
-            frame(70, dialog, opacity)
-        dialog.reject()
-        await settle(150)
+        await press_cancel_and_fade(dialog, frame)
         button.clearFocus()
         frame(1600)
         self._save_gif(frames, "change-password-flow", appearance)
@@ -751,15 +758,7 @@ class MediaMaker:
             role.setCurrentIndex(viewer)
         await settle(60)
         frame(1300, dialog)
-        dialog.cancel_button.setFocus(Qt.FocusReason.TabFocusReason)
-        dialog.cancel_button.setDown(True)
-        await settle(60)
-        frame(260, dialog)
-        dialog.cancel_button.setDown(False)
-        for opacity in (0.6, 0.25):
-            frame(70, dialog, opacity)
-        dialog.reject()
-        await settle(150)
+        await press_cancel_and_fade(dialog, frame)
         frame(1600)
         self._save_gif(frames, "invite-user-flow", appearance)
 
