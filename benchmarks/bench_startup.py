@@ -57,13 +57,15 @@ def _child_bare() -> int:
         QTimer.singleShot(0, app.quit)
 
     probe = _paint_probe(lambda w: w is window, done)
-    app.installEventFilter(probe)
+    window.installEventFilter(probe)
     window.show()
     return app.exec()
 
 
 def _child_imports() -> int:
     """The third-party stack the console stands on, imported and nothing else: a floor."""
+    # Without httpx's command-line client, as the console imports it (api/__init__.py).
+    sys.modules.setdefault("httpx._main", None)
     import httpx  # noqa: F401
     import keyring  # noqa: F401
     import pydantic  # noqa: F401
@@ -117,10 +119,8 @@ def _child_app(server: str) -> int:
         def shell_painted() -> None:
             print(f"SHELL {time.time():.6f}", flush=True)
 
-        marks: set[str] = set()
         probe = _paint_probe(inside_page, painted)
-        shell = _paint_probe(lambda w: w is self.window, shell_painted)
-        QApplication.instance().installEventFilter(shell)  # type: ignore[union-attr]
+        shell.append(_paint_probe(lambda w: w is self.window, shell_painted))
         timer = QTimer()
         timer.setInterval(2)
         timer.timeout.connect(poll)
@@ -128,7 +128,21 @@ def _child_app(server: str) -> int:
         result: int = await real_run(self)
         return result
 
+    real_new_window = app_mod.AppController.new_window
+
+    def new_window(self: Any, *args: Any, **kwargs: Any) -> Any:
+        window = real_new_window(self, *args, **kwargs)
+        if shell and "HOOKED" not in marks:
+            # On the window alone: an application-wide filter would run Python for every
+            # event of every widget built, and slow the very start it measures.
+            marks.add("HOOKED")
+            window.installEventFilter(shell[0])
+        return window
+
+    marks: set[str] = set()
+    shell: list[Any] = []
     app_mod.AppController.run = run  # type: ignore[method-assign]
+    app_mod.AppController.new_window = new_window  # type: ignore[method-assign]
     return app_mod.main(["--server", server])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import gc
 import logging
 import os
@@ -66,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return selftest.main()
 
+    from callaro_desktop import secrets
+
+    # The keychain answers on its own thread while Qt starts up.
+    keychain_probe = None if args.demo else secrets.start_keychain_probe()
+
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -89,12 +95,23 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(window_icon())
     theme.install(app, settings.appearance)
 
-    controller = AppController(app, settings, server=args.server, demo=args.demo)
+    controller = AppController(
+        app, settings, server=args.server, demo=args.demo, keychain_probe=keychain_probe
+    )
     sys.excepthook = controller.excepthook
     _quit_on_signals(controller)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.get_loop().set_exception_handler(controller.loop_exception)
         return runner.run(controller.run())
+
+
+#: Seconds after sign-in before start-up's objects are moved out of the collector's reach.
+FREEZE_AFTER_S = 3.0
+
+
+def _freeze_startup_objects() -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def window_icon() -> QIcon:
@@ -138,13 +155,22 @@ class AppController:
     opened on other tenants or accounts, and quitting waits for all of them.
     """
 
-    def __init__(self, app: Any, settings: Any, *, server: str | None, demo: bool) -> None:
+    def __init__(
+        self,
+        app: Any,
+        settings: Any,
+        *,
+        server: str | None,
+        demo: bool,
+        keychain_probe: concurrent.futures.Future[Any] | None = None,
+    ) -> None:
         from callaro_desktop.settings import Settings
 
         self.app = app
         self.settings: Settings = settings
         self.server_arg = server
         self.demo = demo
+        self._keychain_probe = keychain_probe
         self.manager: Any = None
         self.windows: list[Any] = []
         self.window: Any = None
@@ -174,9 +200,10 @@ class AppController:
                 await self.sign_in_flow()
             # What start-up built lives as long as the app: keep the cyclic collector off
             # it, so a full collection while scrolling a long table stays short (a 100k-row
-            # scroll's longest pause fell from 96 to 47 ms in bench_large_tables).
-            gc.collect()
-            gc.freeze()
+            # scroll's longest pause fell from 96 to 47 ms in bench_large_tables). A few
+            # seconds on, not at once: the collection takes ~35 ms, which would otherwise
+            # sit between the first page's answers and their paint.
+            asyncio.get_running_loop().call_later(FREEZE_AFTER_S, _freeze_startup_objects)
             await self._quit
         finally:
             await self.shutdown()
@@ -191,7 +218,8 @@ class AppController:
             # Demo tokens belong to a throwaway local sandbox: never put them in a keychain.
             vault = TokenStore(MemoryStore(), self.settings)
         elif vault is None:
-            vault = TokenStore.for_status(await probe_keychain_async(), self.settings)
+            status = await probe_keychain_async(started=self._keychain_probe)
+            vault = TokenStore.for_status(status, self.settings)
         self.manager = AccountManager(self.settings, vault)
         self.manager.account_added.connect(self._on_account_added)
         self.window = self.new_window(show=False)

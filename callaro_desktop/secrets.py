@@ -219,12 +219,30 @@ def probe_keychain(
     return status
 
 
+def start_keychain_probe() -> concurrent.futures.Future[KeychainStatus]:
+    """Begin detection now, on a thread, for ``probe_keychain_async(started=...)`` to await:
+    the app starts it before Qt is up, so the keychain's answer is usually in by the time
+    the window is built (the probe takes ~60 ms, much of it waiting on D-Bus and subprocesses).
+    """
+    return _start_in_thread(lambda: _detect(None), "probe")
+
+
 async def probe_keychain_async(
-    timeout_s: float = DEFAULT_PROBE_TIMEOUT_S, *, backend: KeyringBackend | None = None
+    timeout_s: float = DEFAULT_PROBE_TIMEOUT_S,
+    *,
+    backend: KeyringBackend | None = None,
+    started: concurrent.futures.Future[KeychainStatus] | None = None,
 ) -> KeychainStatus:
-    """``probe_keychain`` for a coroutine: the event loop keeps running while it waits."""
+    """``probe_keychain`` for a coroutine: the event loop keeps running while it waits.
+
+    ``started`` is a probe begun earlier with ``start_keychain_probe``; the timeout then
+    counts from this call.
+    """
     try:
-        status = await _await_with_timeout(lambda: _detect(backend), timeout_s, "probe")
+        if started is not None:
+            status = await asyncio.wait_for(asyncio.wrap_future(started), timeout_s)
+        else:
+            status = await _await_with_timeout(lambda: _detect(backend), timeout_s, "probe")
     except Exception as exc:
         return _status_after_failure(exc, timeout_s)
     log.info("Keychain: %s (available: %s)", status.backend_name, status.available)

@@ -44,6 +44,7 @@ from callaro_desktop.secrets import (
     probe_keychain,
     probe_keychain_async,
     service_name,
+    start_keychain_probe,
 )
 from callaro_desktop.settings import SavedAccount, Settings
 
@@ -507,6 +508,36 @@ def test_blocking_probe_does_not_block_the_event_loop() -> None:
     assert not status.available
     assert elapsed < 2.0
     assert ticks >= 10  # the loop kept turning while the keychain hung
+
+
+@pytest.mark.usefixtures("doubles")
+def test_a_probe_started_early_is_awaited_with_the_same_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The app starts detection before Qt is up (start_keychain_probe) and awaits it later.
+    monkeypatch.setattr(keyring.core, "_keyring_backend", HangingKeyring())
+    early = start_keychain_probe()
+
+    async def scenario() -> tuple[KeychainStatus, float]:
+        started = time.monotonic()
+        status = await probe_keychain_async(timeout_s=0.5, started=early)
+        return status, time.monotonic() - started
+
+    status, elapsed = asyncio.run(scenario())
+    assert elapsed < 2.0
+    assert not status.available
+    assert "did not answer within 0.5 seconds" in status.reason
+
+
+@pytest.mark.usefixtures("doubles")
+def test_a_probe_started_early_finds_a_working_keychain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(keyring.core, "_keyring_backend", DictKeyring())
+    early = start_keychain_probe()
+    status = asyncio.run(probe_keychain_async(started=early))
+    assert status.available
+    assert status == probe_keychain(backend=DictKeyring())
 
 
 @pytest.mark.usefixtures("doubles")

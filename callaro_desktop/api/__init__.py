@@ -4,8 +4,20 @@ Services build one `CallaroClient` per signed-in account and call
 `client.tenant(tenant_id).<family>.<method>()`; every failure is an `ApiError`.
 """
 
-from callaro_desktop.api.client import UNSET, CallaroClient, OwnedNumber, TenantClient
-from callaro_desktop.api.errors import (
+import sys
+
+# httpx imports its command-line client whenever click, rich and pygments happen to be
+# installed (they often are, for other tools): ~70 ms of start-up for code the console never
+# runs. A None entry makes that one import fail, and httpx then defines its stub instead.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+from callaro_desktop.api.client import (  # noqa: E402
+    UNSET,
+    CallaroClient,
+    OwnedNumber,
+    TenantClient,
+)
+from callaro_desktop.api.errors import (  # noqa: E402
     ApiError,
     BadResponse,
     Conflict,
@@ -22,9 +34,9 @@ from callaro_desktop.api.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from callaro_desktop.api.models import Money, TokenPair
-from callaro_desktop.api.pages import Page, Pager
-from callaro_desktop.api.transport import DEFAULT_BASE_URL, Envelope, Transport
+from callaro_desktop.api.models import Money, TokenPair  # noqa: E402
+from callaro_desktop.api.pages import Page, Pager  # noqa: E402
+from callaro_desktop.api.transport import DEFAULT_BASE_URL, Envelope, Transport  # noqa: E402
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -36,7 +36,7 @@ from callaro_desktop.api.models import Me, Tenant, TokenPair
 from callaro_desktop.secrets import TokenStore, TokenStoreError
 from callaro_desktop.services.messages import MessageBridge
 from callaro_desktop.services.permissions import ROLE_LABELS
-from callaro_desktop.services.tasks import background
+from callaro_desktop.services.tasks import background, together
 from callaro_desktop.settings import AccountBadge, Settings, account_key, normalize_email
 from callaro_desktop.settings import save as save_settings
 
@@ -139,28 +139,40 @@ class Account(QObject):
         await self._adopt(keep=True)
 
     async def _adopt(self, *, keep: bool) -> None:
-        self.me = await self.client.me.get()
         self.keep_signed_in = keep and self.vault.persistent
+        # The profile, the workspaces and the keychain write do not depend on one another:
+        # one round trip of waiting instead of three (the keychain write also keeps the
+        # refresh token the client may have rotated before we knew whether to keep it).
+        me, listed, _ = await together(
+            self.client.me.get(),
+            self._list_tenants(),
+            self._store_refresh_token(self.client.auth.tokens),
+        )
+        self.me = me
         if self.vault.persistent:
             self.settings.keep_signed_in = keep
         self.settings.remember_server(self.server)
         self.settings.server_url = self.server
         self.settings.last_email = self.email
         _persist(self.settings)
-        # The client may have refreshed before we knew whether to keep the token.
-        await self._store_refresh_token(self.client.auth.tokens)
         self.signed_in = True
         self._set_online(True)
-        await self.load_tenants()
+        self._set_tenants(listed)
         log.info("signed in to %s; %d workspace(s)", self.server, len(self.tenants))
 
     async def load_tenants(self) -> None:
-        tenants: list[TenantRef] = []
+        self._set_tenants(await self._list_tenants())
+
+    async def _list_tenants(self) -> list[Tenant]:
+        tenants: list[Tenant] = []
         async for t in self.client.tenants.list(per_page=200):
-            tenants.append(self._ref(t))
+            tenants.append(t)
             if len(tenants) >= TENANT_PRELOAD_LIMIT:
                 break
-        self.tenants = tenants
+        return tenants
+
+    def _set_tenants(self, tenants: list[Tenant]) -> None:
+        self.tenants = [self._ref(t) for t in tenants]
         self.tenants_changed.emit()
 
     def _ref(self, t: Tenant) -> TenantRef:

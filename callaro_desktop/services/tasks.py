@@ -15,11 +15,14 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Coroutine, Hashable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
 TaskKey = tuple[str, Hashable]
 
 
@@ -75,6 +78,27 @@ class TaskManager:
 
 
 _BACKGROUND: set[asyncio.Task[Any]] = set()
+
+
+@overload
+async def together(a: Coroutine[Any, Any, A], b: Coroutine[Any, Any, B], /) -> tuple[A, B]: ...
+@overload
+async def together(
+    a: Coroutine[Any, Any, A], b: Coroutine[Any, Any, B], c: Coroutine[Any, Any, C], /
+) -> tuple[A, B, C]: ...
+async def together(*coros: Coroutine[Any, Any, Any]) -> tuple[Any, ...]:
+    """Await independent coroutines at once; the first failure cancels the rest and is
+    raised as itself (not wrapped in an ExceptionGroup), so callers catch ApiError as usual.
+    """
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return tuple(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        # Let the cancelled ones finish, so none is left running against a closed client.
+        await asyncio.wait(tasks)
+        raise
 
 
 def background(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

@@ -146,21 +146,24 @@ def _stylesheet(t: Tokens) -> str:
     """
 
 
-_INDICATORS = {
-    QStyle.PrimitiveElement.PE_IndicatorCheckBox,
-    QStyle.PrimitiveElement.PE_IndicatorRadioButton,
-    QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
-}
-
-
-class _Style(QProxyStyle):
+class _DarkStyle(QProxyStyle):
     """Fusion, with check and radio outlines that show on a dark window.
 
     Fusion draws an indicator's outline from the Window colour darkened; on our dark
     window that outline all but vanishes, and an unticked box is a decision the user
     must see. Giving the indicator a light "window" while it is drawn fixes every
-    checkbox, radio button and checkable row at once.
+    checkbox, radio button and checkable row at once. Installed only while the theme is
+    dark: every primitive drawn passes through this Python method, and the light theme
+    needs none of it (it also spares start-up building PySide's large enum).
     """
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+        self._indicators = {
+            QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+            QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+            QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
+        }
 
     def drawPrimitive(
         self,
@@ -169,7 +172,7 @@ class _Style(QProxyStyle):
         painter: QPainter,
         widget: QWidget | None = None,
     ) -> None:
-        if element in _INDICATORS and tokens().dark:
+        if element in self._indicators and tokens().dark:
             palette = QPalette(option.palette)
             palette.setColor(QPalette.ColorRole.Window, QColor(tokens().muted_text))
             option.palette = palette
@@ -185,8 +188,8 @@ class Theme(QObject):
         super().__init__(app)
         self._app = app
         self._appearance: Appearance = "system"
+        self._styled = False
         self.tokens = LIGHT
-        app.setStyle(_Style(QStyleFactory.create("Fusion")))
         app.styleHints().colorSchemeChanged.connect(self._on_os_scheme_changed)
 
     @property
@@ -195,7 +198,11 @@ class Theme(QObject):
 
     def apply(self, appearance: Appearance) -> None:
         self._appearance = appearance
-        self.tokens = DARK if self._wants_dark() else LIGHT
+        tokens = DARK if self._wants_dark() else LIGHT
+        if tokens.dark != self.tokens.dark or not self._styled:
+            self._styled = True
+            self._app.setStyle(_DarkStyle() if tokens.dark else QStyleFactory.create("Fusion"))
+        self.tokens = tokens
         self._app.setPalette(_palette(self.tokens))
         self._app.setStyleSheet(_stylesheet(self.tokens))
         self.changed.emit()

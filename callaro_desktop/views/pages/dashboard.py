@@ -50,7 +50,7 @@ from callaro_desktop.views.pages.getting_started import (
     progress_text,
     show_progress,
 )
-from callaro_desktop.views.pages.profile import scroll_area
+from callaro_desktop.views.widgets.scroll import scroll_area
 from callaro_desktop.views.widgets.timezone_picker import zone_offset
 
 if TYPE_CHECKING:

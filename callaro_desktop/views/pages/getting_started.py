@@ -48,8 +48,8 @@ from callaro_desktop.services.tasks import background
 from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.pages.base import Page
-from callaro_desktop.views.pages.profile import scroll_area
 from callaro_desktop.views.widgets.cards import Card
+from callaro_desktop.views.widgets.scroll import scroll_area
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -40,6 +39,7 @@ from callaro_desktop.views.dialogs.change_password import ChangePasswordDialog
 from callaro_desktop.views.dialogs.common import FieldError, run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.cards import Card
+from callaro_desktop.views.widgets.scroll import scroll_area
 from callaro_desktop.views.widgets.timezone_picker import TimezonePicker, zone_offset
 
 if TYPE_CHECKING:
@@ -54,18 +54,6 @@ _PLATFORM_ROLES = {
     PlatformRole.PLATFORM_SUPPORT: "Platform support",
     PlatformRole.PARTNER_ADMIN: "Partner admin",
 }
-
-
-def scroll_area(content: QWidget) -> QScrollArea:
-    """A frameless scroll area that shows the page's own background."""
-    area = QScrollArea()
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidgetResizable(True)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(content)
-    area.viewport().setAutoFillBackground(False)
-    content.setAutoFillBackground(False)
-    return area
 
 
 class ProfilePage(Page):

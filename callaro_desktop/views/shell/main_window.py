@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
@@ -35,18 +36,18 @@ from callaro_desktop.services.session import Session, TenantRef
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
-from callaro_desktop.views.shell.accounts import AccountBadgeDialog
-from callaro_desktop.views.shell.command_palette import CommandPalette
-from callaro_desktop.views.shell.find_across import FindAcrossDialog
 from callaro_desktop.views.shell.message_bar import MessageBar
 from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, NAV
-from callaro_desktop.views.shell.palette_entries import palette_entries
 from callaro_desktop.views.shell.presentation import install_presentation_mode
 from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
 from callaro_desktop.views.widgets.icons import chevron_icon
 from callaro_desktop.views.widgets.states import StateStack
+
+if TYPE_CHECKING:
+    from callaro_desktop.views.shell.command_palette import CommandPalette
+    from callaro_desktop.views.shell.find_across import FindAcrossDialog
 
 log = logging.getLogger(__name__)
 
@@ -555,6 +556,8 @@ class MainWindow(QMainWindow):
             background(self._edit_badge(account))
 
     async def _edit_badge(self, account: Account) -> None:
+        from callaro_desktop.views.shell.accounts import AccountBadgeDialog
+
         dialog = AccountBadgeDialog(account, self)
         if await run_dialog(dialog) == AccountBadgeDialog.DialogCode.Accepted:
             label, colour = dialog.value()
@@ -585,7 +588,11 @@ class MainWindow(QMainWindow):
                 )
             )
 
+    # The palette, find and badge dialogs load on first use: start-up does not pay for them.
     def open_palette(self) -> None:
+        from callaro_desktop.views.shell.command_palette import CommandPalette
+        from callaro_desktop.views.shell.palette_entries import palette_entries
+
         if self._palette is None:
             self._palette = CommandPalette(self)
         self._palette.open_with(palette_entries(self))
@@ -593,6 +600,8 @@ class MainWindow(QMainWindow):
     def open_find(self) -> None:
         if self.session.current_account is None:
             return
+        from callaro_desktop.views.shell.find_across import FindAcrossDialog
+
         if self._find is None:
             self._find = FindAcrossDialog(self)
         self._find.open()
