@@ -127,6 +127,7 @@ class BadgeDelegate(QStyledItemDelegate):
         self._pill = pill
         self._font = font
         self._cache: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        self._margin: int | None = None
 
     def paint(
         self,
@@ -136,11 +137,19 @@ class BadgeDelegate(QStyledItemDelegate):
     ) -> None:
         widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
-        # Selection and hover, as the style draws them for any cell.
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            # The selection, as the style draws it for any cell. Unselected, the panel has
+            # nothing to draw here (no background brush: initStyleOption is never called),
+            # and skipping the call saves a trip into Qt per cell.
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget
+            )
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option, widget) + 1
+        if self._margin is None:
+            metric = QStyle.PixelMetric.PM_FocusFrameHMargin
+            self._margin = style.pixelMetric(metric, option, widget) + 1
+        margin = self._margin
         rect = option.rect.adjusted(margin, 0, -margin, 0)
         if self._pill:
             tone = index.data(PILL_ROLE)

@@ -52,6 +52,13 @@ class Column(Generic[T]):
 
 FetchPage = Callable[[int], Awaitable[PageLike[T]]]
 
+# Plain ints: data() runs for every role of every visible cell on each paint, and an
+# enum attribute lookup and comparison there cost more than the answer itself.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_USER = int(Qt.ItemDataRole.UserRole.value)
+
 
 class LazyTableModel(QAbstractTableModel, Generic[T]):
     load_failed = Signal(object)  # the exception, for the page's error state
@@ -61,6 +68,12 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
     def __init__(self, columns: Sequence[Column[T]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
+        # The roles some column answers; Qt asks for about ten per cell, most of them unused.
+        self._roles = frozenset(
+            {_DISPLAY, _TOOLTIP, _ALIGN, _USER}.union(*(map(int, c.extra_roles) for c in columns))
+        )
+        self._aligns = [int(c.align.value) for c in self._columns]
+        self._extras = [{int(k): f for k, f in c.extra_roles.items()} for c in self._columns]
         self._rows: list[T] = []
         self._total = 0
         self._next_page = 1
@@ -77,22 +90,25 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        role = int(role)
+        if role not in self._roles:
             return None
-        row = self._rows[index.row()]
-        col = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.display(row)
-        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip is not None:
-            return col.tooltip(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(col.align.value)
-        if role == Qt.ItemDataRole.UserRole:
+        r = index.row()
+        if r < 0 or r >= len(self._rows):
+            return None
+        if role == _ALIGN:
+            return self._aligns[index.column()]
+        row = self._rows[r]
+        if role == _USER:
             return row
-        if role in col.extra_roles:
-            return col.extra_roles[role](row)
-        return None
+        col = self._columns[index.column()]
+        if role == _DISPLAY:
+            return col.display(row)
+        if role == _TOOLTIP:
+            return None if col.tooltip is None else col.tooltip(row)
+        extra = self._extras[index.column()].get(role)
+        return None if extra is None else extra(row)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
