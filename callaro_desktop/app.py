@@ -67,6 +67,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return selftest.main()
 
+    # Start-up allocates hundreds of thousands of objects that live as long as the app, and
+    # the cyclic collector walked them ~165 times (35-40 ms) before the first page painted.
+    # It comes back a few seconds in, after one collection and a freeze (AppController.run).
+    gc.disable()
+    try:
+        return _run_gui(args)
+    finally:
+        gc.enable()
+
+
+def _run_gui(args: argparse.Namespace) -> int:
     from callaro_desktop import secrets
 
     # The keychain answers on its own thread while Qt starts up.
@@ -112,6 +123,7 @@ FREEZE_AFTER_S = 3.0
 def _freeze_startup_objects() -> None:
     gc.collect()
     gc.freeze()
+    gc.enable()  # off since main() began
 
 
 def window_icon() -> QIcon:
@@ -188,7 +200,15 @@ class AppController:
         # Qt must not leave its event loop before we have closed the HTTP clients and the
         # sandbox: quitting resolves this future, the cleanup below runs inside the loop,
         # and only then does run() return and the loop stop.
-        self._quit = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self._quit = loop.create_future()
+        # What start-up builds lives as long as the app: keep the cyclic collector off it,
+        # so a full collection while scrolling a long table stays short (a 100k-row scroll's
+        # longest pause fell from 101 to 59 ms in bench_large_tables). A few seconds on, not
+        # at once: the collection takes ~35 ms, which would otherwise sit between the first
+        # page's answers and their paint. Timed from here, not from signing in, so a sign-in
+        # dialog left open does not keep the collector off.
+        loop.call_later(FREEZE_AFTER_S, _freeze_startup_objects)
         self.app.setQuitOnLastWindowClosed(False)
         self.app.lastWindowClosed.connect(self.request_quit)
         await self.setup()
@@ -198,12 +218,6 @@ class AppController:
                 await self.start_demo()
             else:
                 await self.sign_in_flow()
-            # What start-up built lives as long as the app: keep the cyclic collector off
-            # it, so a full collection while scrolling a long table stays short (a 100k-row
-            # scroll's longest pause fell from 96 to 47 ms in bench_large_tables). A few
-            # seconds on, not at once: the collection takes ~35 ms, which would otherwise
-            # sit between the first page's answers and their paint.
-            asyncio.get_running_loop().call_later(FREEZE_AFTER_S, _freeze_startup_objects)
             await self._quit
         finally:
             await self.shutdown()
