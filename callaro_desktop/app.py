@@ -116,7 +116,7 @@ def _run_gui(args: argparse.Namespace) -> int:
         return runner.run(controller.run())
 
 
-#: Seconds after sign-in before start-up's objects are moved out of the collector's reach.
+#: Seconds after the event loop starts before start-up's objects leave the collector's reach.
 FREEZE_AFTER_S = 3.0
 
 
