@@ -288,6 +288,8 @@ def main() -> int:
     bare_ms = median(col(bare, "PAINTED"))
     app_ms = median(col(app, "PAINTED"))
     ratio = app_ms / bare_ms
+    # The issue's own baseline is the bare window's whole life, start → quit.
+    quit_ratio = app_ms / median(col(bare, "EXIT"))
     table = [
         ("measure", "median ms", "min–max ms"),
         row("bare PySide6 window: start → painted", bare, "PAINTED"),
@@ -311,17 +313,22 @@ def main() -> int:
     floor_ms = median(col(floor, "PAINTED"))
     floor_ratio = floor_ms / bare_ms
     verdict = "met" if ratio <= 2.5 else "NOT met"
+    quit_verdict = "met" if quit_ratio <= 2.5 else "NOT met"
     record(
         "Start-up",
         table,
         [
             f"console ÷ bare window (painted): {ratio:.2f}× — target ≤ 2.5×: {verdict}",
+            f"console ÷ bare window (start → exited, the baseline as the issue words it):"
+            f" {quit_ratio:.2f}× — target ≤ 2.5×: {quit_verdict}",
             f"floor ÷ bare window: {floor_ratio:.2f}× before any request, widget or page of"
             f" the console's own; the target leaves {2.5 * bare_ms - floor_ms:.0f} ms"
             " above the floor for the shell, the first page and the round trips (sign-in, profile"
             " and workspaces, the Dashboard's cards)",
             f"{opts.runs} runs each after one warm-up, interleaved; offscreen; sandbox (demo seed)"
             " in its own process; signed in silently as the demo admin from a saved sign-in"
+            " (kept in a file: this machine has no keychain, and one adds its own D-Bus round"
+            " trips)"
             + (
                 f"; 'server {opts.latency_ms} ms away': the sandbox delays every API answer by"
                 f" {opts.latency_ms} ms (the ratio and target are for the local server)"
