@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callaro_sandbox.db import register_schema
+from callaro_sandbox.db import CORE_SCHEMA_VERSION, register_schema
 
 CORE_SQL = """
 CREATE TABLE IF NOT EXISTS settings (
@@ -34,7 +34,24 @@ CREATE TABLE IF NOT EXISTS memberships (
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, tenant_id)
 );
-CREATE INDEX IF NOT EXISTS memberships_tenant ON memberships (tenant_id, role, status);
+-- Version 1 had memberships_tenant (tenant_id, role, status): without user_id it stopped
+-- covering "other active admins" once the covering indexes below existed, and SQLite then
+-- preferred scanning every active member of the tenant.
+DROP INDEX IF EXISTS memberships_tenant;
+CREATE INDEX IF NOT EXISTS memberships_tenant_role_status
+    ON memberships (tenant_id, role, status, user_id);
+-- The users list (users.py) reads a page by walking an index in the requested order instead of
+-- sorting the whole tenant; every index ends in the user id, the list's tie-break (an index on
+-- users ends in the rowid, which is the id). Columns after the user id let the role/status
+-- filters and the search be checked from the index alone.
+CREATE INDEX IF NOT EXISTS users_display_name ON users (display_name COLLATE NOCASE, id, email);
+CREATE INDEX IF NOT EXISTS users_last_active ON users (last_active_at);
+CREATE INDEX IF NOT EXISTS memberships_tenant_role
+    ON memberships (tenant_id, role, user_id, status);
+CREATE INDEX IF NOT EXISTS memberships_tenant_status
+    ON memberships (tenant_id, status, user_id, role);
+CREATE INDEX IF NOT EXISTS memberships_tenant_created
+    ON memberships (tenant_id, created_at, user_id, role, status);
 CREATE TABLE IF NOT EXISTS token_families (
     family TEXT PRIMARY KEY,
     user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -107,4 +124,4 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 """
 
-register_schema("core", CORE_SQL)
+register_schema("core", CORE_SQL, CORE_SCHEMA_VERSION)

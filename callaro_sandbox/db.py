@@ -7,6 +7,11 @@ implicit transaction behind for the next request on the shared connection.
 Domain modules own their tables: they call :func:`register_schema` at import time and every
 registered schema is applied (idempotently, ``CREATE ... IF NOT EXISTS``) when a database is
 opened and again whenever the app or the seeder has imported more modules.
+
+Migrating is therefore re-applying: every statement is safe to run again (``IF [NOT] EXISTS``),
+so a database made by an older sandbox catches up when it is opened. ``schema_version``
+records, per schema, the version whose DDL was last applied; a module bumps its version when
+it changes its DDL.
 """
 
 from __future__ import annotations
@@ -21,21 +26,25 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-CORE_SCHEMA_VERSION = 1
+# 2: indexes that let the users list walk members in its sort orders (see users.py).
+CORE_SCHEMA_VERSION = 2
 
 # Insertion order matters: a schema registered later may reference tables of an earlier one.
-_SCHEMAS: dict[str, str] = {}
+_SCHEMAS: dict[str, tuple[str, int]] = {}
 
 Params = Sequence[Any] | Mapping[str, Any]
 
 
-def register_schema(name: str, sql: str) -> None:
-    """Register DDL (``CREATE TABLE IF NOT EXISTS`` ...) applied to every database opened."""
-    _SCHEMAS[name] = sql
+def register_schema(name: str, sql: str, version: int = 1) -> None:
+    """Register DDL (``CREATE TABLE IF NOT EXISTS`` ...) applied to every database opened.
+
+    ``version`` goes up whenever ``sql`` changes; it is recorded in ``schema_version``.
+    """
+    _SCHEMAS[name] = (sql, version)
 
 
 def registered_schemas() -> dict[str, str]:
-    return dict(_SCHEMAS)
+    return {name: sql for name, (sql, _) in _SCHEMAS.items()}
 
 
 # Modules that register schemas; imported before schemas are applied so a database opened by a
@@ -94,12 +103,22 @@ class Database:
             " name TEXT PRIMARY KEY, version INTEGER NOT NULL,"
             " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))"
         )
-        for name, sql in registered_schemas().items():
+        for name, (sql, version) in list(_SCHEMAS.items()):
+            recorded = self.conn.execute(
+                "SELECT version FROM schema_version WHERE name = ?", (name,)
+            ).fetchone()
             self.conn.executescript(sql)
-            self.conn.execute(
-                "INSERT OR IGNORE INTO schema_version (name, version) VALUES (?, ?)",
-                (name, CORE_SCHEMA_VERSION),
-            )
+            if recorded is None:
+                self.conn.execute(
+                    "INSERT INTO schema_version (name, version) VALUES (?, ?)", (name, version)
+                )
+            elif int(recorded[0]) < version:
+                log.info("schema %s migrated from version %s to %s", name, recorded[0], version)
+                self.conn.execute(
+                    "UPDATE schema_version SET version = ?,"
+                    " applied_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE name = ?",
+                    (version, name),
+                )
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
