@@ -13,7 +13,7 @@ from callaro_sandbox import app as app_module
 from callaro_sandbox.app import create_app
 from callaro_sandbox.config import RateLimit, SandboxConfig
 from callaro_sandbox.db import Database, register_schema, registered_schemas
-from callaro_sandbox.envelope import ApiFail, iso, money, paged
+from callaro_sandbox.envelope import ApiFail, iso, money, ok, paged
 from callaro_sandbox.idempotency import body_hash
 from callaro_sandbox.middleware import TokenBucket
 from callaro_sandbox.paging import PageParams, fetch_page, like_pattern, order_by
@@ -167,6 +167,35 @@ def test_paged_meta() -> None:
     assert body["meta"] == {"count": 101, "page": 3, "per_page": 50, "pages": 3}
     empty = json.loads(bytes(paged([], total=0, page=1, per_page=50).body))
     assert empty["meta"]["pages"] == 0
+
+
+def test_ok_body_equals_the_encoders_whatever_the_data() -> None:
+    import enum
+    import json
+    from datetime import UTC, date, datetime
+
+    from fastapi.encoders import jsonable_encoder
+    from pydantic import BaseModel
+
+    class Colour(enum.StrEnum):
+        RED = "red"
+
+    class Item(BaseModel):
+        name: str
+        when: date
+
+    plain = [{"id": 1, "name": "Ana", "ratio": 0.5, "ok": True, "tags": ["a"], "none": None}]
+    mixed = {
+        "colour": Colour.RED,
+        "when": datetime(2026, 1, 2, tzinfo=UTC),
+        "pair": (1, 2),
+        "item": Item(name="x", when=date(2026, 1, 2)),
+        "nested": [{"set": {3}}],
+        7: "int key",
+    }
+    for data in (plain, mixed, [mixed, *plain], "text", 3, None, []):
+        body = json.loads(bytes(ok(data).body))
+        assert body["data"] == json.loads(json.dumps(jsonable_encoder(data))), data
 
 
 def test_order_by_whitelist() -> None:
