@@ -163,10 +163,23 @@ def _child_app(server: str) -> int:
 
 
 def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
+    import httpx
+
     from benchmarks.common import login
     from callaro_desktop.secrets import service_name
+    from callaro_desktop.settings import account_key
 
-    refresh = login(server, who)["refresh_token"]
+    tokens = login(server, who)
+    refresh = tokens["refresh_token"]
+    # A returning user: the console remembers the workspace it was last on (it writes this on
+    # every switch), here the first it lists, which is where a first start opens.
+    listed = httpx.get(
+        f"{server}/api/v1/tenants",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        timeout=30,
+    )
+    listed.raise_for_status()
+    workspace = listed.json()["data"][0]["id"]
     (home / "config").mkdir(parents=True)
     (home / "data").mkdir(parents=True)
     settings = {
@@ -175,10 +188,11 @@ def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
         "keep_signed_in": True,
         "allow_plaintext_token_file": True,
         "saved_accounts": [{"server": server, "email": who[0]}],
+        "last_tenant_by_account": {account_key(server, who[0]): workspace},
     }
     (home / "config" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
-    tokens = {service_name(server): {who[0]: refresh}}
-    (home / "data" / "sign-ins-UNENCRYPTED.json").write_text(json.dumps(tokens), encoding="utf-8")
+    saved = {service_name(server): {who[0]: refresh}}
+    (home / "data" / "sign-ins-UNENCRYPTED.json").write_text(json.dumps(saved), encoding="utf-8")
 
 
 def _time_child(args: list[str], home: Path | None = None) -> dict[str, float]:

@@ -346,9 +346,12 @@ class AppController:
             [] if self.server_arg else list(self.settings.saved_accounts)
         )
         signed_in = False
+        # The account this window opens on (the first saved one for the server) warms up.
+        shown = next((a for a in saved if a.server == server), saved[0] if saved else None)
         for account in saved:
             try:
-                if await self.manager.resume(account.server, account.email) is not None:
+                warm = self._warm_start if account is shown else None
+                if await self.manager.resume(account.server, account.email, warm) is not None:
                     signed_in = True
             except ApiError as exc:
                 log.info("silent sign-in failed: %s", exc)
@@ -365,8 +368,29 @@ class AppController:
                 self.manager.accounts[0],
             )
             self.session.bind(first)
+            # The bind started the first page's loads, which took their early answers.
+            self.session.drop_prefetched()
             return
+        self.session.drop_prefetched()
         await self.show_sign_in(server)
+
+    def _warm_start(self, account: Any) -> None:
+        """The saved sign-in is refreshed; the profile and workspace list are about to be
+        asked for. If this account last left its workspace on the Dashboard, send the
+        Dashboard's requests for that workspace now: they travel with the profile instead
+        of one round trip after it (~100 ms of start-up with a server 100 ms away). Only the
+        Dashboard: other pages' queries depend on view state restored when they open."""
+        from callaro_desktop.views.pages.dashboard import DashboardPage
+        from callaro_desktop.views.shell.nav import LANDING_PAGE
+
+        tenant_id = self.settings.last_tenant_by_account.get(account.key)
+        if tenant_id is None:
+            return
+        landing = self.settings.last_page_by_tenant.get(f"{account.key}#{tenant_id}")
+        if (landing or LANDING_PAGE) != DashboardPage.page_id:
+            return
+        scope = account.client.tenant(tenant_id)
+        DashboardPage.warm(self.session, account.key, scope, tenant_id)
 
     async def show_sign_in(self, server: str | None = None, *, window: Any = None) -> bool:
         """The sign-in dialog; a success adds the account and shows it in `window`."""

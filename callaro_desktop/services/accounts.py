@@ -134,8 +134,15 @@ class Account(QObject):
         await self.client.auth.login(self.email, password)
         await self._adopt(keep=keep)
 
-    async def resume(self, token: str) -> None:
+    async def resume(
+        self, token: str, on_refreshed: Callable[[Account], None] | None = None
+    ) -> None:
+        """Sign in from a refresh token; `on_refreshed` runs once the client holds a live
+        access token, before the profile and workspaces are asked for (a warm start sends
+        the first page's requests then, to travel with them)."""
         await self.client.auth.resume(token)
+        if on_refreshed is not None:
+            on_refreshed(self)
         await self._adopt(keep=True)
 
     async def _adopt(self, *, keep: bool) -> None:
@@ -334,8 +341,12 @@ class AccountManager(QObject):
             raise
         return await self._add(account)
 
-    async def resume(self, server: str, email: str) -> Account | None:
-        """Sign in silently from a stored refresh token; None when there is none or it is dead."""
+    async def resume(
+        self, server: str, email: str, on_refreshed: Callable[[Account], None] | None = None
+    ) -> Account | None:
+        """Sign in silently from a stored refresh token; None when there is none or it is dead.
+
+        `on_refreshed`: see Account.resume."""
         try:
             token = await self.vault.get_async(server, email)
         except TokenStoreError as exc:
@@ -346,7 +357,7 @@ class AccountManager(QObject):
             return None
         account = Account(self.settings, self.vault, self.messages, server, email, self)
         try:
-            await account.resume(token)
+            await account.resume(token, on_refreshed)
         except SessionExpired:
             await account.close()
             await account.forget_token()

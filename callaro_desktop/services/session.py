@@ -10,9 +10,10 @@ two tenants of one account, or two accounts, without sharing any of that.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -67,6 +68,8 @@ class Session(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(1000)
         self._save_timer.timeout.connect(self._persist_settings)
+        # Answers asked for before anything could show them (a warm start), by key.
+        self._prefetched: dict[Hashable, asyncio.Future[Any]] = {}
 
     # -- what the bound account provides ------------------------------------------------
 
@@ -229,6 +232,7 @@ class Session(QObject):
         await account.sign_out()
 
     async def close(self) -> None:
+        self.drop_prefetched()
         if self._save_timer.isActive():
             self._save_timer.stop()
             self._persist_settings()
@@ -287,11 +291,42 @@ class Session(QObject):
         account = self.current_account
         if account is None:
             raise SessionExpired("Not signed in.")
-        result = await account.call(factory)
+        return self.filtered(await account.call(factory))
+
+    def filtered(self, result: T) -> T:
+        """`result` as pages may see it (presentation mode swaps in its fakes here)."""
         if self.result_filter is not None:
-            filtered: T = self.result_filter(result)
-            return filtered
+            swapped: T = self.result_filter(result)
+            return swapped
         return result
+
+    # -- answers asked for early ----------------------------------------------------------
+
+    def prefetch(self, key: Hashable, request: Coroutine[Any, Any, Any]) -> None:
+        """Send `request` now for a page that does not exist yet; `take_prefetched(key)` hands
+        its answer to the first load that wants it. Nothing here is shown or filtered: the
+        taker awaits it and passes the result through `filtered`."""
+        self._forget(self._prefetched.pop(key, None))
+        self._prefetched[key] = asyncio.ensure_future(request)
+
+    def take_prefetched(self, key: Hashable) -> asyncio.Future[Any] | None:
+        return self._prefetched.pop(key, None)
+
+    def drop_prefetched(self) -> None:
+        """Cancel what nobody took (a card the role does not show, another tenant chosen)."""
+        for future in self._prefetched.values():
+            self._forget(future)
+        self._prefetched.clear()
+
+    @staticmethod
+    def _forget(future: asyncio.Future[Any] | None) -> None:
+        if future is None:
+            return
+        if future.done():
+            if not future.cancelled():
+                future.exception()  # a failure nobody will read is not worth a warning
+        else:
+            future.cancel()
 
     async def reauthenticate(self, password: str) -> None:
         if self.current_account is not None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
 
 CARD_MIN_WIDTH = 300
+_NO_ANSWER = object()
 _PROVIDERS = {"twilio": "Twilio", "exotel": "Exotel", "mcube": "mCube", "sip": "SIP"}
 
 
@@ -144,8 +145,15 @@ class DashboardCard(QFrame):
 
     # -- what each card provides --------------------------------------------------------
 
+    @classmethod
+    def request(cls, scope: TenantClient) -> Coroutine[Any, Any, Any] | None:
+        """The card's request, needing no card: a warm start sends it before the page exists
+        (DashboardPage.warm). None for a card that asks nothing of the server."""
+        return None
+
     async def fetch(self, scope: TenantClient) -> Any:
-        raise NotImplementedError
+        request = self.request(scope)
+        return None if request is None else await request
 
     def present(self, data: Any) -> None:
         raise NotImplementedError
@@ -220,8 +228,9 @@ class ChecklistCard(DashboardCard):
             tr("View &checklist"), "getting_started", tr("View checklist")
         )
 
-    async def fetch(self, scope: TenantClient) -> Checklist:
-        return await scope.onboarding.checklist()
+    @classmethod
+    def request(cls, scope: TenantClient) -> Coroutine[Any, Any, Checklist]:
+        return scope.onboarding.checklist()
 
     def present(self, data: Checklist) -> None:
         # A dismissed checklist stays on its own page but leaves the Dashboard.
@@ -242,8 +251,9 @@ class WalletCard(DashboardCard):
         self.plan = self.muted_line()
         self.add_link(tr("Open &Billing"), "billing", tr("Open Billing"))
 
-    async def fetch(self, scope: TenantClient) -> BillingOverview:
-        return await scope.billing.overview()
+    @classmethod
+    def request(cls, scope: TenantClient) -> Coroutine[Any, Any, BillingOverview]:
+        return scope.billing.overview()
 
     def present(self, data: BillingOverview) -> None:
         self.value.setText(format_money(data.balance))
@@ -289,8 +299,9 @@ class SpendCard(DashboardCard):
         self.pulses = self.muted_line()
         self.view_usage = self.add_link(tr("View &usage"), "usage", tr("View usage"))
 
-    async def fetch(self, scope: TenantClient) -> BillingOverview:
-        return await scope.billing.overview()
+    @classmethod
+    def request(cls, scope: TenantClient) -> Coroutine[Any, Any, BillingOverview]:
+        return scope.billing.overview()
 
     def present(self, data: BillingOverview) -> None:
         m = data.month
@@ -311,9 +322,10 @@ class NumbersCard(DashboardCard):
         self.detail = self.muted_line()
         self.add_link(tr("View phone &numbers"), "phone_numbers", tr("View phone numbers"))
 
-    async def fetch(self, scope: TenantClient) -> ApiPage[PhoneNumber]:
+    @classmethod
+    def request(cls, scope: TenantClient) -> Coroutine[Any, Any, ApiPage[PhoneNumber]]:
         # One page of 200 gives the count and, for most tenants, every number's status.
-        return await scope.phone_numbers.list(per_page=200).fetch_page(1)
+        return scope.phone_numbers.list(per_page=200).fetch_page(1)
 
     def present(self, data: ApiPage[PhoneNumber]) -> None:
         total = data.total if data.total is not None else len(data.items)
@@ -332,6 +344,14 @@ class NumbersCard(DashboardCard):
             self.detail.setText(tr("Across every connection"))
 
 
+async def _team_counts(scope: TenantClient) -> tuple[int, int]:
+    users, invitations = await asyncio.gather(
+        scope.users.list(per_page=1).fetch_page(1),
+        scope.invitations.list(status="pending", per_page=1).fetch_page(1),
+    )
+    return users.total or len(users.items), invitations.total or len(invitations.items)
+
+
 class TeamCard(DashboardCard):
     key = "team"
     capability = Capability.USERS
@@ -342,12 +362,9 @@ class TeamCard(DashboardCard):
         self.detail = self.muted_line()
         self.add_link(tr("Open U&sers"), "users", tr("Open Users"))
 
-    async def fetch(self, scope: TenantClient) -> tuple[int, int]:
-        users, invitations = await asyncio.gather(
-            scope.users.list(per_page=1).fetch_page(1),
-            scope.invitations.list(status="pending", per_page=1).fetch_page(1),
-        )
-        return users.total or len(users.items), invitations.total or len(invitations.items)
+    @classmethod
+    def request(cls, scope: TenantClient) -> Coroutine[Any, Any, tuple[int, int]]:
+        return _team_counts(scope)
 
     def present(self, data: tuple[int, int]) -> None:
         members, pending = data
@@ -370,8 +387,9 @@ class TelephonyCard(DashboardCard):
         self.detail = self.muted_line()
         self.add_link(tr("Open &Telephony"), "telephony", tr("Open Telephony"))
 
-    async def fetch(self, scope: TenantClient) -> list[TelephonyConnection]:
-        return await scope.telephony_connections.list()
+    @classmethod
+    def request(cls, scope: TenantClient) -> Coroutine[Any, Any, list[TelephonyConnection]]:
+        return scope.telephony_connections.list()
 
     def present(self, data: list[TelephonyConnection]) -> None:
         self.value.setText(f"{len(data):,}")
@@ -415,7 +433,7 @@ class AccountCard(DashboardCard):
             self.present(me)
 
 
-CARD_TYPES: tuple[Callable[[Session, QWidget], DashboardCard], ...] = (
+CARD_TYPES: tuple[type[DashboardCard], ...] = (
     ChecklistCard,
     WalletCard,
     SpendCard,
@@ -435,7 +453,9 @@ class DashboardPage(Page):
         self.cards: dict[str, DashboardCard] = {}
         for card_type in CARD_TYPES:
             # Parented from the start: a card the role never shows must not become a window.
-            card = card_type(session, content)
+            # (Each card names its own title, so its constructor takes the session and parent.)
+            make = cast("Callable[[Session, QWidget], DashboardCard]", card_type)
+            card = make(session, content)
             card.hide()
             card.retry_requested.connect(lambda c=card: self._start(c, reload=True))
             card.open_requested.connect(lambda page_id: open_page(self, page_id))
@@ -486,19 +506,43 @@ class DashboardPage(Page):
     def visible_cards(self) -> list[DashboardCard]:
         return [c for c in self.cards.values() if self.session.can(c.capability)]
 
+    @classmethod
+    def warm(cls, session: Session, account_key: str, scope: TenantClient, tenant_id: int) -> None:
+        """Send every card's request for `tenant_id` now, before the page or even the signed-in
+        session exists: a silent sign-in calls this while the profile and the workspace list
+        are on their way, so the cards' answers come with them instead of one round trip
+        later. The first load of each card for that account and tenant takes its answer;
+        Session.drop_prefetched cancels what no card took (a role that does not show it,
+        another workspace chosen)."""
+        for card_type in CARD_TYPES:
+            request = card_type.request(scope)
+            if request is not None:
+                session.prefetch(cls._card_key(card_type.key, account_key, tenant_id), request)
+
+    @classmethod
+    def _card_key(cls, card: str, account_key: str, tenant_id: int) -> tuple[str, str, int]:
+        return (f"{cls.page_id}/{card}", account_key, tenant_id)
+
     def _start(self, card: DashboardCard, *, reload: bool) -> None:
         tenant_id = self.session.tenant_id
         if tenant_id is None:
             return
         if reload or card.state == "error":
             card.show_loading()
+        early = self.session.take_prefetched(
+            self._card_key(card.key, self.session.account, tenant_id)
+        )
         self.session.tasks.run(
-            (f"{self.page_id}/{card.key}", tenant_id), self._load_card(card, tenant_id)
+            (f"{self.page_id}/{card.key}", tenant_id), self._load_card(card, tenant_id, early)
         )
 
-    async def _load_card(self, card: DashboardCard, tenant_id: int) -> None:
+    async def _load_card(
+        self, card: DashboardCard, tenant_id: int, early: asyncio.Future[Any] | None = None
+    ) -> None:
         try:
-            data = await self.session.call(lambda: card.fetch(self.session.scope(tenant_id)))
+            data = await self._early_answer(early)
+            if data is _NO_ANSWER:
+                data = await self.session.call(lambda: card.fetch(self.session.scope(tenant_id)))
         except asyncio.CancelledError:
             raise
         except ApiError as exc:
@@ -511,6 +555,16 @@ class DashboardPage(Page):
             return
         card.present(data)
         card.show_ready()
+
+    async def _early_answer(self, early: asyncio.Future[Any] | None) -> Any:
+        if early is None:
+            return _NO_ANSWER
+        try:
+            return self.session.filtered(await early)
+        except ApiError:
+            # A warm start's guess that failed (say the role changed and the server refused):
+            # the card asks again the ordinary way, with re-authentication and its own error.
+            return _NO_ANSWER
 
     # -- layout -----------------------------------------------------------------------------
 
