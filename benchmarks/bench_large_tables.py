@@ -229,6 +229,7 @@ async def bench(base_url: str, runs: int, scroll_runs: int, freeze: bool) -> dic
         out.update(scroll=scroll_times, rows_loaded=model.rowCount(), requests=pages_loaded)
         out["console_per_page"] = console_share
         out["gc_longest"] = pauses.longest[2]
+        out["gc_young"] = max(pauses.longest[0], pauses.longest[1])
         out["gc_full"] = pauses.full
         out["gc_objects"] = len(gc.get_objects())
         out["rss_all_rows"] = rss_mb()
@@ -294,6 +295,12 @@ def main() -> int:
             f"{ms(out['gc_longest']):.0f} ms",
             f"{out['gc_full']} full collections",
             f"{out['gc_objects']:,} objects tracked at the end; GUI freeze limit 100 ms",
+        ),
+        (
+            "longest young-generation collection while scrolling",
+            f"{ms(out['gc_young']):.1f} ms",
+            "",
+            "the table collects the young generations before freezing each page past 20k rows",
         ),
         (
             "RSS signed in, before the page",
