@@ -238,3 +238,30 @@ def test_any_e164_number_becomes_another_of_the_same_shape(number: str) -> None:
     assert fake != number and len(fake) == len(number) and fake.startswith("+")
     cc = country_code(number[1:])
     assert fake[1:].startswith(cc)
+
+
+def test_a_real_number_equal_to_an_earlier_fake_is_still_replaced() -> None:
+    # Fakes are random digits of the same country and length: one can equal a real number the
+    # filter has not met yet. That number, when it comes, must not pass as "already a fake".
+    p = Privacy(seed=3)
+    first = p.filter(
+        PhoneNumber.model_validate({"id": 1, "e164": "+919812345678", "status": "active"})
+    )
+    # The real number that happens to be the earlier fake, arriving in a fresh answer (its own
+    # string object, as parsing a response makes).
+    later = "".join(list(first.e164))
+    assert later == first.e164 and later is not first.e164
+    shown = p.filter(PhoneNumber.model_validate({"id": 2, "e164": later, "status": "active"}))
+    assert shown.e164 != later
+    assert p.filter(first) == first  # its own output still passes unchanged
+    assert p.reveal(shown.e164) == later and p.reveal(first.e164) == "+919812345678"
+    event = UsageEvent.model_validate(
+        {
+            "id": 3,
+            "occurred_at": "2026-09-16T07:31:00Z",
+            "category": "voice",
+            "description": f"Inbound call {later} (0m 32s)",
+            "charged_cost": {"amount_minor": 100},
+        }
+    )
+    assert later not in p.filter(event).description

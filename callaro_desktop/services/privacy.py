@@ -185,6 +185,10 @@ def country_code(digits: str) -> str:
     return digits[:3]
 
 
+#: How many made-up strings `Privacy` recognises as its own (see `_outputs`).
+_OUTPUTS_KEPT = 100_000
+
+
 class Privacy:
     """One run's mapping of real values to fakes (and back)."""
 
@@ -198,6 +202,10 @@ class Privacy:
         self._domains: dict[str, str] = {}
         self._phone_digits: dict[str, str] = {}
         self._fake_digits: set[str] = set()
+        # Every string this Privacy made up, by identity: filtering its own output again leaves
+        # it alone. By identity, not by value: a real number can equal a fake made earlier for
+        # another number (random digits, same country and length), and must still be replaced.
+        self._outputs: dict[int, str] = {}
         self._prefixes: dict[str, str] = {}  # real API key prefix -> fake
         self._secrets: dict[str, str] = {}  # real secret (8+ characters) -> fake, for text
         self._names_re: re.Pattern[str] | None = None
@@ -249,7 +257,7 @@ class Privacy:
     def phone(self, real: str) -> str:
         """Another number with the same country code, length and separators."""
         digits = _digits(real)
-        if len(digits) < 7 or digits in self._fake_digits:
+        if len(digits) < 7:
             return real
         fake_digits = self._phone_digits.get(digits)
         if fake_digits is None:
@@ -413,8 +421,16 @@ class Privacy:
         return value
 
     def _string(self, value: str, field: str | None) -> str:
+        if self._outputs.get(id(value)) is value:
+            return value
         fake = self._string_fake(value, field)
-        return value if fake == value else fake
+        if fake == value:
+            return value
+        self._outputs[id(fake)] = fake
+        if len(self._outputs) > _OUTPUTS_KEPT:
+            # Text is made up afresh on every load: keep the newest, the ones on screen.
+            del self._outputs[next(iter(self._outputs))]
+        return fake
 
     def _string_fake(self, value: str, field: str | None) -> str:
         if field in EMAIL_FIELDS:
