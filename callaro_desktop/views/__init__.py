@@ -1,4 +1,4 @@
-"""Widgets only: pages, dialogs, the shell and reusable pieces. They ask services, never httpx.
+"""Widgets only: pages, dialogs, the shell and reusable pieces. They ask services for data.
 
 Importing this package also trims a start-up cost PySide6 puts on every later import (below).
 """
