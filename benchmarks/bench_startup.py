@@ -179,7 +179,7 @@ def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
         timeout=30,
     )
     listed.raise_for_status()
-    workspace = listed.json()["data"][0]["id"]
+    workspace = listed.json()["data"][0]
     (home / "config").mkdir(parents=True)
     (home / "data").mkdir(parents=True)
     settings = {
@@ -188,7 +188,8 @@ def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
         "keep_signed_in": True,
         "allow_plaintext_token_file": True,
         "saved_accounts": [{"server": server, "email": who[0]}],
-        "last_tenant_by_account": {account_key(server, who[0]): workspace},
+        "last_tenant_by_account": {account_key(server, who[0]): workspace["id"]},
+        "last_role_by_account": {account_key(server, who[0]): workspace["role"]},
     }
     (home / "config" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     saved = {service_name(server): {who[0]: refresh}}

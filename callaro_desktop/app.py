@@ -384,13 +384,14 @@ class AppController:
         from callaro_desktop.views.shell.nav import LANDING_PAGE
 
         tenant_id = self.settings.last_tenant_by_account.get(account.key)
-        if tenant_id is None:
+        role = self.settings.last_role_by_account.get(account.key)
+        if tenant_id is None or role is None:
             return
         landing = self.settings.last_page_by_tenant.get(f"{account.key}#{tenant_id}")
         if (landing or LANDING_PAGE) != DashboardPage.page_id:
             return
         scope = account.client.tenant(tenant_id)
-        DashboardPage.warm(self.session, account.key, scope, tenant_id)
+        DashboardPage.warm(self.session, account.key, scope, tenant_id, role)
 
     async def show_sign_in(self, server: str | None = None, *, window: Any = None) -> bool:
         """The sign-in dialog; a success adds the account and shows it in `window`."""

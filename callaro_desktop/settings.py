@@ -171,6 +171,8 @@ class Settings(BaseModel):
     # Off unless the user explicitly accepts an unencrypted file; see secrets.PlaintextFileStore.
     allow_plaintext_token_file: bool = False
     last_tenant_by_account: dict[str, int] = Field(default_factory=dict)
+    # The role the account had there: a warm start asks only for what that role may see.
+    last_role_by_account: dict[str, str] = Field(default_factory=dict)
     last_page_by_tenant: dict[str, str] = Field(default_factory=dict)
     favourite_tenants: dict[str, list[int]] = Field(default_factory=dict)
     recent_tenants: dict[str, list[int]] = Field(default_factory=dict)
@@ -245,9 +247,12 @@ class Settings(BaseModel):
         self.server_url = url
         self.recent_servers = [self.server_url, *self.recent_servers]
 
-    def remember_tenant(self, account: str, tenant_id: int) -> None:
-        """Record ``tenant_id`` as the account's current and most recent tenant."""
+    def remember_tenant(self, account: str, tenant_id: int, role: str | None = None) -> None:
+        """Record ``tenant_id`` (and the account's ``role`` there) as the account's current and
+        most recent tenant."""
         self.last_tenant_by_account = {**self.last_tenant_by_account, account: tenant_id}
+        roles = {k: v for k, v in self.last_role_by_account.items() if k != account}
+        self.last_role_by_account = {**roles, account: role} if role else roles
         recent = [tenant_id, *self.recent_tenants.get(account, [])]
         self.recent_tenants = {**self.recent_tenants, account: recent}
 

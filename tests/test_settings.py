@@ -333,3 +333,18 @@ def test_account_key_with_a_port_is_not_mistaken_for_a_secret() -> None:
     s = settings.Settings()
     s.remember_tenant(key, 7)
     assert s.last_tenant_by_account[key] == 7
+
+
+def test_the_last_workspace_s_role_is_remembered_with_it_and_survives_a_reload(
+    home: Path,
+) -> None:
+    s = settings.Settings()
+    s.remember_tenant("a|s", 7, "tenant_viewer")
+    s.remember_tenant("b|s", 9, "tenant_admin")
+    s.remember_tenant("a|s", 8, "tenant_operator")
+    assert s.last_tenant_by_account == {"a|s": 8, "b|s": 9}
+    assert s.last_role_by_account == {"a|s": "tenant_operator", "b|s": "tenant_admin"}
+    s.remember_tenant("b|s", 10)  # no role known: none is kept for that account
+    assert s.last_role_by_account == {"a|s": "tenant_operator"}
+    settings.save(s)
+    assert settings.load().last_role_by_account == {"a|s": "tenant_operator"}

@@ -278,7 +278,7 @@ class Session(QObject):
         ref = account.tenant(tenant_id) if account is not None else None
         self.tenant = ref
         if ref is not None and account is not None:
-            self.settings.remember_tenant(account.key, ref.id)
+            self.settings.remember_tenant(account.key, ref.id, ref.role)
             # Support staff switch many times a minute: write the file once things settle
             # (validation and fsync cost ~2 ms of the GUI thread each time), and on close.
             self._save_timer.start()

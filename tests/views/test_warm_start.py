@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from callaro_desktop.secrets import MemoryStore, TokenStore
+from callaro_desktop.services import permissions
 from callaro_desktop.services.formatting import format_money
 from callaro_desktop.settings import SavedAccount, Settings, account_key
 from callaro_desktop.views.pages.dashboard import DashboardPage
@@ -66,10 +67,16 @@ async def _signed_in_once(make_app: Any, sandbox: Any) -> tuple[Any, int]:
 
 
 async def _second_start(
-    make_app: Any, sandbox: Any, first: Any, *, workspace: int, page: str | None = None
+    make_app: Any,
+    sandbox: Any,
+    first: Any,
+    *,
+    workspace: int,
+    page: str | None = None,
+    role: str = permissions.ADMIN,
 ) -> Any:
-    """A second console that starts from `first`'s saved sign-in, `workspace` remembered
-    (and `page` as the page last used there)."""
+    """A second console that starts from `first`'s saved sign-in, `workspace` remembered with
+    `role` (and `page` as the page last used there)."""
     tokens = first.session.client.auth.tokens
     settings = Settings(
         server_url=sandbox.base_url,
@@ -77,6 +84,7 @@ async def _second_start(
     )
     key = account_key(sandbox.base_url, ADMIN[0])
     settings.last_tenant_by_account = {key: workspace}
+    settings.last_role_by_account = {key: role}
     if page is not None:
         settings.last_page_by_tenant = {f"{key}#{workspace}": page}
     vault = TokenStore(MemoryStore(), settings)
@@ -162,4 +170,25 @@ async def test_a_workspace_left_on_another_page_is_not_warmed(
         what="the Users page asking for its rows",
     )
     assert min(sent) > traffic.answered("/api/v1/me")[0]  # nothing before the profile
+    assert second.session._prefetched == {}
+
+
+async def test_only_what_the_remembered_role_may_see_is_asked_for_early(
+    make_app, sandbox, faults, traffic
+) -> None:
+    # Remembered as a Viewer there (the admin's role has since been raised): the warm start
+    # leaves out the cards a Viewer does not see; they load, once, after the profile.
+    first, acme = await _signed_in_once(make_app, sandbox)
+    second = await _second_start(make_app, sandbox, first, workspace=acme, role=permissions.VIEWER)
+    traffic.events.clear()
+    faults([{"route": "/api/v1/me", "latency_ms": ME_LATENCY_MS}])
+
+    await second.sign_in_flow()
+    await _dashboard_ready(second)
+
+    me_back = traffic.answered("/api/v1/me")[0]
+    checklist = traffic.sent("/api/v1/onboarding/checklist", str(acme))
+    billing = traffic.sent("/api/v1/billing/overview", str(acme))
+    assert len(checklist) == 1 and checklist[0] < me_back  # a Viewer sees the checklist
+    assert len(billing) == 2 and min(billing) > me_back  # a Viewer does not see billing
     assert second.session._prefetched == {}

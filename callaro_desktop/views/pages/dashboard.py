@@ -41,7 +41,7 @@ from callaro_desktop.api.models import (
 from callaro_desktop.api.pages import Page as ApiPage
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.formatting import format_money
-from callaro_desktop.services.permissions import Capability
+from callaro_desktop.services.permissions import Capability, can
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.pages.getting_started import (
     make_progress_bar,
@@ -507,14 +507,19 @@ class DashboardPage(Page):
         return [c for c in self.cards.values() if self.session.can(c.capability)]
 
     @classmethod
-    def warm(cls, session: Session, account_key: str, scope: TenantClient, tenant_id: int) -> None:
-        """Send every card's request for `tenant_id` now, before the page or even the signed-in
-        session exists: a silent sign-in calls this while the profile and the workspace list
-        are on their way, so the cards' answers come with them instead of one round trip
-        later. The first load of each card for that account and tenant takes its answer;
-        Session.drop_prefetched cancels what no card took (a role that does not show it,
-        another workspace chosen)."""
+    def warm(
+        cls, session: Session, account_key: str, scope: TenantClient, tenant_id: int, role: str
+    ) -> None:
+        """Send the requests of the cards `role` sees for `tenant_id` now, before the page or
+        even the signed-in session exists: a silent sign-in calls this while the profile and
+        the workspace list are on their way, so the cards' answers come with them instead of
+        one round trip later. `role` is the one remembered from last time (nothing is asked
+        that it may not see); the first load of each card for that account and tenant takes
+        its answer, and Session.drop_prefetched cancels what no card took (the role changed,
+        another workspace was chosen)."""
         for card_type in CARD_TYPES:
+            if not can(role, card_type.capability):
+                continue
             request = card_type.request(scope)
             if request is not None:
                 session.prefetch(cls._card_key(card_type.key, account_key, tenant_id), request)
