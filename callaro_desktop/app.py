@@ -368,11 +368,11 @@ class AppController:
                 self.manager.accounts[0],
             )
             self.session.bind(first)
-            # The bind started the first page's loads, which took their early answers.
-            self.session.drop_prefetched()
-            return
+        # The bind started the first page's loads, which took their early answers; the rest
+        # (or all of them, when no saved sign-in worked) go.
         self.session.drop_prefetched()
-        await self.show_sign_in(server)
+        if not signed_in:
+            await self.show_sign_in(server)
 
     def _warm_start(self, account: Any) -> None:
         """The saved sign-in is refreshed; the profile and workspace list are about to be
@@ -380,6 +380,7 @@ class AppController:
         Dashboard's requests for that workspace now: they travel with the profile instead
         of one round trip after it (~100 ms of start-up with a server 100 ms away). Only the
         Dashboard: other pages' queries depend on view state restored when they open."""
+        from callaro_desktop.settings import tenant_key
         from callaro_desktop.views.pages.dashboard import DashboardPage
         from callaro_desktop.views.shell.nav import LANDING_PAGE
 
@@ -387,7 +388,7 @@ class AppController:
         role = self.settings.last_role_by_account.get(account.key)
         if tenant_id is None or role is None:
             return
-        landing = self.settings.last_page_by_tenant.get(f"{account.key}#{tenant_id}")
+        landing = self.settings.last_page_by_tenant.get(tenant_key(account.key, tenant_id))
         if (landing or LANDING_PAGE) != DashboardPage.page_id:
             return
         scope = account.client.tenant(tenant_id)

@@ -99,6 +99,12 @@ def account_key(server: str, email: str) -> str:
     return f"{normalize_email(email)}|{normalize_server_url(server)}"
 
 
+def tenant_key(account: str, tenant_id: int | None) -> str:
+    """Key for per-workspace preferences of an account (last page, pending recharges, ...);
+    ``account`` is an ``account_key``."""
+    return f"{account}#{tenant_id}"
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value

@@ -517,6 +517,8 @@ def test_a_probe_started_early_is_awaited_with_the_same_timeout(
     # The app starts detection before Qt is up (start_keychain_probe) and awaits it later.
     monkeypatch.setattr(keyring.core, "_keyring_backend", HangingKeyring())
     early = start_keychain_probe()
+    # A probe started now would find this one at once: the answer must be the early one's.
+    monkeypatch.setattr(keyring.core, "_keyring_backend", DictKeyring())
 
     async def scenario() -> tuple[KeychainStatus, float]:
         started = time.monotonic()
@@ -535,6 +537,9 @@ def test_a_probe_started_early_finds_a_working_keychain(
 ) -> None:
     monkeypatch.setattr(keyring.core, "_keyring_backend", DictKeyring())
     early = start_keychain_probe()
+    early.result(timeout=10)
+    # Gone by the time the window asks: the answer is still the one begun early.
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
     status = asyncio.run(probe_keychain_async(started=early))
     assert status.available
     assert status == probe_keychain(backend=DictKeyring())

@@ -216,9 +216,6 @@ class Privacy:
         """Every real value replaced so far (the media command checks none is on screen)."""
         return set(self._real.values())
 
-    def is_fake(self, value: str) -> bool:
-        return bool(value) and (value in self._real or _digits(value) in self._fake_digits)
-
     # -- single values ------------------------------------------------------------------
 
     def email(self, real: str) -> str:

@@ -19,7 +19,7 @@ import pytest
 from callaro_desktop.secrets import MemoryStore, TokenStore
 from callaro_desktop.services import permissions
 from callaro_desktop.services.formatting import format_money
-from callaro_desktop.settings import SavedAccount, Settings, account_key
+from callaro_desktop.settings import SavedAccount, Settings, account_key, tenant_key
 from callaro_desktop.views.pages.dashboard import DashboardPage
 
 from .conftest import ADMIN, sign_in, wait_for
@@ -86,7 +86,7 @@ async def _second_start(
     settings.last_tenant_by_account = {key: workspace}
     settings.last_role_by_account = {key: role}
     if page is not None:
-        settings.last_page_by_tenant = {f"{key}#{workspace}": page}
+        settings.last_page_by_tenant = {tenant_key(key, workspace): page}
     vault = TokenStore(MemoryStore(), settings)
     await vault.save_async(sandbox.base_url, ADMIN[0], tokens.refresh_token.get_secret_value())
     return await make_app(vault=vault, settings=settings)

@@ -46,6 +46,7 @@ from callaro_desktop.services.clipboard import secret_clipboard
 from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.tasks import background
 from callaro_desktop.settings import save as save_settings
+from callaro_desktop.settings import tenant_key
 from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
 from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
@@ -297,12 +298,12 @@ class ApiKeysPage(ListPage[ApiKey]):
     def replaced_ids(self, tenant_id: int | None) -> set[int]:
         """Rotated keys the user kept; remembered in settings so the label survives a restart."""
         table = self.session.settings.replaced_api_keys
-        return set(table.get(f"{self.session.account}#{tenant_id}", []))
+        return set(table.get(tenant_key(self.session.account, tenant_id), []))
 
     def _set_replaced(self, tenant_id: int, ids: set[int]) -> None:
         settings = self.session.settings
         table = dict(settings.replaced_api_keys)
-        key = f"{self.session.account}#{tenant_id}"
+        key = tenant_key(self.session.account, tenant_id)
         if ids:
             table[key] = sorted(ids)
         else:

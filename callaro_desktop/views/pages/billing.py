@@ -41,6 +41,7 @@ from callaro_desktop.services import gstin
 from callaro_desktop.services.formatting import format_money
 from callaro_desktop.services.tasks import background
 from callaro_desktop.settings import save as save_settings
+from callaro_desktop.settings import tenant_key
 from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.billing_entity import BillingEntityDialog
 from callaro_desktop.views.dialogs.common import run_dialog
@@ -418,7 +419,7 @@ class BillingPage(Page):
     # -- recharges --------------------------------------------------------------------
 
     def _pending_key(self, tenant_id: int) -> str:
-        return f"{self.session.account}#{tenant_id}"
+        return tenant_key(self.session.account, tenant_id)
 
     def pending_ids(self, tenant_id: int) -> list[int]:
         return list(self.session.settings.pending_recharges.get(self._pending_key(tenant_id), []))

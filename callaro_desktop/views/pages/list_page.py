@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from callaro_desktop.api.pages import Page as ApiPage
 from callaro_desktop.api.pages import Pager
 from callaro_desktop.i18n import tr
+from callaro_desktop.settings import tenant_key
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 
@@ -175,7 +176,9 @@ class ListPage(Page, Generic[T]):
 
     def _view_key(self) -> str | None:
         tid = self.session.tenant_id
-        return f"{self.session.account}#{tid}#{self.page_id}" if tid is not None else None
+        return (
+            f"{tenant_key(self.session.account, tid)}#{self.page_id}" if tid is not None else None
+        )
 
     def _filter_boxes(self) -> list[QComboBox]:
         boxes: list[QComboBox] = []

@@ -34,6 +34,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.accounts import Account
 from callaro_desktop.services.session import Session, TenantRef
 from callaro_desktop.services.tasks import background
+from callaro_desktop.settings import tenant_key
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.shell.message_bar import MessageBar
@@ -383,7 +384,7 @@ class MainWindow(QMainWindow):
         tenant_id = self.session.tenant_id
         if tenant_id is not None:
             settings = self.session.settings
-            key = f"{self.session.account}#{tenant_id}"
+            key = tenant_key(self.session.account, tenant_id)
             settings.last_page_by_tenant = {**settings.last_page_by_tenant, key: page_id}
         page.activate()
 
@@ -415,7 +416,7 @@ class MainWindow(QMainWindow):
         if current is None:
             # First tenant after sign-in: reopen the page last used in this tenant.
             remembered = self.session.settings.last_page_by_tenant.get(
-                f"{self.session.account}#{tenant.id}"
+                tenant_key(self.session.account, tenant.id)
             )
             landing = LANDING_PAGE if LANDING_PAGE in self._allowed else self._fallback()
             self.router.go(remembered if remembered in self._allowed else landing)
