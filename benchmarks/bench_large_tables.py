@@ -22,7 +22,6 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ import httpx
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import ADMIN, median, ms, record, spread, start_sandbox
+from benchmarks.common import ADMIN, median, ms, record, spread, start_sandbox, until
 
 SEARCHES = ("aarav", "priya")
 
@@ -102,14 +101,6 @@ class GcPauses:
     def reset(self) -> None:
         self.longest = {0: 0.0, 1: 0.0, 2: 0.0}
         self.full = 0
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("timed out")
-        await asyncio.sleep(0.001)
 
 
 async def bench(base_url: str, runs: int, scroll_runs: int, freeze: bool) -> dict[str, Any]:

@@ -18,7 +18,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ import httpx
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import SUPPORT, median, ms, record, spread, start_sandbox
+from benchmarks.common import SUPPORT, median, ms, record, spread, start_sandbox, until
 
 LATENCIES_MS = (0, 100)
 
@@ -51,14 +50,6 @@ class Recorder:
             return await real_send(client, request, **kw)
 
         httpx.AsyncClient.send = send  # type: ignore[method-assign,assignment]
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the page did not settle")
-        await asyncio.sleep(0.001)
 
 
 async def replay(client: httpx.AsyncClient, requests: list[httpx.Request]) -> float:
@@ -123,7 +114,7 @@ async def bench(base_url: str, runs: int) -> list[Result]:
             r = await raw.put(f"{base_url}/sandbox/faults", json={"rules": rules})
             r.raise_for_status()
             window.navigate(page_id)
-            await until(settled)
+            await until(settled, timeout=30)
             page = window.current_page()
             page.states.currentChanged.connect(changed)
             if isinstance(page, DashboardPage):
@@ -138,7 +129,7 @@ async def bench(base_url: str, runs: int) -> list[Result]:
                 recorder.on = True
                 started = time.perf_counter()
                 window.request_tenant_switch(target)
-                await until(settled)
+                await until(settled, timeout=30)
                 painting = time.perf_counter()
                 page.repaint()  # the data, drawn
                 took = (last_change[0] - started) + (time.perf_counter() - painting)

@@ -7,6 +7,7 @@ the command, the machine and the date, so a number is never quoted without its c
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import platform
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,15 @@ def login(base_url: str, who: tuple[str, str]) -> dict[str, str]:
     r.raise_for_status()
     data: dict[str, str] = r.json()["data"]
     return data
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Let the loop run until `predicate()` holds (polled every millisecond)."""
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"not settled within {timeout:g} s")
+        await asyncio.sleep(0.001)
 
 
 # -- numbers ----------------------------------------------------------------------------------
