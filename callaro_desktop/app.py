@@ -211,8 +211,7 @@ class AppController:
         loop.call_later(FREEZE_AFTER_S, _freeze_startup_objects)
         self.app.setQuitOnLastWindowClosed(False)
         self.app.lastWindowClosed.connect(self.request_quit)
-        await self.setup()
-        self.window.show()
+        await self.setup(show=True)
         try:
             if self.demo:
                 await self.start_demo()
@@ -223,21 +222,34 @@ class AppController:
             await self.shutdown()
         return 0
 
-    async def setup(self, vault: Any = None) -> None:
-        """Build the accounts and the first window; `vault` overrides the keychain."""
+    async def setup(self, vault: Any = None, *, show: bool = False) -> None:
+        """Build the accounts and the first window (shown if `show`); `vault` overrides the
+        keychain. Returns once the vault is the one sign-ins will use."""
         from callaro_desktop.secrets import MemoryStore, TokenStore, probe_keychain_async
         from callaro_desktop.services.accounts import AccountManager
 
         if vault is None and self.demo:
             # Demo tokens belong to a throwaway local sandbox: never put them in a keychain.
             vault = TokenStore(MemoryStore(), self.settings)
-        elif vault is None:
-            status = await probe_keychain_async(started=self._keychain_probe)
-            vault = TokenStore.for_status(status, self.settings)
-        self.manager = AccountManager(self.settings, vault)
+        # The window does not need the keychain, only signing in does: it is built, and
+        # shown, while the probe started before Qt finishes (the probe's thread is still
+        # importing keyring and asking D-Bus when the GUI thread gets here). Until then the
+        # manager holds a vault nothing reads: no account exists before sign_in_flow.
+        self.manager = AccountManager(
+            self.settings, vault or TokenStore(MemoryStore(), self.settings)
+        )
         self.manager.account_added.connect(self._on_account_added)
         self.window = self.new_window(show=False)
         self.session = self.window.session
+        if show:
+            self.window.show()
+        if vault is None:
+            from callaro_desktop.api.transport import warm_up
+
+            # Still waiting for the keychain: load the HTTP stack the sign-in is about to use.
+            await warm_up(self.server_arg or self.settings.server_url)
+            status = await probe_keychain_async(started=self._keychain_probe)
+            self.manager.use_vault(TokenStore.for_status(status, self.settings))
 
     def new_window(
         self, account: Any = None, tenant_id: int | None = None, *, show: bool = True

@@ -21,23 +21,26 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
-
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
-from keyring.errors import PasswordDeleteError
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from callaro_desktop import paths
 from callaro_desktop import settings as settings_module
 from callaro_desktop.logs import remember_secret
 from callaro_desktop.settings import SavedAccount, Settings, normalize_email, normalize_server_url
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring is imported where it is used, not here: importing it costs ~25 ms, and its
+# detection ~35 more, which the app pays on the keychain probe's thread at start-up
+# (start_keychain_probe) rather than on the GUI thread.
 
 __all__ = [
     "DEFAULT_OPERATION_TIMEOUT_S",
@@ -102,6 +105,8 @@ def service_name(server: str) -> str:
 
 def describe_backend(backend: KeyringBackend) -> str:
     """A name a user recognises, rather than keyring's module path."""
+    from keyring.backends import fail, null
+
     if isinstance(backend, fail.Keyring | null.Keyring):
         return NO_KEYCHAIN_NAME
     kind = type(backend)
@@ -168,15 +173,65 @@ def _no_keychain(reason: str = NO_KEYCHAIN_REASON) -> KeychainStatus:
     return KeychainStatus(available=False, backend_name=NO_KEYCHAIN_NAME, reason=reason)
 
 
-def _candidates(chosen: KeyringBackend) -> list[KeyringBackend]:
+def _candidates(chosen: KeyringBackend | list[KeyringBackend]) -> list[KeyringBackend]:
+    from keyring.backends import chainer
+
+    if isinstance(chosen, list):
+        return chosen
     if isinstance(chosen, chainer.ChainerBackend):
         return list(chosen.backends)
     return [chosen]
 
 
+def _os_keychains() -> list[KeyringBackend]:
+    """This platform's own keychains, most likely first.
+
+    Not keyring's automatic choice: that imports every backend any installed package
+    registers (on Linux, the macOS one alone spawns three subprocesses looking for its
+    libraries) and takes the highest priority among them, so a plug-in such as keyrings.alt
+    would silently win with a plaintext or homemade-encryption file whenever no keychain
+    answers. Tokens go to the OS keychain, or to a plain file only when the user opts in;
+    a user who wants another keyring backend names it as keyring documents
+    (PYTHON_KEYRING_BACKEND or keyringrc.cfg), and that choice is honoured."""
+    kinds: list[type[KeyringBackend]]
+    if sys.platform == "darwin":
+        from keyring.backends import macOS
+
+        kinds = [macOS.Keyring]
+    elif sys.platform == "win32":
+        from keyring.backends import Windows
+
+        kinds = [Windows.WinVaultKeyring]
+    else:
+        from keyring.backends import SecretService, kwallet, libsecret
+
+        # KWallet ranks itself above the Secret Service on KDE; elsewhere GNOME Keyring and
+        # compatible daemons come first.
+        secret_service: list[type[KeyringBackend]] = [SecretService.Keyring, libsecret.Keyring]
+        kwallets: list[type[KeyringBackend]] = [kwallet.DBusKeyring, kwallet.DBusKeyringKWallet4]
+        kde = "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper()
+        kinds = kwallets + secret_service if kde else secret_service + kwallets
+    return [kind() for kind in kinds]
+
+
+def _keyring_choice() -> KeyringBackend | list[KeyringBackend]:
+    """The backend the user (or the program embedding us) chose, else the OS keychains."""
+    import keyring.core
+
+    # Set by keyring.set_keyring() or an earlier keyring.get_keyring(): keyring has no
+    # public way to ask whether a backend is chosen without running its detection.
+    chosen: KeyringBackend | None = getattr(keyring.core, "_keyring_backend", None)
+    if chosen is None:
+        chosen = keyring.core.load_env() or keyring.core.load_config()
+    return chosen if chosen is not None else _os_keychains()
+
+
 def _detect(backend: KeyringBackend | None) -> KeychainStatus:
-    # keyring.get_keyring() runs keyring's own detection on first use, which is what can hang.
-    chosen = backend if backend is not None else keyring.get_keyring()
+    # The choice itself can hang (a backend's import or its D-Bus check): it runs on the
+    # probe's thread, like the availability checks below.
+    from keyring.backends import chainer, fail, null
+
+    chosen = backend if backend is not None else _keyring_choice()
     for candidate in _candidates(chosen):
         if isinstance(candidate, fail.Keyring | null.Keyring | chainer.ChainerBackend):
             continue
@@ -375,6 +430,8 @@ class KeyringStore(TokenBackend):
             ) from exc
 
     def delete(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
         try:
             self._backend.delete_password(service, username)
         except PasswordDeleteError:

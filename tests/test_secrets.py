@@ -11,6 +11,8 @@ import asyncio
 import logging
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -27,6 +29,7 @@ from keyring.compat import properties
 from keyring.errors import PasswordDeleteError, PasswordSetError
 
 from callaro_desktop import paths
+from callaro_desktop import secrets as secrets_module
 from callaro_desktop import settings as settings_module
 from callaro_desktop.secrets import (
     NO_KEYCHAIN_REASON,
@@ -394,6 +397,55 @@ def test_keyrings_own_detection_honours_the_no_keychain_default(
     # conftest sets PYTHON_KEYRING_BACKEND to the fail backend for the whole test run.
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
     assert not probe_keychain().available
+
+
+@pytest.mark.usefixtures("doubles")
+def test_with_nothing_chosen_only_the_os_keychains_are_considered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A keyring plug-in (keyrings.alt and the like) registers backends that keyring's own
+    # detection would pick when no keychain answers: a plaintext file the user never chose.
+    class PluginKeyring(DictKeyring):
+        priority = 100.0  # type: ignore[assignment]
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setattr(keyring.core, "load_config", lambda: None)
+    assert PluginKeyring in KeyringBackend._classes  # keyring's own detection would weigh it
+    candidates = secrets_module._keyring_choice()
+    assert isinstance(candidates, list) and candidates
+    modules = {type(c).__module__ for c in candidates}
+    assert modules <= {
+        "keyring.backends.SecretService",
+        "keyring.backends.libsecret",
+        "keyring.backends.kwallet",
+        "keyring.backends.macOS",
+        "keyring.backends.Windows",
+    }, modules
+    assert not any(isinstance(c, PluginKeyring) for c in candidates)
+    # The probe answers from those alone: whatever it finds, never the plug-in.
+    assert not isinstance(probe_keychain().backend, PluginKeyring)
+
+
+@pytest.mark.usefixtures("doubles")
+def test_a_backend_the_user_names_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{__name__}.DictKeyring")
+    status = probe_keychain()
+    assert status.available and isinstance(status.backend, DictKeyring)
+
+
+def test_importing_secrets_leaves_keyring_to_the_probe() -> None:
+    # The app imports this module on the GUI thread; keyring is imported by the probe's thread.
+    probe = (
+        "import sys\n"
+        "import callaro_desktop.secrets\n"
+        "print(sorted(m for m in sys.modules if m == 'keyring' or m.startswith('keyring.')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]", out.stdout
 
 
 def test_backend_raising_on_detection_means_no_keychain() -> None:

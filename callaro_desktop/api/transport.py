@@ -180,6 +180,21 @@ def _shared_tls_context() -> ssl.SSLContext | bool:
     return context
 
 
+async def warm_up(base_url: str | None) -> None:
+    """Load now what the first request to `base_url` would load then.
+
+    httpx imports httpcore and h11 when its first client is made, and anyio its asyncio
+    backend on the first request (~30 ms together, plus ~15 ms for the CA bundle when the
+    server is https). At start-up that would sit between the saved sign-in and its refresh;
+    the app calls this while it waits for the keychain instead."""
+    import anyio
+
+    httpx.AsyncHTTPTransport()  # the connection pool's imports; closing it is a no-op
+    await anyio.sleep(0)  # anyio's asyncio backend, loaded for the running loop
+    if base_url is not None and base_url.startswith("https:"):
+        _shared_tls_context()
+
+
 def _is_tls_failure(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:

@@ -326,6 +326,13 @@ class AccountManager(QObject):
         self.messages = messages or MessageBridge(self)
         self.accounts: list[Account] = []
 
+    def use_vault(self, vault: TokenStore) -> None:
+        """Keep tokens in `vault` from now on (the keychain, once its probe has answered);
+        only before any account exists, since each account holds the vault it began with."""
+        if self.accounts:
+            raise RuntimeError("the vault is chosen before any account signs in")
+        self.vault = vault
+
     def find(self, server: str, email: str) -> Account | None:
         key = account_key(server, email)
         return next((a for a in self.accounts if a.key == key), None)
