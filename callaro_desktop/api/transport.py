@@ -261,6 +261,37 @@ class Transport:
         # tokens it used have already been replaced by someone else's refresh.
         self._generation = 0
         self._refresh_task: asyncio.Task[TokenPair] | None = None
+        # Requests handed to httpx whose bytes have not all been written yet (requests_sent).
+        self._unsent: set[asyncio.Future[None]] = set()
+
+    async def requests_sent(self) -> None:
+        """Return once every request started so far has been written out (or has failed).
+
+        The GUI thread can then get busy (building a page) while the server works, without
+        holding back a request still waiting for its connection: those bytes would otherwise
+        leave only when the widgets are done."""
+        pending = [f for f in self._unsent if not f.done()]
+        if pending:
+            await asyncio.wait(pending)
+
+    def _track_sending(self, request: httpx.Request) -> Callable[[], None]:
+        """Count `request` as unsent until httpcore reports its body written; the returned
+        callable ends that early (the request failed or was cancelled before)."""
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._unsent.add(written)
+
+        def sent() -> None:
+            if not written.done():
+                written.set_result(None)
+            self._unsent.discard(written)
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            # httpcore's trace hook: "http11.send_request_body.complete" (or http2's).
+            if event.endswith("send_request_body.complete"):
+                sent()
+
+        request.extensions = {**request.extensions, "trace": trace}
+        return sent
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -563,7 +594,11 @@ class Transport:
                 request = client.build_request(
                     route.method, url, headers=headers, params=query, json=body
                 )
-                response = await client.send(request, stream=stream)
+                sent = self._track_sending(request)
+                try:
+                    response = await client.send(request, stream=stream)
+                finally:
+                    sent()
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = _transport_error(exc)
                 _log(route, url, type(exc).__name__, None, started)

@@ -192,3 +192,47 @@ async def test_only_what_the_remembered_role_may_see_is_asked_for_early(
     assert len(checklist) == 1 and checklist[0] < me_back  # a Viewer sees the checklist
     assert len(billing) == 2 and min(billing) > me_back  # a Viewer does not see billing
     assert second.session._prefetched == {}
+
+
+async def test_the_page_is_built_while_the_profile_is_on_its_way_and_kept(
+    make_app, sandbox, faults, traffic, monkeypatch
+) -> None:
+    # The window would otherwise build the page after the profile and workspaces are back:
+    # ~20 ms of widgets between the answers and their paint.
+    built: list[tuple[DashboardPage, float]] = []
+    real_init = DashboardPage.__init__
+
+    def init(page: DashboardPage, *args: Any, **kwargs: Any) -> None:
+        real_init(page, *args, **kwargs)
+        built.append((page, time.monotonic()))
+
+    monkeypatch.setattr(DashboardPage, "__init__", init)
+    first, acme = await _signed_in_once(make_app, sandbox)
+    second = await _second_start(make_app, sandbox, first, workspace=acme)
+    built.clear()
+    traffic.events.clear()
+    faults([{"route": "/api/v1/me", "latency_ms": ME_LATENCY_MS}])
+
+    await second.sign_in_flow()
+    page = await _dashboard_ready(second)
+
+    me_sent, me_back = traffic.sent("/api/v1/me")[0], traffic.answered("/api/v1/me")[0]
+    assert [p for p, _t in built] == [page]  # built once, ahead, and that one is shown
+    assert me_sent < built[0][1] < me_back
+    assert second.window.current_page() is page
+
+
+async def test_a_page_built_ahead_is_kept_by_the_first_account_only(make_app, sandbox) -> None:
+    controller = await make_app()
+    window = controller.window
+    window.prepare_page("users")
+    ahead = window.pages["users"]
+    await sign_in(controller, sandbox, ADMIN)
+    await wait_for(lambda: window.current_page() is not None, what="a page open")
+    assert window.pages["users"] is ahead  # it held nothing: the account keeps it
+    window.prepare_page("api_keys")  # an account is shown: pages are built when opened
+    assert "api_keys" not in window.pages
+    window.navigate("users")
+    await wait_for(lambda: window.current_page() is ahead, what="Users open")
+    await controller.session.sign_out()
+    assert "users" not in window.pages  # it held this account's rows: gone

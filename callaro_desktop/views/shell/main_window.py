@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(900, 560)
         self.router = Router(self)
         self.pages: dict[str, Page] = {}
+        # Pages built ahead of the first account (prepare_page): they hold no rows.
+        self._blank_pages: set[str] = set()
         self._allowed: set[str] = set()
         self._palette: CommandPalette | None = None
         self._find: FindAcrossDialog | None = None
@@ -354,6 +356,17 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         return self.pages[page_id]
 
+    def prepare_page(self, page_id: str) -> None:
+        """Build `page_id` before any account is shown in this window (a silent sign-in
+        waits for the profile meanwhile); the account bound next keeps it, as it holds no
+        data yet. Once an account is bound, pages are built when first shown, as usual."""
+        if self.session.current_account is not None or page_id in self.pages:
+            return
+        if page_id not in BY_ID:
+            return
+        self.page(page_id)
+        self._blank_pages.add(page_id)
+
     def reset_pages(self) -> None:
         """Drop every page (they hold another account's data) and the history."""
         for page in self.pages.values():
@@ -518,8 +531,11 @@ class MainWindow(QMainWindow):
         self._guarded(lambda: self.session.bind(account))
 
     def _on_account_changed(self) -> None:
-        # Pages hold the previous account's rows: they go, and so does the history.
-        self.reset_pages()
+        # Pages hold the previous account's rows: they go, and so does the history. Pages
+        # built ahead of the first account (prepare_page) hold nothing and stay.
+        if set(self.pages) - self._blank_pages or self.router.current is not None:
+            self.reset_pages()
+        self._blank_pages.clear()
         account = self.session.current_account
         badge = account.badge if account is not None else None
         if badge is not None:

@@ -1,0 +1,81 @@
+"""Transport.requests_sent: the moment every started request is on the wire.
+
+Start-up builds the first page while the profile and workspace answers are on their way;
+it waits for this first, so no request is held back by the widgets. Against a real socket
+(httpcore reports the bytes written), a server that holds its answer back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+
+import pytest
+
+from callaro_desktop.api import errors as E
+from callaro_desktop.api.routes import Routes
+from callaro_desktop.api.transport import Transport
+
+pytestmark = pytest.mark.anyio
+
+ANSWER = json.dumps({"data": {"ok": True}, "message": None, "meta": {}}).encode()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_it_waits_for_the_bytes_and_not_for_the_answer() -> None:
+    received = asyncio.Event()
+    release = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        received.set()
+        await release.wait()
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(ANSWER)}\r\n\r\n".encode()
+            + ANSWER
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = Transport(f"http://127.0.0.1:{port}")
+    try:
+        await transport.requests_sent()  # nothing started: at once
+        call = asyncio.ensure_future(transport.request(Routes.ME_GET))
+        await asyncio.sleep(0)
+        assert len(transport._unsent) == 1  # started, not yet written: there is a wait
+        await asyncio.wait_for(transport.requests_sent(), 10)
+        assert not call.done()  # the answer is still held back by the server
+        await asyncio.wait_for(received.wait(), 10)
+        assert transport._unsent == set()
+        release.set()
+        envelope = await asyncio.wait_for(call, 10)
+        assert envelope.data == {"ok": True}
+    finally:
+        release.set()
+        await transport.aclose()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_request_that_cannot_be_sent_does_not_keep_anyone_waiting() -> None:
+    with socket.socket() as s:  # a port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    transport = Transport(f"http://127.0.0.1:{port}", max_retries=0)
+    try:
+        call = asyncio.ensure_future(transport.request(Routes.ME_GET))
+        await asyncio.sleep(0)
+        await asyncio.wait_for(transport.requests_sent(), 10)
+        with pytest.raises(E.ConnectionFailed):
+            await call
+        assert transport._unsent == set()
+    finally:
+        await transport.aclose()
