@@ -187,6 +187,8 @@ async def warm_up(base_url: str | None) -> None:
     backend on the first request (~30 ms together, plus ~15 ms for the CA bundle when the
     server is https). At start-up that would sit between the saved sign-in and its refresh;
     the app calls this while it waits for the keychain instead."""
+    # A turn of the loop first: a window just shown paints before these imports run.
+    await asyncio.sleep(0)
     import anyio
 
     httpx.AsyncHTTPTransport()  # the connection pool's imports; closing it is a no-op
