@@ -246,6 +246,7 @@ class AppController:
         self.window = self.new_window(show=False)
         self.session = self.window.session
         if show:
+            self._say_signing_in()
             self.window.show()
         if vault is None:
             from callaro_desktop.api.transport import warm_up
@@ -316,12 +317,17 @@ class AppController:
         from callaro_sandbox.server import run_in_thread
 
         self.window.statusBar().showMessage(self.window.tr("Starting the demo sandbox…"))
+        self._say_signing_in()
         db_path = paths.data_dir() / "demo-sandbox.db"
-        # Seeding and binding touch the disk: keep them off the GUI thread.
-        self.sandbox = await in_thread(lambda: run_in_thread(db_path))
-        log.info("demo sandbox at %s", self.sandbox.base_url)
-        self.window.statusBar().clearMessage()
-        await self.session.sign_in(self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False)
+        try:
+            # Seeding and binding touch the disk: keep them off the GUI thread.
+            self.sandbox = await in_thread(lambda: run_in_thread(db_path))
+            log.info("demo sandbox at %s", self.sandbox.base_url)
+            self.window.statusBar().clearMessage()
+            await self.session.sign_in(self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False)
+        except BaseException:
+            self.window.show_signed_out_prompt()
+            raise
 
     async def reset_demo(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -353,17 +359,33 @@ class AppController:
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         await self.start_demo()
 
-    async def sign_in_flow(self) -> None:
-        """Silent sign-in from the keychain if possible, else the sign-in dialog."""
-        from callaro_desktop.api.errors import ApiError
-
+    def _saved_to_resume(self) -> tuple[str | None, list[Any]]:
+        """The server this start is for and the saved sign-ins to resume, in order."""
         server = self.server_arg or self.settings.server_url
         saved = [a for a in self.settings.saved_accounts if a.server == server] or (
             [] if self.server_arg else list(self.settings.saved_accounts)
         )
+        return server, saved
+
+    def _say_signing_in(self) -> None:
+        if self.demo:
+            self.window.show_signing_in(self.window.tr("Starting the demo…"))
+            return
+        _server, saved = self._saved_to_resume()
+        if saved:
+            email = self.session.shown(saved[0].email)
+            self.window.show_signing_in(self.window.tr("Signing in as {0}…").format(email))
+
+    async def sign_in_flow(self) -> None:
+        """Silent sign-in from the keychain if possible, else the sign-in dialog."""
+        from callaro_desktop.api.errors import ApiError
+
+        server, saved = self._saved_to_resume()
         signed_in = False
         # The account this window opens on (the first saved one for the server) warms up.
         shown = next((a for a in saved if a.server == server), saved[0] if saved else None)
+        if shown is not None:
+            self._say_signing_in()
         for account in saved:
             try:
                 warm = self._warm_start if account is shown else None
@@ -388,6 +410,7 @@ class AppController:
         # (or all of them, when no saved sign-in worked) go.
         self.session.drop_prefetched()
         if not signed_in:
+            self.window.show_signed_out_prompt()
             await self.show_sign_in(server)
 
     def _warm_start(self, account: Any) -> None:

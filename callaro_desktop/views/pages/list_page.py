@@ -211,12 +211,12 @@ class ListPage(Page, Generic[T]):
             if 0 <= wanted < box.count() and box.currentIndex() != wanted:
                 box.setCurrentIndex(wanted)
         header = state.get("header")
-        wanted = QByteArray.fromBase64(header.encode("ascii")) if header else self._default_header
+        layout = QByteArray.fromBase64(header.encode("ascii")) if header else self._default_header
         columns = self.table.horizontalHeader()
         # Most workspaces share one column layout: restoring it anyway re-lays out every
         # section (~0.3 ms of each switch), comparing costs microseconds.
-        if wanted is not None and wanted != columns.saveState():
-            columns.restoreState(wanted)
+        if layout is not None and layout != columns.saveState():
+            columns.restoreState(layout)
 
     def _remember_view(self) -> None:
         key = self._state_key

@@ -167,11 +167,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.setObjectName("PageStack")
         self.signed_out_panel = StateStack(QWidget())
-        self.signed_out_panel.show_empty(
-            tr("You are signed out"),
-            tr("Sign in to a Callaro server to manage your workspaces."),
-            tr("Sign in…"),
-        )
+        self.show_signed_out_prompt()
         self.signed_out_panel.empty_action_triggered.connect(self.sign_in_requested)
         self.stack.addWidget(self.signed_out_panel)
         self.message_bar = MessageBar()
@@ -376,8 +372,21 @@ class MainWindow(QMainWindow):
         self.pages.clear()
         self.router.reset()
 
+    def show_signed_out_prompt(self) -> None:
+        """What the window says while no account is shown in it."""
+        self.signed_out_panel.show_empty(
+            tr("You are signed out"),
+            tr("Sign in to a Callaro server to manage your workspaces."),
+            tr("Sign in…"),
+        )
+
+    def show_signing_in(self, what: str) -> None:
+        """A saved sign-in (or the demo) is on its way: say so, not "You are signed out"."""
+        self.signed_out_panel.show_loading(what)
+
     def show_signed_out(self) -> None:
         self.reset_pages()
+        self.show_signed_out_prompt()
         self.stack.setCurrentWidget(self.signed_out_panel)
         self.switcher.show_tenant(None)
         self.setWindowTitle("Callaro")
@@ -466,6 +475,11 @@ class MainWindow(QMainWindow):
 
     def _on_online_changed(self, online: bool) -> None:
         server = self.session.server
+        if self.session.current_account is None:
+            # Nothing is connected before an account is shown here, or after it signs out.
+            self.connection_label.clear()
+            self.retry_connection.setVisible(False)
+            return
         if online:
             self.connection_label.setText(tr("● Connected to {0}").format(server))
             self.connection_label.setProperty("state", "ok")
