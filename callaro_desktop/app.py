@@ -447,7 +447,8 @@ class AppController:
         for _ in range(PREPARE_AFTER_TURNS):
             await asyncio.sleep(0)
         await transport.requests_sent()
-        window.prepare_page(page_id)
+        if window in self.windows:  # not closed meanwhile (a quit during start-up)
+            window.prepare_page(page_id)
 
     async def show_sign_in(self, server: str | None = None, *, window: Any = None) -> bool:
         """The sign-in dialog; a success adds the account and shows it in `window`."""
