@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import inspect
 import json
 import logging
 import os
@@ -184,7 +185,7 @@ def _candidates(chosen: KeyringBackend | list[KeyringBackend]) -> list[KeyringBa
 
 
 def _os_keychains() -> list[KeyringBackend]:
-    """This platform's own keychains, most likely first.
+    """The backends keyring itself ships for this platform's own keychains.
 
     Not keyring's automatic choice: that imports every backend any installed package
     registers (on Linux, the macOS one alone spawns three subprocesses looking for its
@@ -192,26 +193,35 @@ def _os_keychains() -> list[KeyringBackend]:
     would silently win with a plaintext or homemade-encryption file whenever no keychain
     answers. Tokens go to the OS keychain, or to a plain file only when the user opts in;
     a user who wants another keyring backend names it as keyring documents
-    (PYTHON_KEYRING_BACKEND or keyringrc.cfg), and that choice is honoured."""
-    kinds: list[type[KeyringBackend]]
+    (PYTHON_KEYRING_BACKEND or keyringrc.cfg), and that choice is honoured. Every backend
+    class of these modules is offered (a newer keyring's too); _detect takes the one that
+    ranks itself highest, as keyring would (KWallet above the Secret Service on KDE)."""
+    from types import ModuleType
+
+    from keyring.backend import KeyringBackend
+
+    modules: list[ModuleType]
     if sys.platform == "darwin":
         from keyring.backends import macOS
 
-        kinds = [macOS.Keyring]
+        modules = [macOS]
     elif sys.platform == "win32":
         from keyring.backends import Windows
 
-        kinds = [Windows.WinVaultKeyring]
+        modules = [Windows]
     else:
         from keyring.backends import SecretService, kwallet, libsecret
 
-        # KWallet ranks itself above the Secret Service on KDE; elsewhere GNOME Keyring and
-        # compatible daemons come first.
-        secret_service: list[type[KeyringBackend]] = [SecretService.Keyring, libsecret.Keyring]
-        kwallets: list[type[KeyringBackend]] = [kwallet.DBusKeyring, kwallet.DBusKeyringKWallet4]
-        kde = "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper()
-        kinds = kwallets + secret_service if kde else secret_service + kwallets
-    return [kind() for kind in kinds]
+        modules = [SecretService, kwallet, libsecret]
+    return [
+        kind()
+        for module in modules
+        for kind in vars(module).values()
+        if isinstance(kind, type)
+        and issubclass(kind, KeyringBackend)
+        and kind.__module__ == module.__name__
+        and not inspect.isabstract(kind)
+    ]
 
 
 def _keyring_choice() -> KeyringBackend | list[KeyringBackend]:
@@ -232,20 +242,23 @@ def _detect(backend: KeyringBackend | None) -> KeychainStatus:
     from keyring.backends import chainer, fail, null
 
     chosen = backend if backend is not None else _keyring_choice()
+    best: tuple[float, KeyringBackend] | None = None
     for candidate in _candidates(chosen):
         if isinstance(candidate, fail.Keyring | null.Keyring | chainer.ChainerBackend):
             continue
-        name = describe_backend(candidate)
         try:
             # A backend's priority is its own availability check (SecretService asks D-Bus
             # whether the daemon is there); it raises when the backend cannot work here.
             priority = float(candidate.priority)
         except Exception as exc:
-            log.info("Keychain %s is not usable: %s", name, exc)
+            log.info("Keychain %s is not usable: %s", describe_backend(candidate), exc)
             continue
-        if priority > 0:
-            return KeychainStatus(True, name, f"Sign-ins are saved in {name}.", candidate)
-    return _no_keychain()
+        if priority > 0 and (best is None or priority > best[0]):
+            best = (priority, candidate)
+    if best is None:
+        return _no_keychain()
+    name = describe_backend(best[1])
+    return KeychainStatus(True, name, f"Sign-ins are saved in {name}.", best[1])
 
 
 def _status_after_failure(exc: BaseException, timeout_s: float) -> KeychainStatus:

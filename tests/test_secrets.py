@@ -428,6 +428,20 @@ def test_with_nothing_chosen_only_the_os_keychains_are_considered(
 
 
 @pytest.mark.usefixtures("doubles")
+def test_the_os_keychain_that_ranks_itself_highest_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As keyring ranks them: KWallet says 5.1 on KDE and the Secret Service 5, say.
+    class Second(DictKeyring):
+        priority = 3.0  # type: ignore[assignment]
+
+    low, high = DictKeyring(), Second()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setattr(keyring.core, "load_config", lambda: None)
+    monkeypatch.setattr(secrets_module, "_os_keychains", lambda: [low, high])
+    assert probe_keychain().backend is high
+
+
+@pytest.mark.usefixtures("doubles")
 def test_a_backend_the_user_names_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{__name__}.DictKeyring")
