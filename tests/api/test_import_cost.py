@@ -27,3 +27,26 @@ def test_the_client_imports_without_httpx_command_line_extras() -> None:
     seen = json.loads(out.stdout)
     assert seen["client"]
     assert seen["loaded"] == [], seen
+
+
+def test_a_missing_sniffio_is_looked_for_once() -> None:
+    # httpcore imports sniffio on every request; a missing one costs a sys.path search each
+    # time unless the miss is remembered. An installed one must be left alone.
+    probe = (
+        "import importlib.util, json, sys\n"
+        "installed = importlib.util.find_spec('sniffio') is not None\n"
+        "import callaro_desktop.api\n"
+        "print(json.dumps({\n"
+        "  'installed': installed,\n"
+        "  'remembered_missing': 'sniffio' in sys.modules and sys.modules['sniffio'] is None,\n"
+        "  'usable': sys.modules.get('sniffio') is not None,\n"
+        "}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    seen = json.loads(out.stdout)
+    if seen["installed"]:
+        assert seen["usable"] and not seen["remembered_missing"], seen
+    else:
+        assert seen["remembered_missing"], seen
