@@ -265,3 +265,12 @@ def test_a_real_number_equal_to_an_earlier_fake_is_still_replaced() -> None:
         }
     )
     assert later not in p.filter(event).description
+
+
+def test_the_made_up_numbers_are_known_and_never_the_real_ones() -> None:
+    privacy = Privacy(seed=7)
+    real = ["+91 98123 45678", "+1 206 555 0144", "+44 20 7946 0958"]
+    shown = [privacy.phone(number) for number in real]
+    made_up = privacy.made_up_phone_digits()
+    assert {re.sub(r"\D", "", s) for s in shown} == made_up
+    assert not made_up & {re.sub(r"\D", "", r) for r in real}

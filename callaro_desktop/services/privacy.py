@@ -216,6 +216,12 @@ class Privacy:
         """Every real value replaced so far (the media command checks none is on screen)."""
         return set(self._real.values())
 
+    def made_up_phone_digits(self) -> frozenset[str]:
+        """The digits of every phone number made up so far. Random digits can, rarely, equal
+        a real number this filter never met (a caller elsewhere in the data): such a number
+        on screen was made up here, and says nothing about the real one."""
+        return frozenset(self._fake_digits)
+
     # -- single values ------------------------------------------------------------------
 
     def email(self, real: str) -> str:
