@@ -399,18 +399,21 @@ def test_keyrings_own_detection_honours_the_no_keychain_default(
     assert not probe_keychain().available
 
 
-@pytest.mark.usefixtures("doubles")
-def test_with_nothing_chosen_only_the_os_keychains_are_considered(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def nothing_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No backend set, named in the environment or in keyringrc.cfg: a user's usual state."""
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setattr(keyring.core, "load_config", lambda: None)
+
+
+@pytest.mark.usefixtures("doubles", "nothing_chosen")
+def test_with_nothing_chosen_only_the_os_keychains_are_considered() -> None:
     # A keyring plug-in (keyrings.alt and the like) registers backends that keyring's own
     # detection would pick when no keychain answers: a plaintext file the user never chose.
     class PluginKeyring(DictKeyring):
         priority = 100.0  # type: ignore[assignment]
 
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
-    monkeypatch.setattr(keyring.core, "load_config", lambda: None)
     assert PluginKeyring in KeyringBackend._classes  # keyring's own detection would weigh it
     candidates = secrets_module._keyring_choice()
     assert isinstance(candidates, list) and candidates
@@ -427,16 +430,13 @@ def test_with_nothing_chosen_only_the_os_keychains_are_considered(
     assert not isinstance(probe_keychain().backend, PluginKeyring)
 
 
-@pytest.mark.usefixtures("doubles")
+@pytest.mark.usefixtures("doubles", "nothing_chosen")
 def test_the_os_keychain_that_ranks_itself_highest_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     # As keyring ranks them: KWallet says 5.1 on KDE and the Secret Service 5, say.
     class Second(DictKeyring):
         priority = 3.0  # type: ignore[assignment]
 
     low, high = DictKeyring(), Second()
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
-    monkeypatch.setattr(keyring.core, "load_config", lambda: None)
     monkeypatch.setattr(secrets_module, "_os_keychains", lambda: [low, high])
     assert probe_keychain().backend is high
 

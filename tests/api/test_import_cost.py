@@ -9,6 +9,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
+
+
+def _in_fresh_interpreter(probe: str) -> Any:
+    """Run `probe` in a new Python (nothing imported yet) and return the JSON it prints."""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return json.loads(out.stdout)
 
 
 def test_the_client_imports_without_httpx_command_line_extras() -> None:
@@ -21,10 +30,7 @@ def test_the_client_imports_without_httpx_command_line_extras() -> None:
         "  'client': hasattr(httpx, 'AsyncClient'),\n"
         "}))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    seen = json.loads(out.stdout)
+    seen = _in_fresh_interpreter(probe)
     assert seen["client"]
     assert seen["loaded"] == [], seen
 
@@ -42,10 +48,7 @@ def test_a_missing_sniffio_is_looked_for_once() -> None:
         "  'usable': sys.modules.get('sniffio') is not None,\n"
         "}))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    seen = json.loads(out.stdout)
+    seen = _in_fresh_interpreter(probe)
     if seen["installed"]:
         assert seen["usable"] and not seen["remembered_missing"], seen
     else:
