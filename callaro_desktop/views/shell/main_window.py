@@ -356,12 +356,10 @@ class MainWindow(QMainWindow):
         """Build `page_id` before any account is shown in this window (a silent sign-in
         waits for the profile meanwhile); the account bound next keeps it, as it holds no
         data yet. Once an account is bound, pages are built when first shown, as usual."""
-        if self.session.current_account is not None or page_id in self.pages:
-            return
-        if page_id not in BY_ID:
-            return
-        self.page(page_id)
-        self._blank_pages.add(page_id)
+        unbuilt = page_id in BY_ID and page_id not in self.pages
+        if unbuilt and self.session.current_account is None:
+            self.page(page_id)
+            self._blank_pages.add(page_id)
 
     def reset_pages(self) -> None:
         """Drop every page (they hold another account's data) and the history."""
