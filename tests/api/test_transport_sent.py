@@ -1,4 +1,4 @@
-"""Transport.requests_sent: the moment every started request is on the wire.
+"""Transport.requests_sent (the moment every started request is on the wire) and warm_up.
 
 Start-up builds the first page while the profile and workspace answers are on their way;
 it waits for this first, so no request is held back by the widgets. Against a real socket
@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
+from typing import Any
 
 import pytest
 
 from callaro_desktop.api import errors as E
 from callaro_desktop.api.routes import Routes
-from callaro_desktop.api.transport import Transport
+from callaro_desktop.api import transport as transport_module
+from callaro_desktop.api.transport import Transport, warm_up
 
 pytestmark = pytest.mark.anyio
 
@@ -79,3 +82,26 @@ async def test_a_request_that_cannot_be_sent_does_not_keep_anyone_waiting() -> N
         assert transport._unsent == set()
     finally:
         await transport.aclose()
+
+
+async def test_warm_up_loads_a_ca_bundle_only_for_https_and_only_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Loading the CA bundle costs ~17 ms of the GUI thread: none for a plain-http server
+    # (the sandbox), one shared context for https.
+    loads: list[object] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        real(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    transport_module._shared_tls_context.cache_clear()
+    await warm_up("http://127.0.0.1:8765")
+    await warm_up(None)
+    assert loads == []
+    await warm_up("https://api.callaro.ai")
+    await warm_up("https://api.callaro.ai")
+    assert len(loads) == 1
+    transport_module._shared_tls_context.cache_clear()
