@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from callaro_desktop.api import errors as E
-from callaro_desktop.api.routes import Routes
 from callaro_desktop.api import transport as transport_module
+from callaro_desktop.api.routes import Routes
 from callaro_desktop.api.transport import Transport, warm_up
 
 pytestmark = pytest.mark.anyio
