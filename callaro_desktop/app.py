@@ -262,7 +262,7 @@ class AppController:
             from callaro_desktop.api.transport import warm_up
 
             # Still waiting for the keychain: load the HTTP stack the sign-in is about to use.
-            await warm_up(self.server_arg or self.settings.server_url)
+            await warm_up(self._saved_to_resume()[0])
             status = await probe_keychain_async(started=self._keychain_probe)
             self.manager.use_vault(TokenStore.for_status(status, self.settings))
 
@@ -370,7 +370,9 @@ class AppController:
         await self.start_demo()
 
     def _saved_to_resume(self) -> tuple[str | None, list[Any]]:
-        """The server this start is for and the saved sign-ins to resume, in order."""
+        """The server this start is for and the saved sign-ins to resume, in order: its own,
+        or (no --server given, none saved for it) every saved one. The first is the account
+        the window opens on."""
         server = self.server_arg or self.settings.server_url
         saved = [a for a in self.settings.saved_accounts if a.server == server] or (
             [] if self.server_arg else list(self.settings.saved_accounts)
@@ -392,8 +394,8 @@ class AppController:
 
         server, saved = self._saved_to_resume()
         signed_in = False
-        # The account this window opens on (the first saved one for the server) warms up.
-        shown = next((a for a in saved if a.server == server), saved[0] if saved else None)
+        # The account this window opens on warms up.
+        shown = saved[0] if saved else None
         if shown is not None:
             self._say_signing_in()
         for account in saved:

@@ -174,11 +174,9 @@ def _no_keychain(reason: str = NO_KEYCHAIN_REASON) -> KeychainStatus:
     return KeychainStatus(available=False, backend_name=NO_KEYCHAIN_NAME, reason=reason)
 
 
-def _candidates(chosen: KeyringBackend | list[KeyringBackend]) -> list[KeyringBackend]:
+def _candidates(chosen: KeyringBackend) -> list[KeyringBackend]:
     from keyring.backends import chainer
 
-    if isinstance(chosen, list):
-        return chosen
     if isinstance(chosen, chainer.ChainerBackend):
         return list(chosen.backends)
     return [chosen]
@@ -224,7 +222,7 @@ def _os_keychains() -> list[KeyringBackend]:
     ]
 
 
-def _keyring_choice() -> KeyringBackend | list[KeyringBackend]:
+def _keyring_choice() -> list[KeyringBackend]:
     """The backend the user (or the program embedding us) chose, else the OS keychains."""
     import keyring.core
 
@@ -233,7 +231,7 @@ def _keyring_choice() -> KeyringBackend | list[KeyringBackend]:
     chosen: KeyringBackend | None = getattr(keyring.core, "_keyring_backend", None)
     if chosen is None:
         chosen = keyring.core.load_env() or keyring.core.load_config()
-    return chosen if chosen is not None else _os_keychains()
+    return _candidates(chosen) if chosen is not None else _os_keychains()
 
 
 def _detect(backend: KeyringBackend | None) -> KeychainStatus:
@@ -241,9 +239,9 @@ def _detect(backend: KeyringBackend | None) -> KeychainStatus:
     # probe's thread, like the availability checks below.
     from keyring.backends import chainer, fail, null
 
-    chosen = backend if backend is not None else _keyring_choice()
+    candidates = _candidates(backend) if backend is not None else _keyring_choice()
     best: tuple[float, KeyringBackend] | None = None
-    for candidate in _candidates(chosen):
+    for candidate in candidates:
         if isinstance(candidate, fail.Keyring | null.Keyring | chainer.ChainerBackend):
             continue
         try:
@@ -289,8 +287,8 @@ def probe_keychain(
 
 def start_keychain_probe() -> concurrent.futures.Future[KeychainStatus]:
     """Begin detection now, on a thread, for ``probe_keychain_async(started=...)`` to await:
-    the app starts it before Qt is up, so the keychain's answer is usually in by the time
-    the window is built (the probe takes ~60 ms, much of it waiting on D-Bus and subprocesses).
+    the app starts it before Qt is up and builds the window meanwhile (the probe imports
+    keyring and the platform's keychain client, then asks it over D-Bus or the OS API).
     """
     return _start_in_thread(lambda: _detect(None), "probe")
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from callaro_desktop.app import without_pydantic_plugins
+import os
+
+import pytest
+
+from callaro_desktop.app import main, without_pydantic_plugins
 
 
 def test_pydantic_plugins_are_off_unless_the_user_says_otherwise() -> None:
@@ -15,3 +19,13 @@ def test_pydantic_plugins_are_off_unless_the_user_says_otherwise() -> None:
     some = {"PYDANTIC_DISABLE_PLUGINS": "logfire"}
     without_pydantic_plugins(some)
     assert some == {"PYDANTIC_DISABLE_PLUGINS": "logfire"}
+
+
+def test_the_program_switches_them_off_before_anything_else(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "restored after the test")
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+    with pytest.raises(SystemExit):  # --version prints and exits, after main's first line
+        main(["--version"])
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
