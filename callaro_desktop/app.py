@@ -93,6 +93,10 @@ def _run_gui(args: argparse.Namespace) -> int:
     # The keychain answers on its own thread while Qt starts up.
     keychain_probe = None if args.demo else secrets.start_keychain_probe()
 
+    # Qt's first import, and PySide's import hook gone again before anything else is imported.
+    from callaro_desktop.views import without_feature_import
+
+    without_feature_import()
     import qasync
     from PySide6.QtWidgets import QApplication
 
