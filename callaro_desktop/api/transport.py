@@ -88,6 +88,10 @@ class Envelope:
     status: int = 200
 
 
+class _Abandoned(Exception):
+    """The GET another caller was sharing was cancelled with its caller: ask again."""
+
+
 def user_agent() -> str:
     return f"CallaroDesktop/{__version__} ({platform.system()} {platform.release()})"
 
@@ -267,6 +271,10 @@ class Transport:
         self._refresh_task: asyncio.Task[TokenPair] | None = None
         # Requests handed to httpx whose bytes have not all been written yet (requests_sent).
         self._unsent: set[asyncio.Future[None]] = set()
+        # GETs on their way, by what they ask: the same GET asked again meanwhile shares the
+        # answer (request). Emptied by every other call, so no answer older than a write is
+        # handed to a GET asked after it.
+        self._gets: dict[tuple[str, int | None, str], asyncio.Future[Envelope]] = {}
 
     async def requests_sent(self) -> None:
         """Return once every request started so far has been written out (or has failed).
@@ -466,9 +474,52 @@ class Transport:
         tenant_id: int | None = None,
         idempotency_key: str | None = None,
     ) -> Envelope:
-        """Send one call of the contract and unwrap its envelope, or raise an ApiError."""
-        response = await self._call(route, path_params, params, body, tenant_id, idempotency_key)
-        return self._unwrap(response)
+        """Send one call of the contract and unwrap its envelope, or raise an ApiError.
+
+        A GET asked while the same GET (path, query and workspace) is still on its way waits for
+        that one's answer instead of sending another: the Dashboard's wallet and spend cards both
+        read the billing overview, and a page reloaded while it loads asks again. Any other call
+        first forgets the GETs on their way, so a GET asked after a write always goes out.
+        """
+        if route.method != "GET" or body is not None:
+            self._gets.clear()
+            response = await self._call(
+                route, path_params, params, body, tenant_id, idempotency_key
+            )
+            return self._unwrap(response)
+        url = route.url(**(path_params or {}))
+        key = (
+            url,
+            tenant_id if route.tenant_scoped else None,
+            repr(sorted(_query(params).items())),
+        )
+        while (answer := self._gets.get(key)) is not None:
+            try:
+                # Shielded: this caller being cancelled must not cancel the first one's answer.
+                return await asyncio.shield(answer)
+            except _Abandoned:
+                continue  # The first caller was cancelled and its request with it.
+        # The first to ask sends it from its own task, as any other request: it goes on the wire
+        # as soon as before, and cancelling that caller (a switch, a closed page) stops it.
+        answer = asyncio.get_running_loop().create_future()
+        self._gets[key] = answer
+        try:
+            envelope = self._unwrap(
+                await self._call(route, path_params, params, None, tenant_id, None)
+            )
+        except Exception as exc:
+            answer.set_exception(exc)
+            raise
+        except BaseException:  # Cancelled (or the process is ending): the others ask again.
+            answer.set_exception(_Abandoned())
+            raise
+        else:
+            answer.set_result(envelope)
+            return envelope
+        finally:
+            answer.exception()  # An answer nobody else waited for is not "never retrieved".
+            if self._gets.get(key) is answer:
+                del self._gets[key]
 
     async def request_bytes(
         self,
@@ -669,7 +720,7 @@ class Transport:
         )
 
 
-def _consume_exception(task: asyncio.Task[TokenPair]) -> None:
+def _consume_exception(task: asyncio.Future[Any]) -> None:
     # Every waiter may have been cancelled; reading the exception keeps asyncio from
     # logging "exception was never retrieved" for an outcome already handled.
     if not task.cancelled():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -99,3 +100,32 @@ async def test_a_failing_card_fails_alone_and_retries(make_app, sandbox, faults)
     wallet.retry_button.click()
     await wait_for(lambda: wallet.state == "ready", timeout=20, what="wallet after Retry")
     assert wallet.value.text().startswith("₹")
+
+
+def _overview_requests(server: Any) -> int:
+    rules = httpx.get(f"{server.base_url}/sandbox/faults", timeout=10).json()["data"]
+    return int(rules[0]["fired"])
+
+
+async def test_wallet_and_spend_share_one_billing_overview_request(
+    make_app, sandbox, faults
+) -> None:
+    # A rule that changes nothing and counts, on the server, every overview asked for.
+    faults([{"route": "/api/v1/billing/overview", "method": "GET", "latency_ms": 30}])
+    controller, page = await _dashboard(make_app, sandbox, ADMIN)
+    await wait_for(lambda: _shown(page) == ADMIN_CARDS, what="admin cards")
+    await _all_ready(page)
+    assert page.cards["wallet"].value.text().startswith("₹")
+    assert page.cards["spend"].value.text().startswith("₹")
+    assert _overview_requests(sandbox) == 1
+
+    # Each later load of the page asks once more, not twice.
+    window = controller.window
+    window.navigate("users")
+    await wait_for(lambda: window.router.current == "users", what="Users")
+    window.navigate("dashboard")
+    await wait_for(lambda: _overview_requests(sandbox) >= 2, what="the Dashboard asking again")
+    session = controller.session
+    await wait_for(lambda: not session.tasks.running(), timeout=20, what="every card reloaded")
+    await _all_ready(page)
+    assert _overview_requests(sandbox) == 2
