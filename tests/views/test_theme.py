@@ -1,8 +1,11 @@
-"""The two appearances: an unticked checkbox must show its outline in both.
+"""The two appearances: an unticked checkbox must show its outline in both, and scroll bars
+keep Fusion's handle and arrows on a groove painted flat.
 
 Fusion draws an indicator's outline from the window colour darkened, which all but
-vanishes on a dark window; the dark theme installs a proxy style that fixes it, and the
-light theme goes without (every primitive would otherwise pass through Python).
+vanishes on a dark window; the dark theme's proxy style fixes it, and the light theme's
+leaves primitives alone (every primitive would otherwise pass through Python). Both paint
+the scroll bar groove as one fill rather than Fusion's gradient, which cost more than the
+rows of a table on every scroll step.
 """
 
 from __future__ import annotations
@@ -10,8 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QStyle, QStyleOptionButton
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QProxyStyle,
+    QScrollBar,
+    QStyle,
+    QStyleFactory,
+    QStyleOptionButton,
+    QStyleOptionSlider,
+)
 
 from callaro_desktop.views import theme
 
@@ -21,7 +34,7 @@ def themed(qapp: QApplication) -> Iterator[QApplication]:
     style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
     yield qapp
     # Other tests render with the session's own look: put it back.
-    qapp.setStyle(style)
+    qapp.setStyle(style or "Fusion")  # (a proxy style has no name: the session's is Fusion)
     qapp.setPalette(palette)
     qapp.setStyleSheet(sheet)
     theme._current = None
@@ -61,3 +74,58 @@ def test_switching_appearance_changes_the_window_colour(themed: QApplication) ->
     theme.install(themed, "light")
     light = themed.palette().color(QPalette.ColorRole.Window).lightnessF()
     assert dark < 0.3 < 0.7 < light
+
+
+def _scroll_bar_image(style: QStyle, option: QStyleOptionSlider, bar: QScrollBar) -> QImage:
+    image = QImage(option.rect.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.magenta)
+    painter = QPainter(image)
+    style.drawComplexControl(QStyle.ComplexControl.CC_ScrollBar, option, painter, bar)
+    painter.end()
+    return image
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_scroll_bars_keep_fusion_s_handle_on_a_flat_groove(
+    themed: QApplication, appearance: str
+) -> None:
+    ours = theme.install(themed, appearance).style
+    fusion = QStyleFactory.create("Fusion")
+    assert isinstance(ours, QProxyStyle) and ours.baseStyle().name().lower() == "fusion"
+    bar = QScrollBar(Qt.Orientation.Vertical)
+    bar.setRange(0, 1000)
+    bar.setPageStep(250)
+    bar.setValue(300)
+    option = QStyleOptionSlider()
+    option.initFrom(bar)
+    option.rect = QRect(0, 0, 14, 400)
+    option.orientation = Qt.Orientation.Vertical
+    option.minimum, option.maximum = 0, 1000
+    option.pageStep, option.singleStep, option.sliderPosition = 250, 10, 300
+    option.subControls = QStyle.SubControl.SC_All
+    mine = _scroll_bar_image(ours, option, bar)
+    theirs = _scroll_bar_image(fusion, option, bar)
+    cc = QStyle.ComplexControl.CC_ScrollBar
+    handle = fusion.subControlRect(cc, option, QStyle.SubControl.SC_ScrollBarSlider, bar)
+    assert ours.subControlRect(cc, option, QStyle.SubControl.SC_ScrollBarSlider, bar) == handle
+    assert handle.height() > 40 and handle.top() > 60  # a handle a third of the way down
+
+    def pixels(image: QImage, rect: QRect) -> list[int]:
+        return [
+            image.pixel(x, y)
+            for x in range(rect.left(), rect.right() + 1)
+            for y in range(rect.top(), rect.bottom() + 1)
+        ]
+
+    # The handle is Fusion's, pixel for pixel (inside its rounded, see-through rim).
+    inside = handle.adjusted(3, 3, -3, -3)
+    assert pixels(mine, inside) == pixels(theirs, inside)
+    # The groove below it is one colour across its width, but for the edge line at the left.
+    window = themed.palette().color(QPalette.ColorRole.Window)
+    groove = QRect(QPoint(1, handle.bottom() + 20), QPoint(12, handle.bottom() + 60))
+    assert set(pixels(mine, groove)) == {window.darker(104).rgba()}
+    assert mine.pixel(0, handle.bottom() + 30) == window.darker(125).rgba()
+    # Fusion's own groove is a gradient: more than one colour across the same rows.
+    assert len(set(pixels(theirs, groove))) > 1
+    # Nothing left unpainted (the test image is magenta underneath).
+    assert QColor(Qt.GlobalColor.magenta).rgba() not in set(pixels(mine, option.rect))
