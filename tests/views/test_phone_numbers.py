@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem, QWidget
 
 from callaro_desktop.api.client import OwnedNumber
 from callaro_desktop.api.errors import Forbidden, NotFound
@@ -297,3 +297,28 @@ async def test_viewer_sees_no_write_controls_and_the_server_refuses_anyway(
     with pytest.raises(Forbidden):
         await numbers.import_owned([OwnedNumber(e164=_fresh_numbers(1)[0])], 1)
     assert (await numbers.get(number.id)).label == number.label
+
+
+async def test_every_column_fits_at_the_default_window_size(make_app, sandbox) -> None:
+    controller = await make_app()
+    controller.window.resize(1280, 800)
+    await sign_in(controller, sandbox, ADMIN)
+    page = await _open_page(controller)
+    await wait_for(lambda: page.model.rowCount() > 0, what="rows")
+    table, header, model = page.table, page.table.horizontalHeader(), page.model
+    await wait_for(lambda: header.length() <= table.viewport().width(), what="columns fitting")
+    assert not table.horizontalScrollBar().isVisible()
+    rows = range(model.rowCount())
+    assert any(model.index(r, 0).data(BADGES_ROLE) for r in rows)  # some carry a badge
+    # Every number, with its badge, fits its column whole.
+    option = QStyleOptionViewItem()
+    option.font = table.font()
+    delegate = table.itemDelegateForColumn(0)
+    assert delegate is not None
+    widest = max(delegate.sizeHint(option, model.index(r, 0)).width() for r in rows)
+    assert widest <= header.sectionSize(0)
+    # And so does the last column's date and time (Created), with the cell's margins.
+    last = model.columnCount() - 1
+    metrics = table.fontMetrics()
+    dates = max(metrics.horizontalAdvance(str(model.index(r, last).data())) for r in rows)
+    assert dates + 8 <= header.sectionSize(last)

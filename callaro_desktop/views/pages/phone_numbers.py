@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from callaro_desktop.api.models import PhoneNumber, PhoneNumberStatus, Provider
@@ -23,7 +23,14 @@ from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.permissions import Capability
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.pages.list_page import ListPage
-from callaro_desktop.views.widgets.badges import BADGES_ROLE, PILL_ROLE, BadgeDelegate, Tone
+from callaro_desktop.views.widgets.badges import (
+    BADGES_ROLE,
+    PILL_ROLE,
+    BadgeDelegate,
+    Tone,
+    pill_size,
+    small_font,
+)
 from callaro_desktop.views.widgets.lazy_table import Column
 
 if TYPE_CHECKING:
@@ -97,9 +104,13 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
         self.table.setItemDelegateForColumn(0, BadgeDelegate(self.table, font=self._mono))
         self.table.setItemDelegateForColumn(1, BadgeDelegate(self.table, pill=True))
         header = self.table.horizontalHeader()
-        header.resizeSection(0, 230)
+        # The longest number E.164 allows and its badge, so that at the default window size
+        # every column fits (a wider Number column clipped Created behind a scroll bar).
+        longest = QFontMetrics(self._mono).horizontalAdvance("+" + "0" * 15)
+        badge = pill_size(tr("Twilio"), small_font(self.table.font()), small=True).width()
+        header.resizeSection(0, longest + badge + 30)
         header.resizeSection(1, 110)
-        header.resizeSection(3, 220)
+        header.resizeSection(3, 190)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(5, Qt.SortOrder.DescendingOrder)
