@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QStyleFactory,
     QStyleOptionButton,
     QStyleOptionSlider,
+    QToolBar,
 )
 
 from callaro_desktop.views import theme
@@ -129,3 +130,23 @@ def test_scroll_bars_keep_fusion_s_handle_on_a_flat_groove(
     assert len(set(pixels(theirs, groove))) > 1
     # Nothing left unpainted (the test image is magenta underneath).
     assert QColor(Qt.GlobalColor.magenta).rgba() not in set(pixels(mine, option.rect))
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_the_main_toolbar_is_flat_with_its_bottom_line(
+    themed: QApplication, appearance: str
+) -> None:
+    installed = theme.install(themed, appearance)
+    bar = QToolBar()
+    bar.setObjectName("MainToolbar")
+    bar.resize(400, 40)
+    bar.ensurePolished()
+    image = bar.grab().toImage()
+    ratio = image.width() / bar.width()
+    window = themed.palette().color(QPalette.ColorRole.Window)
+    inside = {
+        image.pixel(int(x * ratio), int(y * ratio)) for x in range(20, 380, 7) for y in range(4, 34)
+    }
+    assert inside == {window.rgba()}  # one colour: no gradient
+    bottom = QColor(image.pixel(int(200 * ratio), image.height() - 1))
+    assert bottom == QColor(installed.tokens.border)
