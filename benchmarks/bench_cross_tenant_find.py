@@ -32,7 +32,7 @@ import httpx
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import SUPPORT, median, record, start_sandbox
+from benchmarks.common import SUPPORT, median, open_console, record, start_sandbox
 
 QUERY = "+9180"  # a number prefix: Viewers may search numbers, so one request per workspace
 RATE, BURST = 20.0, 100  # callaro_sandbox.config.RateLimit's defaults
@@ -57,18 +57,11 @@ class Traffic:
 
 
 async def find_runs(base_url: str, runs: int, refill: bool) -> list[dict[str, Any]]:
-    from callaro_desktop.app import AppController
-    from callaro_desktop.secrets import MemoryStore, TokenStore
-    from callaro_desktop.settings import Settings
     from callaro_desktop.views.shell.find_across import FindAcrossDialog
 
     traffic = Traffic()
-    settings = Settings()
-    controller = AppController(QApplication.instance(), settings, server=None, demo=False)
-    await controller.setup(vault=TokenStore(MemoryStore(), settings))
+    controller = await open_console()
     window = controller.window
-    window.resize(1280, 800)
-    window.show()
     await controller.session.sign_in(base_url, SUPPORT[0], SUPPORT[1], keep=False)
     tenants = len(controller.session.tenants)
     out = []

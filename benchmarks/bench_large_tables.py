@@ -34,7 +34,16 @@ import httpx
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import ADMIN, median, ms, record, spread, start_sandbox, until
+from benchmarks.common import (
+    ADMIN,
+    median,
+    ms,
+    open_console,
+    record,
+    spread,
+    start_sandbox,
+    until,
+)
 
 SEARCHES = ("aarav", "priya")
 
@@ -104,19 +113,13 @@ class GcPauses:
 
 
 async def bench(base_url: str, runs: int, scroll_runs: int, freeze: bool) -> dict[str, Any]:
-    from callaro_desktop.app import AppController, _freeze_startup_objects
-    from callaro_desktop.secrets import MemoryStore, TokenStore
-    from callaro_desktop.settings import Settings
+    from callaro_desktop.app import _freeze_startup_objects
     from callaro_desktop.views.pages.users import UsersPage
 
     answers = Answers()
     pauses = GcPauses()
-    settings = Settings()
-    controller = AppController(QApplication.instance(), settings, server=None, demo=False)
-    await controller.setup(vault=TokenStore(MemoryStore(), settings))
+    controller = await open_console()
     window = controller.window
-    window.resize(1280, 800)
-    window.show()
     session = controller.session
     await session.sign_in(base_url, ADMIN[0], ADMIN[1], keep=False)
     await asyncio.sleep(1.0)  # the Dashboard loads and settles

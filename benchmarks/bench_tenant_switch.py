@@ -31,7 +31,16 @@ import httpx
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import SUPPORT, median, ms, record, spread, start_sandbox, until
+from benchmarks.common import (
+    SUPPORT,
+    median,
+    ms,
+    open_console,
+    record,
+    spread,
+    start_sandbox,
+    until,
+)
 
 LATENCIES_MS = (0, 100)
 
@@ -69,20 +78,12 @@ Result = tuple[str, int, list[float], list[float], int]
 
 
 async def bench(base_url: str, runs: int) -> list[Result]:
-    from callaro_desktop.app import AppController
-    from callaro_desktop.secrets import MemoryStore, TokenStore
-    from callaro_desktop.settings import Settings
     from callaro_desktop.views.pages.dashboard import DashboardPage
     from callaro_desktop.views.pages.phone_numbers import PhoneNumbersPage
 
     recorder = Recorder()
-    qapp = QApplication.instance()
-    settings = Settings()
-    controller = AppController(qapp, settings, server=None, demo=False)
-    await controller.setup(vault=TokenStore(MemoryStore(), settings))
+    controller = await open_console()
     window = controller.window
-    window.resize(1280, 800)
-    window.show()
     session = controller.session
     await session.sign_in(base_url, SUPPORT[0], SUPPORT[1], keep=False)
     tenants = {t.name: t.id for t in session.tenants}

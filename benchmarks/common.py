@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -94,6 +95,28 @@ def login(base_url: str, who: tuple[str, str]) -> dict[str, str]:
     r.raise_for_status()
     data: dict[str, str] = r.json()["data"]
     return data
+
+
+async def open_console() -> Any:
+    """An AppController with its window shown at 1280x800, in this process, looking as the
+    console does when a user starts it (the theme installed from default settings: its style
+    sheet and style are part of every paint), signed in to nothing yet."""
+    from PySide6.QtWidgets import QApplication
+
+    from callaro_desktop.app import AppController
+    from callaro_desktop.secrets import MemoryStore, TokenStore
+    from callaro_desktop.settings import Settings
+    from callaro_desktop.views import theme
+
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    settings = Settings()
+    theme.install(qapp, settings.appearance)
+    controller = AppController(qapp, settings, server=None, demo=False)
+    await controller.setup(vault=TokenStore(MemoryStore(), settings))
+    controller.window.resize(1280, 800)
+    controller.window.show()
+    return controller
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
