@@ -284,6 +284,15 @@ class Session(QObject):
             self._save_timer.start()
         self.tenant_changed.emit(ref)
 
+    async def requests_sent(self, *, turns: int = 3) -> None:
+        """Once the requests started in this turn of the loop have left: their tasks get
+        `turns` turns to reach the transport, then their bytes are awaited as written."""
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        client = self.client
+        if client is not None:
+            await client.transport.requests_sent()
+
     # -- calls ------------------------------------------------------------------------------
 
     async def call(self, factory: Callable[[], Awaitable[T]]) -> T:

@@ -7,11 +7,12 @@ throwing away unsaved edits when the user leaves a page or switches workspace.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -52,6 +53,47 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Longest a workspace switch holds the window's painting for its requests to leave: under a
+#: frame, so a switch never looks late; a keep-alive connection writes them in ~1 ms.
+SWITCH_PAINT_HOLD_S = 0.016
+
+
+class _PaintHold(QObject):
+    """Swallows a window's requests to paint while active, and asks again when stopped.
+
+    Qt collects what changed and posts the window one UpdateRequest to paint it; held back,
+    the changes keep collecting, and the request posted on stop paints them all, and only
+    them. Expose events (the OS showing the window) are not held.
+    """
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self.active = False
+        self._missed = False
+
+    def start(self) -> None:
+        if not self.active:
+            self.active, self._missed = True, False
+            self._window.installEventFilter(self)
+
+    def stop(self) -> None:
+        if self.active:
+            self.active = False
+            self._window.removeEventFilter(self)
+            if self._missed:
+                QCoreApplication.postEvent(
+                    self._window,
+                    QEvent(QEvent.Type.UpdateRequest),
+                    Qt.EventPriority.LowEventPriority.value,
+                )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.UpdateRequest:
+            self._missed = True
+            return True
+        return False
+
 
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
@@ -68,6 +110,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.demo = demo
         self.setObjectName("MainWindow")
+        self._paint_hold = _PaintHold(self)
         self.setAccessibleName(tr("Callaro Desktop"))
         self.setMinimumSize(900, 560)
         self.router = Router(self)
@@ -420,6 +463,8 @@ class MainWindow(QMainWindow):
     # -- reacting to the session ---------------------------------------------------------
 
     def _on_tenant_changed(self, tenant: TenantRef | None) -> None:
+        if tenant is not None and self.router.current is not None:
+            self._paint_once_requests_left()
         self.switcher.show_tenant(tenant)
         self._update_title()
         self._allowed = self.sidebar.apply_visibility(
@@ -445,6 +490,30 @@ class MainWindow(QMainWindow):
         else:
             self.router.replace(self._fallback())
         self._update_account_button()
+
+    def _paint_once_requests_left(self) -> None:
+        """Hold the window's painting from a workspace switch until the new workspace's
+        requests are on the wire (at most SWITCH_PAINT_HOLD_S).
+
+        Qt paints before the loop runs the page's tasks, so the loading states were painted
+        first (~1-1.5 ms) and the requests left after them; held, the same paint happens
+        while the server works. Nothing is painted meanwhile, so no frame can show one
+        workspace's figures under another's name. What is held is the window's request to
+        paint its changed regions, so only those are painted afterwards.
+        """
+        if self._paint_hold.active:
+            return  # The first hold's release paints everything changed since.
+        self._paint_hold.start()
+
+        async def release() -> None:
+            try:
+                await asyncio.wait_for(self.session.requests_sent(), SWITCH_PAINT_HOLD_S)
+            except TimeoutError:
+                pass  # A new connection's handshake: show the loading states meanwhile.
+            finally:
+                self._paint_hold.stop()
+
+        background(release())
 
     def _on_tenants_changed(self) -> None:
         self.switcher.setEnabled(bool(self.session.tenants))
