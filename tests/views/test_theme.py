@@ -14,17 +14,21 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QFrame,
+    QLabel,
     QProxyStyle,
+    QPushButton,
     QScrollBar,
     QStyle,
     QStyleFactory,
     QStyleOptionButton,
     QStyleOptionSlider,
     QToolBar,
+    QWidget,
 )
 
 from callaro_desktop.views import theme
@@ -150,3 +154,114 @@ def test_the_main_toolbar_is_flat_with_its_bottom_line(
     assert inside == {window.rgba()}  # one colour: no gradient
     bottom = QColor(image.pixel(int(200 * ratio), image.height() - 1))
     assert bottom == QColor(installed.tokens.border)
+
+
+# -- the looks the style gives named and marked widgets (no application style sheet) ---------
+
+
+def _shown(widget: QWidget, size: tuple[int, int] = (240, 60)) -> QImage:
+    widget.resize(*size)
+    widget.ensurePolished()
+    return widget.grab().toImage()
+
+
+def _colours(image: QImage) -> set[str]:
+    return {
+        QColor(image.pixel(x, y)).name()
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+    }
+
+
+def test_no_application_style_sheet_slows_every_widget(themed: QApplication) -> None:
+    # A style sheet on the application makes every widget of every page go through
+    # QStyleSheetStyle (a page took three times as long to build and show).
+    for appearance in ("light", "dark"):
+        theme.install(themed, appearance)
+        assert themed.styleSheet() == ""
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_labels_are_dressed_by_name_and_by_mark(themed: QApplication, appearance: str) -> None:
+    t = theme.install(themed, appearance).tokens
+    title = QLabel("Users")
+    title.setObjectName("PageTitle")
+    title.ensurePolished()
+    assert title.font().pointSizeF() == 20 and title.font().weight() == QFont.Weight.DemiBold
+
+    muted = QLabel("Who can use this workspace")
+    muted.setProperty("muted", True)
+    assert QColor(t.muted_text).name() in _colours(_shown(muted))
+    muted.setProperty("muted", False)
+    muted.style().unpolish(muted)
+    muted.style().polish(muted)
+    assert QColor(t.muted_text).name() not in _colours(_shown(muted))
+
+    error = QLabel("Enter an email address")
+    error.setProperty("fieldError", True)
+    assert QColor(t.danger).name() in _colours(_shown(error))
+    # The mark taken away and the label repolished (as the code does): ordinary text again.
+    error.setProperty("fieldError", False)
+    error.style().unpolish(error)
+    error.style().polish(error)
+    plain = _colours(_shown(error))
+    assert QColor(t.danger).name() not in plain
+    assert themed.palette().color(QPalette.ColorRole.WindowText).name() in plain
+
+    ok = QLabel("At least 12 characters")
+    ok.setProperty("state", "ok")
+    assert QColor(t.success).name() in _colours(_shown(ok))
+
+
+def test_marked_colours_follow_the_appearance(themed: QApplication) -> None:
+    theme.install(themed, "light")
+    window = QWidget()  # as in the console: labels live in a window that is shown
+    error = QLabel("Enter an email address", window)
+    error.setProperty("fieldError", True)
+    muted = QLabel("muted", window)
+    muted.move(0, 30)
+    muted.setProperty("muted", True)
+    window.show()
+    assert QColor(theme.LIGHT.danger).name() in _colours(_shown(error))
+    assert QColor(theme.LIGHT.muted_text).name() in _colours(_shown(muted))
+    theme.install(themed, "dark")
+    themed.processEvents()  # (Qt hands the new palette down through posted events)
+    assert QColor(theme.DARK.danger).name() in _colours(_shown(error))
+    assert QColor(theme.DARK.muted_text).name() in _colours(_shown(muted))
+    window.close()
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_cards_and_the_message_bar_get_their_panels(themed: QApplication, appearance: str) -> None:
+    t = theme.install(themed, appearance).tokens
+    card = QFrame()
+    card.setObjectName("Card")
+    image = _shown(card, (200, 100))
+    ratio = image.width() / 200
+    assert QColor(image.pixel(int(100 * ratio), int(50 * ratio))) == QColor(t.card_bg)
+    assert QColor(image.pixel(int(100 * ratio), 0)).name() == QColor(t.border).name()
+
+    for level, colour in (("info", t.accent), ("warning", t.warning), ("error", t.danger)):
+        bar = QFrame()
+        bar.setObjectName("MessageBar")
+        bar.setProperty("level", level)
+        text = QLabel("Could not reach the server", bar)
+        image = _shown(bar, (300, 40))
+        middle = QColor(image.pixel(image.width() - int(20 * ratio), image.height() // 2))
+        assert middle == QColor(colour), level
+        assert text.palette().color(text.foregroundRole()) == QColor("white")
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_primary_and_destructive_buttons(themed: QApplication, appearance: str) -> None:
+    t = theme.install(themed, appearance).tokens
+    primary = QPushButton("Invite User")
+    primary.setProperty("primary", True)
+    assert QColor(t.accent).name() in _colours(_shown(primary, (140, 32)))
+    destructive = QPushButton("Remove from tenant…")
+    destructive.setProperty("destructive", True)
+    destructive.ensurePolished()
+    role = QPalette.ColorRole.ButtonText
+    assert destructive.palette().color(QPalette.ColorGroup.Active, role) == QColor(t.danger)
+    disabled = destructive.palette().color(QPalette.ColorGroup.Disabled, role)
+    assert disabled == themed.palette().color(QPalette.ColorGroup.Disabled, role)
