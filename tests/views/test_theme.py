@@ -189,24 +189,18 @@ def test_labels_are_dressed_by_name_and_by_mark(themed: QApplication, appearance
     title.ensurePolished()
     assert title.font().pointSizeF() == 20 and title.font().weight() == QFont.Weight.DemiBold
 
-    muted = QLabel("Who can use this workspace")
-    muted.setProperty("muted", True)
-    assert QColor(t.muted_text).name() in _colours(_shown(muted))
-    muted.setProperty("muted", False)
-    muted.style().unpolish(muted)
-    muted.style().polish(muted)
-    assert QColor(t.muted_text).name() not in _colours(_shown(muted))
-
-    error = QLabel("Enter an email address")
-    error.setProperty("fieldError", True)
-    assert QColor(t.danger).name() in _colours(_shown(error))
-    # The mark taken away and the label repolished (as the code does): ordinary text again.
-    error.setProperty("fieldError", False)
-    error.style().unpolish(error)
-    error.style().polish(error)
-    plain = _colours(_shown(error))
-    assert QColor(t.danger).name() not in plain
-    assert themed.palette().color(QPalette.ColorRole.WindowText).name() in plain
+    # Each mark, painted in its colour; taken away and the label repolished (as the code
+    # does), the label is ordinary text again.
+    window_text = themed.palette().color(QPalette.ColorRole.WindowText).name()
+    for mark, colour in (("muted", t.muted_text), ("fieldError", t.danger)):
+        label = QLabel("Enter an email address")
+        label.setProperty(mark, True)
+        assert QColor(colour).name() in _colours(_shown(label)), mark
+        label.setProperty(mark, False)
+        label.style().unpolish(label)
+        label.style().polish(label)
+        plain = _colours(_shown(label))
+        assert QColor(colour).name() not in plain and window_text in plain, mark
 
     ok = QLabel("At least 12 characters")
     ok.setProperty("state", "ok")
