@@ -135,6 +135,16 @@ def test_scroll_bars_keep_fusion_s_handle_on_a_flat_groove(
     # Nothing left unpainted (the test image is magenta underneath).
     assert QColor(Qt.GlobalColor.magenta).rgba() not in set(pixels(mine, option.rect))
 
+    # Scrolled: the handle kept from the first paint, drawn where it now sits, still Fusion's.
+    painted = len(ours._handles)
+    option.sliderPosition = 700
+    moved = fusion.subControlRect(cc, option, QStyle.SubControl.SC_ScrollBarSlider, bar)
+    assert moved.top() > handle.bottom() and moved.size() == handle.size()
+    mine, theirs = (_scroll_bar_image(s, option, bar) for s in (ours, fusion))
+    inside = moved.adjusted(3, 3, -3, -3)
+    assert pixels(mine, inside) == pixels(theirs, inside)
+    assert len(ours._handles) == painted  # no new pixmap for the same size and state
+
 
 @pytest.mark.parametrize("appearance", ["light", "dark"])
 def test_the_main_toolbar_is_flat_with_its_bottom_line(
