@@ -274,16 +274,24 @@ def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
     (home / "data" / "sign-ins-UNENCRYPTED.json").write_text(json.dumps(saved), encoding="utf-8")
 
 
-def _time_child(args: list[str], home: Path | None = None) -> dict[str, float]:
+def _time_child(
+    args: list[str], home: Path | None = None, checkout: Path | None = None
+) -> dict[str, float]:
+    """Run this script's child `args` and read its marks; `checkout`: the console's code and
+    this probe from that directory instead (ab_startup.py)."""
     # Bytecode is cached as an installed program's is (pip compiles it at install time).
     env = dict(
         os.environ, QT_QPA_PLATFORM="offscreen", QT_API="pyside6", PYTHONDONTWRITEBYTECODE=""
     )
     if home is not None:
         env["CALLARO_DESKTOP_HOME"] = str(home)
+    script = Path(__file__)
+    if checkout is not None:
+        script = checkout / "benchmarks" / script.name
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")])
     started = time.time()
     proc = subprocess.Popen(
-        [sys.executable, __file__, *args],
+        [sys.executable, str(script), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -14,7 +14,6 @@ painted) is timed in the same loop: the floor a list starts from.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -30,8 +29,6 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-import qasync
-from PySide6.QtWidgets import QApplication
 
 from benchmarks.common import (
     SUPPORT,
@@ -39,8 +36,8 @@ from benchmarks.common import (
     ms,
     open_console,
     record,
+    run_in_process,
     spread,
-    start_sandbox,
     until,
 )
 
@@ -212,16 +209,7 @@ async def bench(base_url: str, runs: int) -> list[Result]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    opts = parser.parse_args()
-    app = QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    with (
-        start_sandbox("demo") as sandbox,
-        asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner,
-    ):
-        results = runner.run(bench(sandbox.base_url, opts.runs))
+    results, runs = run_in_process(__doc__.splitlines()[0], bench, 15)
 
     table = [
         ("page", "server latency", "requests", "console ms", "raw httpx ms", "ratio", "min–max")
@@ -253,7 +241,7 @@ def main() -> int:
             f" — target ≤ 1.3×: {verdict}"
         )
     notes.append(
-        f"medians of {opts.runs} switches each (after 2 warm-ups), alternating Acme Health and"
+        f"medians of {runs} switches each (after 2 warm-ups), alternating Acme Health and"
         " Brightline Logistics as support staff; offscreen; sandbox (demo seed) in its own"
         " process; the raw replay follows each switch on the same loop; the latency is added"
         " by the sandbox to every API answer (loopback answers in a few ms, a real server"

@@ -18,13 +18,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -95,6 +96,28 @@ def login(base_url: str, who: tuple[str, str]) -> dict[str, str]:
     r.raise_for_status()
     data: dict[str, str] = r.json()["data"]
     return data
+
+
+def run_in_process(
+    description: str, bench: Callable[[str, int], Coroutine[Any, Any, T]], default_runs: int
+) -> tuple[T, int]:
+    """`bench(sandbox_url, runs)` on a qasync loop in this process, against a demo sandbox
+    of its own, with `--runs` from the command line; its result and the runs asked for."""
+    import argparse
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=default_runs)
+    runs: int = parser.parse_args().runs
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with (
+        start_sandbox("demo") as sandbox,
+        asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner,
+    ):
+        return runner.run(bench(sandbox.base_url, runs)), runs
 
 
 async def open_console() -> Any:
