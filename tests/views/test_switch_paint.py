@@ -135,3 +135,17 @@ async def test_a_request_slow_to_leave_holds_the_paint_for_a_frame_at_most(
     assert first - switched < 0.5
     assert not window._paint_hold.active
     await wait_for(lambda: all(c.state == "ready" for c in page.visible_cards()), timeout=20)
+
+
+def test_a_window_gone_while_its_paint_is_held_is_left_alone(qapp: QApplication) -> None:
+    import shiboken6
+
+    window = QWidget()
+    hold = main_window_module._PaintHold(window)
+    window.show()
+    hold.start()
+    window.update()
+    qapp.processEvents()  # the window's request to paint is held
+    assert hold.active
+    shiboken6.delete(window)  # closed and deleted meanwhile (its hold with it)
+    main_window_module._PaintHold.stop(hold)  # what the hold's release then calls: no error

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
@@ -78,7 +79,8 @@ class _PaintHold(QObject):
             self._window.installEventFilter(self)
 
     def stop(self) -> None:
-        if self.active:
+        # (The window may have been closed and deleted while held: then there is nothing to do.)
+        if self.active and shiboken6.isValid(self._window):
             self.active = False
             self._window.removeEventFilter(self)
             if self._missed:
