@@ -130,10 +130,6 @@ def _run_gui(args: argparse.Namespace) -> int:
         return runner.run(controller.run())
 
 
-#: Turns of the event loop a page built ahead lets pass first, so that requests started in the
-#: same turn have reached the transport (which then says when they are written out).
-PREPARE_AFTER_TURNS = 3
-
 #: Seconds after the event loop starts before start-up's objects leave the collector's reach.
 FREEZE_AFTER_S = 3.0
 
@@ -460,9 +456,9 @@ class AppController:
         # requests: let their tasks start (the next turns of the loop) and their bytes leave,
         # then build the page while the answers are on the way (~20 ms of widgets for the
         # Dashboard, which would otherwise follow the answers).
-        for _ in range(PREPARE_AFTER_TURNS):
-            await asyncio.sleep(0)
-        await transport.requests_sent()
+        from callaro_desktop.api.transport import REQUESTS_START_TURNS
+
+        await transport.requests_sent(after_turns=REQUESTS_START_TURNS)
         if window in self.windows:  # not closed meanwhile (a quit during start-up)
             window.prepare_page(page_id)
 

@@ -51,6 +51,10 @@ MAX_RETRY_AFTER = 60.0
 # at most a tenth of the lifetime, so a short-lived token is not refreshed before every call.
 EXPIRY_MARGIN = timedelta(seconds=30)
 
+#: Turns of the event loop that tasks started together need to reach the transport (a page's
+#: loads: their task, the session's call, the client): `requests_sent(after_turns=...)`.
+REQUESTS_START_TURNS = 3
+
 # Failures that happened before the server could act on the request, or that a proxy
 # produces while the server restarts: worth another try.
 _TRANSIENT_ERRORS = (
@@ -276,12 +280,16 @@ class Transport:
         # handed to a GET asked after it.
         self._gets: dict[tuple[str, int | None, str], asyncio.Future[Envelope]] = {}
 
-    async def requests_sent(self) -> None:
-        """Return once every request started so far has been written out (or has failed).
+    async def requests_sent(self, *, after_turns: int = 0) -> None:
+        """Return once every request started so far has been written out (or has failed);
+        `after_turns` turns of the loop first, for requests whose tasks were only just
+        started to reach the transport.
 
-        The GUI thread can then get busy (building a page) while the server works, without
-        holding back a request still waiting for its connection: those bytes would otherwise
-        leave only when the widgets are done."""
+        The GUI thread can then get busy (building or painting a page) while the server works,
+        without holding back a request still waiting for its connection: those bytes would
+        otherwise leave only when the widgets are done."""
+        for _ in range(after_turns):
+            await asyncio.sleep(0)
         pending = [f for f in self._unsent if not f.done()]
         if pending:
             await asyncio.wait(pending)

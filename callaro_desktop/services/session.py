@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from callaro_desktop.api.client import UNSET, CallaroClient, TenantClient, _Unset
 from callaro_desktop.api.errors import ApiError, SessionExpired
 from callaro_desktop.api.models import Me
+from callaro_desktop.api.transport import REQUESTS_START_TURNS
 from callaro_desktop.secrets import TokenStore
 from callaro_desktop.services.accounts import Account, AccountManager, TenantRef
 from callaro_desktop.services.messages import MessageBridge
@@ -284,14 +285,11 @@ class Session(QObject):
             self._save_timer.start()
         self.tenant_changed.emit(ref)
 
-    async def requests_sent(self, *, turns: int = 3) -> None:
-        """Once the requests started in this turn of the loop have left: their tasks get
-        `turns` turns to reach the transport, then their bytes are awaited as written."""
-        for _ in range(turns):
-            await asyncio.sleep(0)
+    async def requests_sent(self) -> None:
+        """Once the requests started in this turn of the loop have left (Transport's)."""
         client = self.client
         if client is not None:
-            await client.transport.requests_sent()
+            await client.transport.requests_sent(after_turns=REQUESTS_START_TURNS)
 
     # -- calls ------------------------------------------------------------------------------
 

@@ -105,3 +105,54 @@ async def test_warm_up_loads_a_ca_bundle_only_for_https_and_only_once(
     await warm_up("https://api.callaro.ai")
     assert len(loads) == 1
     transport_module._shared_tls_context.cache_clear()
+
+
+@pytest.mark.parametrize("turns", [0, transport_module.REQUESTS_START_TURNS])
+async def test_after_turns_waits_for_a_request_whose_task_has_only_just_started(
+    turns: int,
+) -> None:
+    # A page's load is a task started in this turn: it reaches the transport a few turns
+    # later. Asked at once, requests_sent() knows of nothing; given the turns, it waits for
+    # those bytes to be written.
+    done = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await done.wait()  # the answer never comes while the test looks
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = Transport(f"http://127.0.0.1:{port}")
+    # Each request's "bytes written" future, as the transport starts waiting on it.
+    writes: list[asyncio.Future[None]] = []
+    track = transport._track_sending
+
+    def tracked(request: Any) -> Any:
+        before = set(transport._unsent)
+        ended = track(request)
+        writes.extend(transport._unsent - before)
+        return ended
+
+    transport._track_sending = tracked  # type: ignore[method-assign]
+    try:
+
+        async def page_load() -> None:
+            await asyncio.sleep(0)  # the page's task, then the session's call
+            await transport.request(Routes.ME_GET)
+
+        call = asyncio.ensure_future(page_load())
+        if turns:
+            await asyncio.wait_for(transport.requests_sent(after_turns=turns), 10)
+        else:
+            await transport.requests_sent()  # (wait_for would itself give the loop turns)
+        if turns:
+            assert len(writes) == 1 and writes[0].done()  # on the wire when it returned
+        else:
+            assert writes == []  # returned before the request reached the transport
+        call.cancel()
+    finally:
+        done.set()
+        await transport.aclose()
+        server.close()
+        await server.wait_closed()
