@@ -728,7 +728,7 @@ class Transport:
         )
 
 
-def _consume_exception(task: asyncio.Future[Any]) -> None:
+def _consume_exception(task: asyncio.Task[TokenPair]) -> None:
     # Every waiter may have been cancelled; reading the exception keeps asyncio from
     # logging "exception was never retrieved" for an outcome already handled.
     if not task.cancelled():
