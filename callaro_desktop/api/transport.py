@@ -32,7 +32,9 @@ from callaro_desktop.api.errors import (
     ApiError,
     BadResponse,
     ConnectionFailed,
+    RateLimited,
     RequestTimeout,
+    ServerError,
     SessionExpired,
     TlsError,
     from_error_body,
@@ -93,7 +95,19 @@ class Envelope:
 
 
 class _Abandoned(Exception):
-    """The GET another caller was sharing was cancelled with its caller: ask again."""
+    """The GET others were waiting for was cancelled with its caller: they ask themselves."""
+
+
+# Failures of one attempt rather than answers about the request: a caller that was waiting to
+# share that attempt's answer makes its own instead (Transport.request).
+_ATTEMPT_FAILURES = (
+    ServerError,
+    ConnectionFailed,
+    RequestTimeout,
+    BadResponse,
+    RateLimited,
+    _Abandoned,
+)
 
 
 def user_agent() -> str:
@@ -486,8 +500,12 @@ class Transport:
 
         A GET asked while the same GET (path, query and workspace) is still on its way waits for
         that one's answer instead of sending another: the Dashboard's wallet and spend cards both
-        read the billing overview, and a page reloaded while it loads asks again. Any other call
-        first forgets the GETs on their way, so a GET asked after a write always goes out.
+        read the billing overview, and a page reloaded while it loads asks again. The answer is
+        shared, and so is a failure that is the request's own (not found, forbidden, the session
+        over); after a failure of that attempt (a server error, the network, a rate limit, its
+        caller cancelled) the later caller sends its own: a Retry pressed while an earlier
+        attempt is still failing must try again, not inherit that failure. Any other call first
+        forgets the GETs on their way, so a GET asked after a write always goes out.
         """
         if route.method != "GET" or body is not None:
             self._gets.clear()
@@ -501,12 +519,12 @@ class Transport:
             tenant_id if route.tenant_scoped else None,
             repr(sorted(_query(params).items())),
         )
-        while (answer := self._gets.get(key)) is not None:
+        if (shared := self._gets.get(key)) is not None:
             try:
                 # Shielded: this caller being cancelled must not cancel the first one's answer.
-                return await asyncio.shield(answer)
-            except _Abandoned:
-                continue  # The first caller was cancelled and its request with it.
+                return await asyncio.shield(shared)
+            except _ATTEMPT_FAILURES:
+                pass  # That attempt failed, not the request: this caller makes its own.
         # The first to ask sends it from its own task, as any other request: it goes on the wire
         # as soon as before, and cancelling that caller (a switch, a closed page) stops it.
         answer = asyncio.get_running_loop().create_future()

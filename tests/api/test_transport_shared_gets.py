@@ -1,9 +1,9 @@
 """Transport.request: a GET asked while the same GET is on its way shares its answer.
 
 The Dashboard's wallet and spend cards both read the billing overview; a page reloaded while
-it loads asks again. One request goes out, every asker gets the answer (or the error), a
-write in between means a fresh request, and cancelling one asker never costs another its
-answer.
+it loads asks again. One request goes out and every asker gets its answer; a failure is not
+shared (the later asker asks again), a write in between means a fresh request, and
+cancelling one asker never costs another its answer.
 """
 
 from __future__ import annotations
@@ -100,7 +100,9 @@ async def test_a_get_asked_after_a_write_is_not_given_an_older_answer(api: Any) 
     assert old is not new
 
 
-async def test_an_error_reaches_every_asker_with_its_request_id(api: Any) -> None:
+async def test_the_request_s_own_error_reaches_every_asker_with_its_request_id(
+    api: Any,
+) -> None:
     release = asyncio.Event()
 
     async def handle(request: httpx.Request) -> httpx.Response:
@@ -116,6 +118,32 @@ async def test_an_error_reaches_every_asker_with_its_request_id(api: Any) -> Non
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     assert len(api.requests) == 1
     assert all(isinstance(o, E.NotFound) and o.request_id == "req-404" for o in outcomes)
+
+
+async def test_a_failed_attempt_is_not_shared_the_later_asker_asks_again(api: Any) -> None:
+    # A Retry pressed while an earlier attempt is still on its way (and about to fail) must
+    # try again, not inherit that failure.
+    release = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if len(api.requests) == 1:
+            await release.wait()
+            return api.fail(500, "INTERNAL_ERROR", request_id="req-500")
+        return api.ok({"n": len(api.requests)})
+
+    api.handler = handle
+    transport = api.transport(max_retries=0)
+    first, second = await _started(
+        transport.request(OVERVIEW, tenant_id=7), transport.request(OVERVIEW, tenant_id=7)
+    )
+    assert len(api.requests) == 1  # the second is waiting for the first's answer
+    release.set()
+    with pytest.raises(E.ServerError) as failed:
+        await first
+    assert failed.value.request_id == "req-500"
+    envelope = await second  # its own request, answered
+    assert envelope.data == {"n": 2}
+    assert len(api.requests) == 2
 
 
 async def test_cancelling_the_first_asker_leaves_the_second_its_own_request(api: Any) -> None:
