@@ -282,7 +282,8 @@ class _Style(QProxyStyle):
     much as the rows cost. The groove is filled flat in the same colours, with its edge line;
     the handle is Fusion's own, painted once per size and state and kept (it does not depend on
     where it sits), so scrolling blits it; the arrows are drawn by Fusion as before. Only
-    complex controls (scroll bars, combo boxes, tool buttons) pass through this Python method.
+    complex controls (scroll bars, combo boxes, tool buttons) and each widget's polish (where
+    it is dressed, below) pass through Python.
     """
 
     def __init__(self) -> None:
@@ -405,8 +406,7 @@ class Theme(QObject):
         super().__init__(app)
         self._app = app
         self._appearance: Appearance = "system"
-        self._styled = False
-        self.style: QProxyStyle | None = None  # (the app's style() is the style sheet's wrapper)
+        self.style: QProxyStyle | None = None  # the one installed (None until the first apply)
         self.tokens = LIGHT
         app.styleHints().colorSchemeChanged.connect(self._on_os_scheme_changed)
 
@@ -417,12 +417,11 @@ class Theme(QObject):
     def apply(self, appearance: Appearance) -> None:
         self._appearance = appearance
         tokens = DARK if self._wants_dark() else LIGHT
-        restyle = tokens.dark != self.tokens.dark or not self._styled
+        restyle = self.style is None or tokens.dark != self.tokens.dark
         # Tokens and palette first: setting the style polishes (dresses) every widget again.
         self.tokens = tokens
         self._app.setPalette(_palette(tokens))
         if restyle:
-            self._styled = True
             self.style = _DarkStyle() if tokens.dark else _Style()
             self._app.setStyle(self.style)
         self.changed.emit()
