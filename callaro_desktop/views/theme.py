@@ -16,7 +16,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QMargins,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -27,15 +38,21 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
+    QFrame,
     QLabel,
     QProxyStyle,
     QPushButton,
     QStyle,
+    QStyledItemDelegate,
     QStyleFactory,
     QStyleOption,
+    QStyleOptionButton,
     QStyleOptionComplex,
     QStyleOptionSlider,
+    QStyleOptionToolButton,
+    QStyleOptionViewItem,
     QWidget,
 )
 
@@ -133,8 +150,11 @@ def _palette(t: Tokens) -> QPalette:
 # appearance changes. An application-wide style sheet did this before, at a price: every
 # widget of every page went through QStyleSheetStyle, which made building and showing a page
 # three times slower (the Dashboard: 10 ms without it, 30 ms with) and start-up ~45 ms longer.
-# Style sheets remain only where one small widget tree needs what code cannot say more simply
-# (the sidebar's rounded selection, the toolbar's chip and badge, a primary button's states).
+# No style sheet is left in the shell or on the pages' common widgets: the first one set
+# anywhere starts Qt's style-sheet machinery, and the sidebar's, the toolbar's and the primary
+# buttons' sheets alone cost ~19 ms of start-up. Their looks are painted below: the sidebar's
+# rounded selection by a delegate, pills and panels by an event filter, and the toolbar, the
+# workspace chip and primary buttons by a small style of their own (_Chrome).
 
 # The palette's muted text (set from the tokens): a label painted in this role follows the
 # appearance by itself, with no palette of its own.
@@ -142,55 +162,42 @@ _MUTED = QPalette.ColorRole.PlaceholderText
 _DRESSED = "_callaro_dressed"  # a widget whose palette the style set (and so may reset)
 
 
-def _sidebar_sheet(t: Tokens) -> str:
-    return f"""
-    #Sidebar {{ background: {t.sidebar_bg}; border: none; border-right: 1px solid {t.border}; }}
-    #Sidebar::item {{ padding: 6px 10px; border-radius: 6px; margin: 1px 6px; }}
-    #Sidebar::item:selected {{ background: {t.accent}; color: white; }}
-    """
+_PANELS = {"Card", "MessageBar", "DemoBadge", "AccountBadge"}
+_PILLS = {"DemoBadge", "AccountBadge"}
+_PANEL_MARGINS = {
+    "Card": (1, 1),
+    "MessageBar": (4, 4),
+    "DemoBadge": (12, 2),
+    "AccountBadge": (12, 2),
+}
+# A pill's colour: the demo badge's is the theme's; an account badge says its own (the colour the
+# user gave the account) in this property.
+PILL_COLOUR = "pillColour"
 
 
-def _toolbar_sheet(t: Tokens) -> str:
-    # Flat: Fusion fills a toolbar with a gradient, 0.5 ms of every full repaint of the window.
-    return f"""
-    QToolBar#MainToolbar {{ background: palette(window); border: none;
-                           border-bottom: 1px solid {t.border}; padding: 4px 3px 3px 3px; }}
-    QToolButton#TenantSwitcher {{ padding: 4px 10px; border: 1px solid {t.border};
-                                  border-radius: 8px; }}
-    QLabel#DemoBadge {{ background: {t.demo_badge}; color: white; border-radius: 8px;
-                        padding: 2px 8px; font-weight: 600; }}
-    """
-
-
-def _primary_sheet(t: Tokens) -> str:
-    accent = QColor(t.accent)
-    return f"""
-    QPushButton {{ background: {t.accent}; color: white; font-weight: 600;
-                   border: 1px solid {t.accent}; border-radius: 4px; padding: 4px 12px; }}
-    QPushButton:hover {{ background: {accent.darker(112).name()}; }}
-    QPushButton:pressed {{ background: {accent.darker(125).name()}; }}
-    QPushButton:disabled {{ background: {t.border}; border-color: {t.border};
-                            color: {t.muted_text}; }}
-    """
-
-
-_SHEETS = {"Sidebar": _sidebar_sheet, "MainToolbar": _toolbar_sheet}
-_PANELS = {"Card", "MessageBar"}
-
-
-def _font(widget: QWidget, *, points: float | None = None, mono: bool = False) -> None:
+def _font(
+    widget: QWidget,
+    *,
+    points: float | None = None,
+    mono: bool = False,
+    weight: QFont.Weight | None = None,
+) -> None:
     base = QApplication.font(widget)  # the class's default, so dressing twice is harmless
     font = QFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont) if mono else base)
     font.setPointSizeF(points if points is not None else base.pointSizeF())
     if points is not None:
-        font.setWeight(QFont.Weight.DemiBold)
+        weight = QFont.Weight.DemiBold
+    if weight is not None:
+        font.setWeight(weight)
     widget.setFont(font)
 
 
 def _text_colour(widget: QWidget, t: Tokens) -> QColor | None:
     """The colour a label's state asks for; None for the palette's own."""
     parent = widget.parentWidget()
-    if parent is not None and parent.objectName() == "MessageBar":
+    if widget.objectName() in _PILLS or (
+        parent is not None and parent.objectName() == "MessageBar"
+    ):
         return QColor("white")
     state = widget.property("state")
     if state == "ok":
@@ -214,17 +221,21 @@ def _set_colour(widget: QWidget, role: QPalette.ColorRole, colour: QColor | None
 
 def _dress(widget: QWidget, t: Tokens, panels: QObject) -> None:
     name = widget.objectName()
-    sheet = _SHEETS.get(name)
-    if sheet is not None:
-        if widget.styleSheet() != (wanted := sheet(t)):
-            widget.setStyleSheet(wanted)
+    if name == "Sidebar":
+        _dress_sidebar(widget, t, panels)
+        return
+    if name in _CHROME:
+        chrome = _chrome()
+        if widget.style() is not chrome:
+            widget.setStyle(chrome)
         return
     if name in _PANELS:
         widget.installEventFilter(panels)  # (installing again only moves it to the front)
-        # The room the style sheet's border (a card's) and padding (the bar's) took.
-        margin = 1 if name == "Card" else 4
-        widget.setContentsMargins(margin, margin, margin, margin)
-        return
+        # The room a card's border, the bar's and a pill's padding take.
+        across, down = _PANEL_MARGINS[name]
+        widget.setContentsMargins(across, down, across, down)
+        if name not in _PILLS:
+            return
     if isinstance(widget, QLabel):
         if name == "PageTitle":
             _font(widget, points=20)
@@ -232,6 +243,10 @@ def _dress(widget: QWidget, t: Tokens, panels: QObject) -> None:
             _font(widget, points=14)
         elif name == "RequestId":
             _font(widget, mono=True)
+        elif name in _PILLS:
+            _font(widget, weight=QFont.Weight.DemiBold)
+            # (In a toolbar a label's text role is ButtonText, a palette the pill does not set.)
+            widget.setForegroundRole(QPalette.ColorRole.WindowText)
         if name in ("PageSubtitle", "RequestId") or widget.property("muted") is True:
             widget.setForegroundRole(_MUTED)
         elif widget.foregroundRole() == _MUTED:  # muted before, not any more
@@ -239,33 +254,90 @@ def _dress(widget: QWidget, t: Tokens, panels: QObject) -> None:
         _set_colour(widget, QPalette.ColorRole.WindowText, _text_colour(widget, t))
     elif isinstance(widget, QPushButton):
         if widget.property("primary") is True:
-            if widget.styleSheet() != (wanted := _primary_sheet(t)):
-                widget.setStyleSheet(wanted)
+            _font(widget, weight=QFont.Weight.DemiBold)
+            if widget.style() is not (chrome := _chrome()):
+                widget.setStyle(chrome)
         elif widget.property("destructive") is True:
             _set_colour(widget, QPalette.ColorRole.ButtonText, QColor(t.danger))
 
 
+def _dress_sidebar(widget: QWidget, t: Tokens, panels: QObject) -> None:
+    if not isinstance(widget, QAbstractItemView):
+        return
+    if not isinstance(widget.itemDelegate(), _SidebarDelegate):
+        widget.setItemDelegate(_SidebarDelegate(widget))
+    widget.setFrameShape(QFrame.Shape.NoFrame)
+    # The edge line is painted into the viewport's last column (a tree view resets viewport
+    # margins, and a frame has no right-only border).
+    widget.viewport().installEventFilter(panels)
+    _set_colour(widget, QPalette.ColorRole.Base, QColor(t.sidebar_bg))
+
+
 class _Panels(QObject):
-    """Paints a card's or the message bar's rounded panel before the widget paints itself."""
+    """Paints the panel of a card, the message bar or a pill before the widget paints itself,
+    and the sidebar's edge line before its rows."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
-            t = tokens()
-            if watched.objectName() == "Card":
-                fill, edge, radius = QColor(t.card_bg), QColor(t.border), 10.0
-            else:
-                level = watched.property("level")
-                fill = QColor({"warning": t.warning, "error": t.danger}.get(level, t.accent))
-                edge, radius = None, 8.0
+        if event.type() != QEvent.Type.Paint or not isinstance(watched, QWidget):
+            return False
+        t = tokens()
+        name = watched.objectName()
+        edge: QColor | None = None
+        if name == "qt_scrollarea_viewport":  # the sidebar's, the only one watched
+            line = QRect(watched.width() - 1, 0, 1, watched.height())
             painter = QPainter(watched)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(edge if edge is not None else Qt.PenStyle.NoPen)
-            painter.setBrush(fill)
-            painter.drawRoundedRect(
-                QRectF(watched.rect()).adjusted(0.5, 0.5, -0.5, -0.5), radius, radius
-            )
+            painter.fillRect(line, QColor(t.border))
             painter.end()
+            return False
+        if name == "Card":
+            fill, edge, radius = QColor(t.card_bg), QColor(t.border), 10.0
+        elif name in _PILLS:
+            colour = watched.property(PILL_COLOUR)
+            fill, radius = QColor(colour if isinstance(colour, str) else t.demo_badge), 8.0
+        else:
+            level = watched.property("level")
+            fill = QColor({"warning": t.warning, "error": t.danger}.get(level, t.accent))
+            radius = 8.0
+        painter = QPainter(watched)
+        _rounded(painter, watched.rect(), edge, fill, radius)
+        painter.end()
         return False
+
+
+class _SidebarDelegate(QStyledItemDelegate):
+    """A sidebar row: padded, and when selected a rounded accent pill with white text."""
+
+    MARGIN = QMargins(6, 1, 7, 1)  # around the pill (and the edge line, at the right)
+    PADDING = QMargins(10, 6, 10, 6)  # inside it
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        room = self.MARGIN + self.PADDING
+        return super().sizeHint(option, index).grownBy(room)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        pill = item.rect.marginsRemoved(self.MARGIN)
+        if item.state & QStyle.StateFlag.State_Selected:
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(tokens().accent))
+            painter.drawRoundedRect(QRectF(pill), 6.0, 6.0)
+            painter.restore()
+            item.state &= ~QStyle.StateFlag.State_Selected
+            item.palette.setColor(QPalette.ColorRole.Text, QColor("white"))
+        item.rect = pill.marginsRemoved(self.PADDING)
+        widget = item.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
 
 
 _SCROLL_BAR = QStyle.ComplexControl.CC_ScrollBar
@@ -362,6 +434,164 @@ class _Style(QProxyStyle):
         if len(self._handles) > _HANDLES_KEPT:
             self._handles.popitem(last=False)
         return pixmap
+
+
+_CHROME = {"MainToolbar", "TenantSwitcher"}  # and primary buttons
+_CHIP_PADDING = QMargins(11, 5, 11, 5)  # a 1 px outline and the room inside it
+# Three more pixels around the chip's label, which Qt's style sheets add to any tool button
+# they style: the chip keeps the size it has always had.
+_CHIP_SLACK = QSize(3, 3)
+_PRIMARY_PADDING = QMargins(13, 5, 13, 5)
+
+
+class _Chrome(QProxyStyle):
+    """The looks Fusion has no words for, set as the style of the few widgets that wear them:
+    the main toolbar (flat, a line below), the workspace chip (a rounded outline) and primary
+    buttons (filled with the accent). A widget's style is not its children's, so only these
+    widgets' own drawing and sizes pass through Python. Colours are read when painting, so
+    one instance serves both appearances; it lives as long as the application (widgets hold
+    it)."""
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+
+    def pixelMetric(
+        self,
+        metric: QStyle.PixelMetric,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+    ) -> int:
+        if metric == QStyle.PixelMetric.PM_ToolBarFrameWidth:
+            return 3
+        if metric == QStyle.PixelMetric.PM_ToolBarItemMargin:
+            return 0
+        return super().pixelMetric(metric, option, widget)
+
+    def sizeFromContents(
+        self,
+        kind: QStyle.ContentsType,
+        option: QStyleOption,
+        size: QSize,
+        widget: QWidget | None = None,
+    ) -> QSize:
+        if kind == QStyle.ContentsType.CT_ToolButton:
+            return (size + _CHIP_SLACK).grownBy(_CHIP_PADDING)
+        if kind == QStyle.ContentsType.CT_PushButton:
+            return size.grownBy(_PRIMARY_PADDING)
+        return super().sizeFromContents(kind, option, size, widget)  # type: ignore[arg-type]
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.ControlElement.CE_ToolBar:
+            painter.fillRect(option.rect, option.palette.window())
+            line = QRect(option.rect)
+            line.setTop(line.bottom())
+            painter.fillRect(line, QColor(tokens().border))
+        elif element == QStyle.ControlElement.CE_PushButton and isinstance(
+            option, QStyleOptionButton
+        ):
+            self._primary(option, painter, widget)
+        else:
+            super().drawControl(element, option, painter, widget)
+
+    def drawComplexControl(
+        self,
+        control: QStyle.ComplexControl,
+        option: QStyleOptionComplex,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if control != QStyle.ComplexControl.CC_ToolButton or not isinstance(
+            option, QStyleOptionToolButton
+        ):
+            super().drawComplexControl(control, option, painter, widget)
+            return
+        t = tokens()
+        state = option.state
+        focused = _keyboard_focus(state)
+        fill: QColor | None = None
+        if state & QStyle.StateFlag.State_Enabled:
+            if state & (QStyle.StateFlag.State_Sunken | QStyle.StateFlag.State_On):
+                fill = option.palette.color(QPalette.ColorRole.Button).darker(108)
+            elif state & QStyle.StateFlag.State_MouseOver:
+                fill = option.palette.color(QPalette.ColorRole.Button)
+        _rounded(painter, option.rect, QColor(t.accent if focused else t.border), fill, 8.0)
+        label = QStyleOptionToolButton(option)
+        label.rect = option.rect.marginsRemoved(_CHIP_PADDING)
+        super().drawControl(QStyle.ControlElement.CE_ToolButtonLabel, label, painter, widget)
+
+    def _primary(
+        self, option: QStyleOptionButton, painter: QPainter, widget: QWidget | None
+    ) -> None:
+        t = tokens()
+        state = option.state
+        accent = QColor(t.accent)
+        if not state & QStyle.StateFlag.State_Enabled:
+            edge = fill = QColor(t.border)
+            text = QColor(t.muted_text)
+        else:
+            edge, text = accent, QColor("white")
+            if state & (QStyle.StateFlag.State_Sunken | QStyle.StateFlag.State_On):
+                fill = accent.darker(125)
+            elif state & QStyle.StateFlag.State_MouseOver:
+                fill = accent.darker(112)
+            else:
+                fill = accent
+        _rounded(painter, option.rect, edge, fill, 4.0)
+        if _keyboard_focus(state):
+            # A ring inside the edge: the fill is the accent, so Fusion's accent outline
+            # would not show.
+            ring = QColor("white")
+            ring.setAlpha(200)
+            _rounded(painter, option.rect.adjusted(2, 2, -2, -2), ring, None, 2.5)
+        label = QStyleOptionButton(option)
+        label.rect = option.rect.marginsRemoved(_PRIMARY_PADDING)
+        palette = QPalette(option.palette)
+        for group in (
+            QPalette.ColorGroup.Active,
+            QPalette.ColorGroup.Inactive,
+            QPalette.ColorGroup.Disabled,
+        ):
+            palette.setColor(group, QPalette.ColorRole.ButtonText, text)
+        label.palette = palette
+        super().drawControl(QStyle.ControlElement.CE_PushButtonLabel, label, painter, widget)
+
+
+def _keyboard_focus(state: QStyle.StateFlag) -> bool:
+    return bool(state & QStyle.StateFlag.State_HasFocus) and bool(
+        state & QStyle.StateFlag.State_KeyboardFocusChange
+    )
+
+
+def _rounded(
+    painter: QPainter, rect: QRect, edge: QColor | None, fill: QColor | None, radius: float
+) -> None:
+    """A rounded panel: with a 1 px outline on the pixel grid, or filled to its edges."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(edge if edge is not None else Qt.PenStyle.NoPen)
+    painter.setBrush(fill if fill is not None else Qt.BrushStyle.NoBrush)
+    shape = QRectF(rect)
+    if edge is not None:
+        shape.adjust(0.5, 0.5, -0.5, -0.5)
+    painter.drawRoundedRect(shape, radius, radius)
+    painter.restore()
+
+
+_chrome_style: _Chrome | None = None
+
+
+def _chrome() -> _Chrome:
+    global _chrome_style
+    if _chrome_style is None:
+        _chrome_style = _Chrome()
+        _chrome_style.setParent(QApplication.instance())
+    return _chrome_style
 
 
 class _DarkStyle(_Style):

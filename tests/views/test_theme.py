@@ -10,16 +10,19 @@ rows of a table on every scroll step.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QMargins, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFrame,
     QLabel,
+    QMainWindow,
     QProxyStyle,
     QPushButton,
     QScrollBar,
@@ -30,8 +33,14 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
+from pytestqt.qtbot import QtBot
 
 from callaro_desktop.views import theme
+from callaro_desktop.views.shell.sidebar import Sidebar
+from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
+from callaro_sandbox.server import RunningServer
+
+from .conftest import ADMIN, sign_in, wait_for
 
 
 @pytest.fixture
@@ -152,11 +161,15 @@ def test_the_main_toolbar_is_flat_with_its_bottom_line(
     themed: QApplication, appearance: str
 ) -> None:
     installed = theme.install(themed, appearance)
+    main = QMainWindow()  # docked, as in the console (a floating toolbar is a menu-like window)
     bar = QToolBar()
     bar.setObjectName("MainToolbar")
+    main.addToolBar(bar)
+    main.resize(400, 120)
+    main.show()
     bar.resize(400, 40)
-    bar.ensurePolished()
     image = bar.grab().toImage()
+    main.close()
     ratio = image.width() / bar.width()
     window = themed.palette().color(QPalette.ColorRole.Window)
     inside = {
@@ -270,3 +283,176 @@ def test_primary_and_destructive_buttons(themed: QApplication, appearance: str) 
     assert destructive.palette().color(QPalette.ColorGroup.Active, role) == QColor(t.danger)
     disabled = destructive.palette().color(QPalette.ColorGroup.Disabled, role)
     assert disabled == themed.palette().color(QPalette.ColorGroup.Disabled, role)
+
+
+# -- no style sheet in the shell: the sidebar, the toolbar and its chip and pills, primary
+# buttons paint themselves (the first style sheet set anywhere costs ~19 ms of start-up) -----
+
+
+def _sheet_styled(widget: QWidget) -> bool:
+    return widget.style().metaObject().className() == "QStyleSheetStyle"
+
+
+async def test_the_signed_in_window_uses_no_style_sheet(
+    themed: QApplication, sandbox: RunningServer, make_app: Any
+) -> None:
+    theme.install(themed, "light")
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    await wait_for(lambda: window.current_page() is not None, what="the first page")
+    account = controller.session.current_account
+    assert account is not None
+    account.set_badge("PROD", "#c62828")  # the account badge is a pill too
+    await wait_for(window.account_badge.isVisible, what="the account badge")
+    window.navigate("users")  # a page with a primary button
+    await wait_for(lambda: window.current_page() is window.pages.get("users"), what="users")
+    await asyncio.sleep(0.05)
+    widgets = [window, *window.findChildren(QWidget)]
+    assert not [w.objectName() or type(w).__name__ for w in widgets if _sheet_styled(w)]
+    assert not [w.objectName() for w in widgets if w.styleSheet()]
+    invite = window.pages["users"].invite_button
+    assert invite.isVisible() and invite.style() is theme._chrome()
+
+
+def _pixel(image: QImage, widget: QWidget, x: float, y: float) -> QColor:
+    ratio = image.width() / widget.width()
+    return QColor(image.pixel(int(x * ratio), int(y * ratio)))
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_the_sidebar_selection_is_an_accent_pill_and_its_edge_a_line(
+    themed: QApplication, appearance: str
+) -> None:
+    t = theme.install(themed, appearance).tokens
+    bar = Sidebar()
+    bar.resize(220, 480)
+    bar.show()
+    bar.select_page("users")
+    rect = bar.visualItemRect(bar.currentItem())
+    image = bar.grab().toImage()
+    viewport = bar.viewport()
+    middle = rect.center()
+    assert _pixel(image, bar, rect.right() - 20, middle.y()) == QColor(t.accent)
+    assert _pixel(image, bar, 2, middle.y()) == QColor(t.sidebar_bg)  # the pill's margin
+    assert _pixel(image, bar, rect.left() + 6, rect.top() + 1) != QColor(t.accent)  # rounded
+    text = [
+        _pixel(image, bar, x, y) for x in range(16, 40) for y in range(rect.top(), rect.bottom())
+    ]
+    assert max(c.lightnessF() for c in text) > 0.95  # its white text
+    edge = viewport.width() - 1
+    assert {_pixel(image, bar, edge, y).name() for y in range(0, 470, 10)} == {
+        QColor(t.border).name()
+    }
+    # The rows keep the room they had: the pill's margin and padding around the text.
+    assert rect.height() >= bar.fontMetrics().height() + 14
+    bar.close()
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_pills_are_filled_with_white_text(themed: QApplication, appearance: str) -> None:
+    t = theme.install(themed, appearance).tokens
+    for name, colour in (("DemoBadge", None), ("AccountBadge", "#1a7f4b")):
+        pill = QLabel("PROD")
+        pill.setObjectName(name)
+        if colour is not None:
+            pill.setProperty(theme.PILL_COLOUR, colour)
+        pill.ensurePolished()
+        text = pill.fontMetrics().horizontalAdvance("PROD")
+        assert pill.sizeHint().width() >= text + 24
+        assert pill.font().weight() == QFont.Weight.DemiBold
+        image = _shown(pill, (pill.sizeHint().width(), pill.sizeHint().height()))
+        fill = QColor(colour or t.demo_badge)
+        assert _pixel(image, pill, 4, pill.height() / 2) == fill
+        assert _pixel(image, pill, 0, 0) != fill  # round ends
+        assert "#ffffff" in _colours(image)
+
+
+def _keyboard_focused(widget: QWidget, qtbot: QtBot) -> QMainWindow:
+    window = QMainWindow()
+    window.setCentralWidget(widget)
+    window.show()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(widget.hasFocus)
+    # (Qt sets this when the Tab key moves the focus; a test has no key to press.)
+    window.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange, True)
+    return window
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_primary_buttons_show_hover_pressed_disabled_and_focus(
+    themed: QApplication, appearance: str, qtbot: QtBot
+) -> None:
+    t = theme.install(themed, appearance).tokens
+    accent = QColor(t.accent)
+
+    def fill(button: QPushButton) -> str:
+        image = _shown(button, (140, 32))
+        return _pixel(image, button, 6, 16).name()
+
+    button = QPushButton("Invite User")
+    button.setProperty("primary", True)
+    assert fill(button) == accent.name()
+    assert button.font().weight() == QFont.Weight.DemiBold
+    button.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+    assert fill(button) == accent.darker(112).name()
+    button.setDown(True)
+    assert fill(button) == accent.darker(125).name()
+    button.setDown(False)
+    button.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    button.setEnabled(False)
+    assert fill(button) == QColor(t.border).name()
+    assert QColor(t.muted_text).name() in _colours(_shown(button, (140, 32)))
+    button.setEnabled(True)
+    assert "#ffffff" in _colours(_shown(button, (140, 32)))  # the label
+    ring_row = 2  # the focus ring runs 2 px inside the edge
+    before = _pixel(_shown(button, (140, 32)), button, 70, ring_row)
+    window = _keyboard_focused(button, qtbot)
+    button.resize(140, 32)
+    after = _pixel(button.grab().toImage(), button, 70, ring_row)
+    window.close()
+    assert before == accent and after.lightnessF() > 0.85  # a near-white ring
+    # Its size: the label and the padding around it, as before the style sheet went.
+    label = button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, "Invite User")
+    assert button.sizeHint() == label.grownBy(QMargins(13, 5, 13, 5))
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_the_workspace_chip_is_outlined_and_answers_the_pointer(
+    themed: QApplication, appearance: str, qtbot: QtBot
+) -> None:
+    t = theme.install(themed, appearance).tokens
+    chip = TenantSwitcher()
+    chip.setText("Acme Health  ·  Tenant Admin  ▾")
+    window_colour = themed.palette().color(QPalette.ColorRole.Window)
+
+    def look() -> tuple[QColor, QColor]:
+        image = _shown(chip, (240, 37))
+        return _pixel(image, chip, 120, 0), _pixel(image, chip, 6, 18)
+
+    outline, inside = look()
+    assert outline == QColor(t.border)
+    chip.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+    assert look()[1] != inside  # a hover fill
+    chip.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    window = _keyboard_focused(chip, qtbot)
+    chip.resize(240, 37)
+    focused = _pixel(chip.grab().toImage(), chip, 120, 0)
+    window.close()
+    assert focused == QColor(t.accent)
+    assert inside != QColor(t.accent) and window_colour.isValid()
+
+
+def test_the_chrome_follows_an_appearance_change(themed: QApplication) -> None:
+    # The toolbar, the chip and primary buttons keep their own style when the application's
+    # changes; they read the colours when they paint.
+    theme.install(themed, "light")
+    button = QPushButton("Add number")
+    button.setProperty("primary", True)
+    light = _pixel(_shown(button, (140, 32)), button, 6, 16)
+    theme.install(themed, "dark")
+    dark = _pixel(_shown(button, (140, 32)), button, 6, 16)
+    assert (light, dark) == (QColor(theme.LIGHT.accent), QColor(theme.DARK.accent))
+    assert button.style() is theme._chrome()

@@ -37,6 +37,7 @@ from callaro_desktop.services.accounts import Account
 from callaro_desktop.services.session import Session, TenantRef
 from callaro_desktop.services.tasks import background
 from callaro_desktop.settings import tenant_key
+from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.shell.message_bar import MessageBar
@@ -623,10 +624,8 @@ class MainWindow(QMainWindow):
         badge = account.badge if account is not None else None
         if badge is not None:
             self.account_badge.setText(badge.label)
-            self.account_badge.setStyleSheet(
-                f"background: {badge.colour}; color: white; border-radius: 8px;"
-                " padding: 2px 8px; font-weight: 600;"
-            )
+            self.account_badge.setProperty(theme.PILL_COLOUR, badge.colour)
+            self.account_badge.update()
             self.account_badge.setToolTip(
                 tr("Account {0}: {1} on {2}").format(
                     badge.label, self.session.shown(account.email), account.server
