@@ -8,6 +8,10 @@ have the --child-app mode (2026-11-27 on), signed in silently as the demo admin.
 
     git worktree add /tmp/before HEAD~1
     python benchmarks/ab_startup.py /tmp/before . [--runs 9]
+
+Run it once A/A (the same checkout twice) to see what the machine's noise is: on the 2-core
+machine of RESULTS.md, 21 pairs of one checkout differed by 6 ms, so a difference under ~10 ms
+there says nothing.
 """
 
 from __future__ import annotations

@@ -150,11 +150,11 @@ def _palette(t: Tokens) -> QPalette:
 # appearance changes. An application-wide style sheet did this before, at a price: every
 # widget of every page went through QStyleSheetStyle, which made building and showing a page
 # three times slower (the Dashboard: 10 ms without it, 30 ms with) and start-up ~45 ms longer.
-# No style sheet is left in the shell or on the pages' common widgets: the first one set
-# anywhere starts Qt's style-sheet machinery, and the sidebar's, the toolbar's and the primary
-# buttons' sheets alone cost ~19 ms of start-up. Their looks are painted below: the sidebar's
-# rounded selection by a delegate, pills and panels by an event filter, and the toolbar, the
-# workspace chip and primary buttons by a small style of their own (_Chrome).
+# No style sheet is left in the shell or on the pages' common widgets either, so none of them
+# paints through QStyleSheetStyle and one mechanism dresses everything: the sidebar's rounded
+# selection is a delegate, pills and panels an event filter, and the toolbar, the workspace
+# chip and primary buttons wear a small style of their own (_Chrome), which also gives the chip
+# and primary buttons the keyboard-focus ring their sheets did not draw.
 
 # The palette's muted text (set from the tokens): a label painted in this role follows the
 # appearance by itself, with no palette of its own.
