@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -58,6 +65,7 @@ log = logging.getLogger(__name__)
 #: Longest a workspace switch holds the window's painting for its requests to leave: under a
 #: frame, so a switch never looks late; a keep-alive connection writes them in ~1 ms.
 SWITCH_PAINT_HOLD_S = 0.016
+SIDEBAR_WIDTH = 220  # px, until the user drags it
 
 
 class _PaintHold(QObject):
@@ -229,8 +237,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([220, 1000])
+        self.splitter.setSizes([SIDEBAR_WIDTH, 1000])
         self.setCentralWidget(self.splitter)
+        # The sidebar's width as the user last set it: a page that needs more room than the
+        # window has takes it from the sidebar while shown, and gives it back when left.
+        self._sidebar_width = SIDEBAR_WIDTH
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
+        self.stack.currentChanged.connect(self._fit_stack_to_page)
 
     def _build_menus(self) -> None:
         menubar = self.menuBar()
@@ -396,7 +409,37 @@ class MainWindow(QMainWindow):
             page = BY_ID[page_id].load_class()(self.session)
             self.pages[page_id] = page
             self.stack.addWidget(page)
+            self._fit_stack_to_page()
         return self.pages[page_id]
+
+    def _fit_stack_to_page(self, _index: int = -1) -> None:
+        # A stacked widget needs the room of its widest page, shown or not: once Usage (the
+        # widest) had been opened, every page narrowed the sidebar and the window could not
+        # be made narrower again. Pages out of sight ask for no room.
+        current = self.stack.currentWidget()
+        for index in range(self.stack.count()):
+            widget = self.stack.widget(index)
+            if widget is None:
+                continue
+            shown = widget is current
+            policy = QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored
+            if widget.sizePolicy().horizontalPolicy() != policy:
+                widget.setSizePolicy(policy, policy)
+        self._give_back_sidebar()
+
+    def _give_back_sidebar(self) -> None:
+        # A splitter keeps the sidebar as narrow as a wide page or a narrow window made it;
+        # it gets its width back as soon as there is room (setSizes clamps to what fits).
+        sizes = self.splitter.sizes()
+        if len(sizes) == 2 and sizes[0] < self._sidebar_width and self.splitter.isVisible():
+            self.splitter.setSizes([self._sidebar_width, sum(sizes) - self._sidebar_width])
+
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        self._sidebar_width = self.splitter.sizes()[0]  # (the position is mirrored right to left)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._give_back_sidebar()
 
     def prepare_page(self, page_id: str) -> None:
         """Build `page_id` before any account is shown in this window (a silent sign-in
