@@ -40,6 +40,7 @@ from callaro_desktop.services.formatting import format_datetime, format_money, z
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.files import choose_save_path
 from callaro_desktop.views.pages.list_page import ListPage
+from callaro_desktop.views.widgets.flow import flow_widget
 from callaro_desktop.views.widgets.lazy_table import Column
 from callaro_desktop.views.widgets.transfer_bar import TransferBar
 from callaro_desktop.views.widgets.usage_chart import Bar, ChartPanel, Series, Swatch
@@ -249,17 +250,15 @@ class UsagePage(ListPage[UsageEvent]):
         dash = QLabel("–")
         category_label_ = QLabel(tr("Ca&tegory"))
         category_label_.setBuddy(self.category)
-        for widget in (
-            range_label,
-            self.range,
-            self.date_from,
-            dash,
-            self.date_to,
-            category_label_,
-            self.category,
-        ):
-            self.filters.addWidget(widget)
-        self.filters.insertSpacing(self.filters.indexOf(category_label_), 12)
+        # Three groups that wrap as one when the page is narrow (a label keeps its field).
+        self.filters.addWidget(
+            flow_widget(
+                _group(range_label, self.range),
+                _group(self.date_from, dash, self.date_to),
+                _group(category_label_, self.category),
+            ),
+            1,
+        )
         self._apply_preset(reload=False)
         self.range.currentIndexChanged.connect(lambda _i: self._apply_preset())
         self.date_from.dateChanged.connect(self._dates_edited)
@@ -300,12 +299,11 @@ class UsagePage(ListPage[UsageEvent]):
         total_box.addWidget(self.total)
         total_box.addWidget(self.total_detail)
         self.chips = {key: TotalChip(key) for key in CATEGORIES}
-        totals = QHBoxLayout()
-        totals.setSpacing(18)
-        totals.addLayout(total_box)
-        for chip in self.chips.values():
-            totals.addWidget(chip)
-        totals.addStretch(1)
+        total_holder = QWidget()
+        total_holder.setLayout(total_box)
+        total_box.setContentsMargins(0, 0, 0, 0)
+        totals = flow_widget(total_holder, *self.chips.values(), spacing=18, row_gap=10)
+        self.chart_title.setWordWrap(True)
         footer = QHBoxLayout()
         footer.addWidget(self.chart_title, 1)
         footer.addWidget(self.panel.switch)
@@ -315,7 +313,7 @@ class UsagePage(ListPage[UsageEvent]):
         card = QVBoxLayout(self.chart_card)
         card.setContentsMargins(18, 14, 18, 12)
         card.setSpacing(10)
-        card.addLayout(totals)
+        card.addWidget(totals)
         card.addWidget(self.panel, 1)
         card.addLayout(footer)
 
@@ -541,3 +539,14 @@ class UsagePage(ListPage[UsageEvent]):
             return tr("Exported {0} usage events to {1}.").format(f"{count:,}", target.name)
 
         return self.transfer.run(tr("Exporting usage…"), job)
+
+
+def _group(*parts: QWidget) -> QWidget:
+    """Widgets that stay on one row together when the filters wrap."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(6)
+    for part in parts:
+        row.addWidget(part)
+    return holder
