@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from callaro_desktop.views.shell.main_window import SIDEBAR_WIDTH, MainWindow
+from callaro_desktop.views.shell.nav import NAV
 from callaro_sandbox.server import RunningServer
 
 from .conftest import ADMIN, sign_in, wait_for
@@ -32,30 +33,47 @@ async def _open(window: MainWindow, page_id: str) -> None:
     QApplication.processEvents()
 
 
+async def _tight_for_api_keys(window: MainWindow) -> int:
+    """Make the window a little narrower than API keys (the widest page: five buttons in a
+    row) and a full sidebar need together; returns its width.
+
+    The window's own minimum (900 px) leaves every page its room beside a full sidebar with
+    these fonts and words; larger fonts or longer translations need more, as a window allowed
+    narrower does here."""
+    window.setMinimumSize(600, 400)
+    window.resize(1400, 800)
+    await _open(window, "api_keys")
+    need = window.pages["api_keys"].minimumSizeHint().width()
+    width = SIDEBAR_WIDTH + need  # (the splitter's handle and the margins are not counted)
+    window.resize(width, 640)
+    await asyncio.sleep(0.05)
+    QApplication.processEvents()
+    assert window.width() == width  # (the window's own minimum allows it)
+    return width
+
+
 async def test_the_sidebar_gets_its_width_back_after_a_wide_page(
     make_app: Any, sandbox: RunningServer
 ) -> None:
     controller = await make_app()
     await sign_in(controller, sandbox, ADMIN)
     window = controller.window
-    window.resize(900, 640)
+    await _tight_for_api_keys(window)
+    assert window.sidebar.width() < SIDEBAR_WIDTH  # API keys took some
+
     await _open(window, "dashboard")
+    assert window.sidebar.width() == SIDEBAR_WIDTH
     narrowest = window.minimumSizeHint().width()
-    assert window.sidebar.width() == SIDEBAR_WIDTH
-
-    await _open(window, "users")  # its table's tools need more than 900 px leave it
-    assert window.pages["users"].minimumSizeHint().width() > 900 - SIDEBAR_WIDTH - 20
+    await _open(window, "api_keys")
     assert window.sidebar.width() < SIDEBAR_WIDTH
-
     await _open(window, "dashboard")
     assert window.sidebar.width() == SIDEBAR_WIDTH
-    assert window.minimumSizeHint().width() == narrowest  # as before Users was opened
+    assert window.minimumSizeHint().width() == narrowest  # as before API keys was opened
 
     # The width the user drags the sidebar to is the one it returns to.
-    window.resize(960, 640)
     window.splitter.moveSplitter(260, 1)
     assert window.sidebar.width() == 260
-    await _open(window, "users")
+    await _open(window, "api_keys")
     assert window.sidebar.width() < 260
     await _open(window, "phone_numbers")
     assert window.sidebar.width() == 260
@@ -94,11 +112,60 @@ async def test_a_window_made_narrow_then_wide_gives_the_sidebar_back(
     controller = await make_app()
     await sign_in(controller, sandbox, ADMIN)
     window = controller.window
-    window.resize(1200, 700)
-    await _open(window, "users")
-    window.resize(860, 700)  # narrower than Users and the sidebar together
-    await asyncio.sleep(0.05)
+    await _tight_for_api_keys(window)
     assert window.sidebar.width() < SIDEBAR_WIDTH
     window.resize(1200, 700)
     await asyncio.sleep(0.05)
     assert window.sidebar.width() == SIDEBAR_WIDTH
+
+
+async def test_header_actions_go_under_the_titles_when_there_is_no_room_beside_them(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    window.resize(1400, 800)
+    await _open(window, "api_keys")
+    page = window.pages["api_keys"]
+    subtitle, create = page.subtitle_label, page.create_button
+
+    def top(widget: QWidget) -> int:
+        return widget.mapTo(page, widget.rect().topLeft()).y()
+
+    def bottom(widget: QWidget) -> int:
+        return widget.mapTo(page, widget.rect().bottomLeft()).y()
+
+    # Wide: the actions beside the titles, the subtitle on one line.
+    assert top(create) < bottom(subtitle)
+    assert subtitle.height() < 2 * subtitle.fontMetrics().height()
+    window.resize(900, 700)
+    await asyncio.sleep(0.05)
+    QApplication.processEvents()
+    # Narrow: under them, at the right; the subtitle still on one line, the sidebar whole.
+    assert top(create) > bottom(subtitle)
+    assert subtitle.height() < 2 * subtitle.fontMetrics().height()
+    assert create.mapTo(page, create.rect().topRight()).x() <= page.width()
+    assert window.sidebar.width() == SIDEBAR_WIDTH
+    assert page.header.minimumSizeHint().width() < 600
+
+
+async def test_at_the_narrowest_window_every_page_fits_beside_a_full_sidebar(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    window.resize(window.minimumSize())
+    squeezed = {}
+    for item in NAV:
+        if window.is_allowed(item.page_id):
+            await _open(window, item.page_id)
+            page = window.pages[item.page_id]
+            if (
+                window.sidebar.width() != SIDEBAR_WIDTH
+                or page.width() < page.minimumSizeHint().width()
+            ):
+                squeezed[item.page_id] = page.minimumSizeHint().width()
+    assert len(window.pages) >= 9
+    assert not squeezed

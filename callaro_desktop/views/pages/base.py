@@ -14,8 +14,9 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from callaro_desktop.api.errors import ApiError
 from callaro_desktop.i18n import tr
@@ -26,6 +27,75 @@ if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
 
 log = logging.getLogger(__name__)
+
+
+class PageHeader(QWidget):
+    """The page's title and subtitle, with its actions at the right, level with the subtitle;
+    when there is no room for both (a narrow window, many actions) the actions go on a row
+    of their own under the titles, rather than squeezing the subtitle into a column of words.
+    Either way the header asks for no more width than its widest part."""
+
+    def __init__(self, title: QLabel, subtitle: QLabel, actions: QHBoxLayout) -> None:
+        super().__init__()
+        self._title, self._subtitle, self._actions = title, subtitle, actions
+        self._titles = QVBoxLayout()
+        self._titles.setSpacing(2)
+        self._titles.addWidget(title)
+        self._titles.addWidget(subtitle)
+        self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.addLayout(self._titles, 1)
+        self._box.addLayout(actions)
+        self._box.setAlignment(actions, Qt.AlignmentFlag.AlignBottom)
+
+    def stacked_at(self, width: int) -> bool:
+        """Whether the actions go under the titles at this width: when beside them they
+        would leave the subtitle more than two lines."""
+        actions = self._actions.sizeHint().width()
+        if actions == 0:
+            return False
+        titles = self._title.sizeHint().width()
+        if self._subtitle.isVisibleTo(self):
+            line = self._subtitle.fontMetrics().horizontalAdvance(self._subtitle.text())
+            titles = max(titles, line // 2 + 24)
+        return width < titles + self._box.spacing() + actions
+
+    def _arrange(self, width: int) -> None:
+        stacked = self.stacked_at(width)
+        direction = (
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
+        if self._box.direction() != direction:
+            self._box.setDirection(direction)
+            align = Qt.AlignmentFlag.AlignRight if stacked else Qt.AlignmentFlag.AlignBottom
+            self._box.setAlignment(self._actions, align)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._arrange(event.size().width())
+        super().resizeEvent(event)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        actions = self._actions.sizeHint()
+        if self.stacked_at(width):
+            return self._titles_height(width) + self._box.spacing() + actions.height()
+        beside = width - actions.width() - self._box.spacing()
+        return max(self._titles_height(beside), actions.height())
+
+    def _titles_height(self, width: int) -> int:
+        titles = self._titles
+        return (
+            titles.heightForWidth(width)
+            if titles.hasHeightForWidth()
+            else titles.sizeHint().height()
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        # The stacked arrangement's: the parent may make the header that narrow.
+        wide = max(self._titles.minimumSize().width(), self._actions.minimumSize().width())
+        return QSize(wide, super().minimumSizeHint().height())
 
 
 class Page(QWidget):
@@ -46,14 +116,7 @@ class Page(QWidget):
 
         self.actions_bar = QHBoxLayout()
         self.actions_bar.setSpacing(8)
-        header = QHBoxLayout()
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
-        titles.addWidget(self.title_label)
-        titles.addWidget(self.subtitle_label)
-        header.addLayout(titles, 1)
-        header.addLayout(self.actions_bar)
-        header.setAlignment(self.actions_bar, Qt.AlignmentFlag.AlignBottom)
+        self.header = PageHeader(self.title_label, self.subtitle_label, self.actions_bar)
 
         self.body = QWidget()
         self.body.setObjectName("PageBody")
@@ -63,7 +126,7 @@ class Page(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 22, 28, 18)
         outer.setSpacing(14)
-        outer.addLayout(header)
+        outer.addWidget(self.header)
         outer.addWidget(self.states, 1)
 
         self._loaded_for: int | None = None

@@ -575,6 +575,7 @@ class UsersPage(ListPage[User]):
         self.remove_button.setProperty("destructive", True)
         self.selection_label = QLabel()
         self.selection_label.setProperty("muted", True)
+        self.selection_label.setWordWrap(True)  # (so a narrow window is not held wide by it)
         self.selection_label.setAccessibleName(tr("Selected user"))
 
         self.export_progress = QProgressBar()
