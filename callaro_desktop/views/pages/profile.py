@@ -157,8 +157,10 @@ class ProfilePage(Page):
         self.memberships.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.memberships.setShowGrid(False)
         self.memberships.setFrameShape(QFrame.Shape.NoFrame)
-        # The card's colour shows through; only the header keeps its own.
-        self.memberships.setStyleSheet("QTableWidget { background: transparent; }")
+        # The card's colour shows through (only the header keeps its own): an unfilled viewport
+        # rather than a style sheet, which would send the table's painting through Qt's
+        # style-sheet machinery.
+        self.memberships.viewport().setAutoFillBackground(False)
         workspaces.layout_.addWidget(self.memberships_note)
         workspaces.layout_.addWidget(self.memberships)
 
