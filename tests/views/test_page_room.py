@@ -169,3 +169,25 @@ async def test_at_the_narrowest_window_every_page_fits_beside_a_full_sidebar(
                 squeezed[item.page_id] = page.minimumSizeHint().width()
     assert len(window.pages) >= 9
     assert not squeezed
+
+
+async def test_the_dashboard_uses_the_width_it_is_first_shown_at(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    # The page gets its first resize before its body is laid out: a wide window used to keep
+    # two columns of cards.
+    controller = await make_app()
+    window = controller.window
+    window.resize(1920, 1080)
+    await sign_in(controller, sandbox, ADMIN)
+    await _open(window, "dashboard")
+    page = window.pages["dashboard"]
+
+    def columns() -> int:
+        return len({card.x() for card in page.visible_cards() if card.isVisible()})
+
+    assert columns() == 3
+    window.resize(1000, 700)
+    await asyncio.sleep(0.05)
+    QApplication.processEvents()
+    assert columns() == 2

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMargins, Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -587,7 +587,11 @@ class DashboardPage(Page):
             self._grid.setColumnStretch(col, 1 if col < columns else 0)
 
     def _column_count(self) -> int:
-        width = self.body.width() or self.width()
+        # From the page's own width (the body's is not yet updated when a page shown for the
+        # first time gets its resize event: a wide window kept two columns).
+        outer = self.layout()
+        margins = outer.contentsMargins() if outer is not None else QMargins()
+        width = self.width() - margins.left() - margins.right()
         return max(1, min(3, width // CARD_MIN_WIDTH))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
