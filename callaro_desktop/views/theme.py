@@ -441,7 +441,8 @@ _CHIP_PADDING = QMargins(11, 5, 11, 5)  # a 1 px outline and the room inside it
 # Three more pixels around the chip's label, which Qt's style sheets add to any tool button
 # they style: the chip keeps the size it has always had.
 _CHIP_SLACK = QSize(3, 3)
-_PRIMARY_PADDING = QMargins(13, 5, 13, 5)
+_PRIMARY_PADDING = QMargins(13, 5, 13, 5)  # a 1 px edge and the room inside it
+_TOOLBAR_MARGIN = 3  # px around the toolbar's buttons, all sides (the height it always had)
 
 
 class _Chrome(QProxyStyle):
@@ -461,8 +462,9 @@ class _Chrome(QProxyStyle):
         option: QStyleOption | None = None,
         widget: QWidget | None = None,
     ) -> int:
+        # (A toolbar's layout keeps these two, added, around its buttons.)
         if metric == QStyle.PixelMetric.PM_ToolBarFrameWidth:
-            return 3
+            return _TOOLBAR_MARGIN
         if metric == QStyle.PixelMetric.PM_ToolBarItemMargin:
             return 0
         return super().pixelMetric(metric, option, widget)
