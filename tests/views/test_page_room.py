@@ -20,6 +20,19 @@ from callaro_sandbox.server import RunningServer
 from .conftest import ADMIN, sign_in, wait_for
 
 
+async def _signed_in(make_app: Any, sandbox: RunningServer) -> MainWindow:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window: MainWindow = controller.window
+    return window
+
+
+async def _resize(window: MainWindow, width: int, height: int) -> None:
+    window.resize(width, height)
+    await asyncio.sleep(0.05)  # (layouts settle on posted events)
+    QApplication.processEvents()
+
+
 async def _open(window: MainWindow, page_id: str) -> None:
     window.navigate(page_id)
     await wait_for(
@@ -45,9 +58,7 @@ async def _tight_for_api_keys(window: MainWindow) -> int:
     await _open(window, "api_keys")
     need = window.pages["api_keys"].minimumSizeHint().width()
     width = SIDEBAR_WIDTH + need  # (the splitter's handle and the margins are not counted)
-    window.resize(width, 640)
-    await asyncio.sleep(0.05)
-    QApplication.processEvents()
+    await _resize(window, width, 640)
     assert window.width() == width  # (the window's own minimum allows it)
     return width
 
@@ -55,9 +66,7 @@ async def _tight_for_api_keys(window: MainWindow) -> int:
 async def test_the_sidebar_gets_its_width_back_after_a_wide_page(
     make_app: Any, sandbox: RunningServer
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    window = controller.window
+    window = await _signed_in(make_app, sandbox)
     await _tight_for_api_keys(window)
     assert window.sidebar.width() < SIDEBAR_WIDTH  # API keys took some
 
@@ -82,9 +91,7 @@ async def test_the_sidebar_gets_its_width_back_after_a_wide_page(
 async def test_usage_wraps_its_filters_and_totals_instead_of_widening_the_window(
     make_app: Any, sandbox: RunningServer
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    window = controller.window
+    window = await _signed_in(make_app, sandbox)
     window.resize(1400, 800)
     await _open(window, "usage")
     page = window.pages["usage"]
@@ -95,9 +102,7 @@ async def test_usage_wraps_its_filters_and_totals_instead_of_widening_the_window
         return len(top), len(chips)
 
     assert rows() == (1, 1)  # room enough: one row each, as before
-    window.resize(900, 700)
-    await asyncio.sleep(0.05)
-    QApplication.processEvents()
+    await _resize(window, 900, 700)
     assert window.sidebar.width() == SIDEBAR_WIDTH
     assert page.minimumSizeHint().width() < 600
     assert rows()[0] == 2  # the range and the category on rows of their own
@@ -109,22 +114,17 @@ async def test_usage_wraps_its_filters_and_totals_instead_of_widening_the_window
 async def test_a_window_made_narrow_then_wide_gives_the_sidebar_back(
     make_app: Any, sandbox: RunningServer
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    window = controller.window
+    window = await _signed_in(make_app, sandbox)
     await _tight_for_api_keys(window)
     assert window.sidebar.width() < SIDEBAR_WIDTH
-    window.resize(1200, 700)
-    await asyncio.sleep(0.05)
+    await _resize(window, 1200, 700)
     assert window.sidebar.width() == SIDEBAR_WIDTH
 
 
 async def test_header_actions_go_under_the_titles_when_there_is_no_room_beside_them(
     make_app: Any, sandbox: RunningServer
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    window = controller.window
+    window = await _signed_in(make_app, sandbox)
     window.resize(1400, 800)
     await _open(window, "api_keys")
     page = window.pages["api_keys"]
@@ -139,9 +139,7 @@ async def test_header_actions_go_under_the_titles_when_there_is_no_room_beside_t
     # Wide: the actions beside the titles, the subtitle on one line.
     assert top(create) < bottom(subtitle)
     assert subtitle.height() < 2 * subtitle.fontMetrics().height()
-    window.resize(900, 700)
-    await asyncio.sleep(0.05)
-    QApplication.processEvents()
+    await _resize(window, 900, 700)
     # Narrow: under them, at the right; the subtitle still on one line, the sidebar whole.
     assert top(create) > bottom(subtitle)
     assert subtitle.height() < 2 * subtitle.fontMetrics().height()
@@ -153,9 +151,7 @@ async def test_header_actions_go_under_the_titles_when_there_is_no_room_beside_t
 async def test_at_the_narrowest_window_every_page_fits_beside_a_full_sidebar(
     make_app: Any, sandbox: RunningServer
 ) -> None:
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
-    window = controller.window
+    window = await _signed_in(make_app, sandbox)
     window.resize(window.minimumSize())
     squeezed = {}
     for item in NAV:
@@ -187,7 +183,5 @@ async def test_the_dashboard_uses_the_width_it_is_first_shown_at(
         return len({card.x() for card in page.visible_cards() if card.isVisible()})
 
     assert columns() == 3
-    window.resize(1000, 700)
-    await asyncio.sleep(0.05)
-    QApplication.processEvents()
+    await _resize(window, 1000, 700)
     assert columns() == 2
