@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self._paint_hold = _PaintHold(self)
         self.setAccessibleName(tr("Callaro Desktop"))
-        self.setMinimumSize(900, 560)
+        self.setMinimumSize(760, 560)
         self.router = Router(self)
         self.pages: dict[str, Page] = {}
         # Pages built ahead of the first account (prepare_page): they hold no rows.
