@@ -20,6 +20,7 @@ APP_AUTHOR = "Callaro"
 HOME_ENV = "CALLARO_DESKTOP_HOME"
 
 SETTINGS_FILE_NAME = "settings.json"
+WINDOW_STATE_FILE_NAME = "window.ini"
 LOG_FILE_NAME = "callaro-desktop.log"
 PLAINTEXT_TOKEN_FILE_NAME = "sign-ins-UNENCRYPTED.json"
 
@@ -76,6 +77,12 @@ def log_dir() -> Path:
 
 def settings_file() -> Path:
     return config_dir() / SETTINGS_FILE_NAME
+
+
+def window_state_file() -> Path:
+    """Where each window was and how its sidebar was (Qt's ini format): beside settings.json,
+    so a portable home (or a test's) holds it too."""
+    return config_dir() / WINDOW_STATE_FILE_NAME
 
 
 def log_file() -> Path:

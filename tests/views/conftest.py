@@ -20,6 +20,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from callaro_desktop import paths
 from callaro_desktop.app import AppController
 from callaro_desktop.secrets import MemoryStore, TokenStore
 from callaro_desktop.settings import Settings
@@ -175,8 +176,14 @@ def make_app(
 ) -> Iterator[Callable[..., Awaitable[AppController]]]:
     """Build an AppController with an in-memory vault and fresh settings; closed after."""
 
-    async def factory(*, vault: Any = None, settings: Settings | None = None) -> AppController:
+    async def factory(
+        *, vault: Any = None, settings: Settings | None = None, keep_window_state: bool = False
+    ) -> AppController:
         s = settings or Settings()
+        # Each test's window starts as a first run's: no place, size or sidebar state left by
+        # another test (they share the session's home); a test of that state keeps it.
+        if not keep_window_state:
+            paths.window_state_file().unlink(missing_ok=True)
         controller = AppController(qapp, s, server=None, demo=False)
         await controller.setup(vault=vault or TokenStore(MemoryStore(), s))
         controller.window.resize(1200, 760)

@@ -47,6 +47,10 @@ def test_items_share_a_row_while_it_fits_and_wrap_when_it_does_not(qtbot: QtBot)
     assert _rows(parts) == [[0], [0], [0]]
     assert all(p.x() + p.width() <= 120 for p in parts)  # nothing cut off
     assert holder.minimumSizeHint().width() == 120  # the widest item
+    # Its rows are part of its minimum height, which box layouts and splitters go by.
+    assert holder.minimumHeight() == 3 * 20 + 2 * 6
+    holder.resize(400, holder.heightForWidth(400))
+    assert holder.minimumHeight() == 20
 
 
 def test_a_hidden_item_takes_no_room(qtbot: QtBot) -> None:

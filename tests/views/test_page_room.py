@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 from callaro_desktop.views.shell.main_window import SIDEBAR_WIDTH, MainWindow
@@ -110,6 +111,14 @@ async def test_usage_wraps_its_filters_and_totals_instead_of_widening_the_window
         right = widget.mapTo(page, widget.rect().topRight()).x()
         assert right < page.width(), widget.objectName()  # nothing cut off
 
+    # Short as well as narrow: the totals keep their rows above the chart (the card and the
+    # log scroll rather than overlap).
+    await _resize(window, 768, 600)
+    chart_top = page.panel.mapTo(page, page.panel.rect().topLeft()).y()
+    for chip in page.chips.values():
+        detail = chip.detail
+        assert detail.mapTo(page, detail.rect().bottomLeft()).y() < chart_top, chip.category
+
 
 async def test_a_window_made_narrow_then_wide_gives_the_sidebar_back(
     make_app: Any, sandbox: RunningServer
@@ -186,3 +195,42 @@ async def test_the_dashboard_uses_the_width_it_is_first_shown_at(
     assert columns() == 3
     await _resize(window, 1000, 700)
     assert columns() == 2
+
+
+async def test_the_sidebar_hides_with_ctrl_b_and_the_window_remembers(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    window = await _signed_in(make_app, sandbox)
+    await _resize(window, 1000, 700)
+    await _open(window, "users")
+    action = window.sidebar_action
+    assert (
+        action.shortcut() == QKeySequence("Ctrl+B")
+        and action in window.menuBar().actions()[1].menu().actions()
+    )
+    with_sidebar = window.minimumSize().width()
+
+    action.trigger()
+    assert not window.sidebar.isVisible() and not action.isChecked()
+    assert window.minimumSize().width() < with_sidebar - 150
+    # Narrower than any window with a sidebar: every page still fits.
+    await _resize(window, window.minimumSize().width(), 600)
+    for page_id in ("users", "api_keys", "usage", "phone_numbers"):
+        await _open(window, page_id)
+        page = window.pages[page_id]
+        assert page.width() >= page.minimumSizeHint().width(), page_id
+
+    action.trigger()
+    assert window.sidebar.isVisible() and window.width() >= with_sidebar
+    assert window.sidebar.width() == SIDEBAR_WIDTH
+    window.splitter.moveSplitter(250, 1)
+    action.trigger()  # hidden, and closed like that
+    window.close()
+
+    controller = await make_app(keep_window_state=True)
+    await sign_in(controller, sandbox, ADMIN)
+    again = controller.window
+    assert not again.sidebar.isVisible() and not again.sidebar_action.isChecked()
+    again.show_sidebar(True)
+    await asyncio.sleep(0.05)
+    assert again.sidebar.width() == 250  # the width the user gave it

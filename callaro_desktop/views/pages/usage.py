@@ -42,6 +42,7 @@ from callaro_desktop.views.dialogs.files import choose_save_path
 from callaro_desktop.views.pages.list_page import ListPage
 from callaro_desktop.views.widgets.flow import flow_widget
 from callaro_desktop.views.widgets.lazy_table import Column
+from callaro_desktop.views.widgets.scroll import scroll_area
 from callaro_desktop.views.widgets.transfer_bar import TransferBar
 from callaro_desktop.views.widgets.usage_chart import Bar, ChartPanel, Series, Swatch
 
@@ -327,7 +328,9 @@ class UsagePage(ListPage[UsageEvent]):
         self.splitter.addWidget(self.table)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        body.addWidget(self.splitter, 1)
+        # In a window too short for the totals, the chart and some of the log, the two scroll
+        # together rather than overlap; otherwise the scroll area is never seen.
+        body.addWidget(scroll_area(self.splitter), 1)
         # Its own row under the filters: a failure's text and request id need the width.
         body.insertWidget(1, self.transfer)
         self.table.setMinimumHeight(100)

@@ -66,6 +66,15 @@ log = logging.getLogger(__name__)
 #: frame, so a switch never looks late; a keep-alive connection writes them in ~1 ms.
 SWITCH_PAINT_HOLD_S = 0.016
 SIDEBAR_WIDTH = 220  # px, until the user drags it
+# The window's narrowest: half a 1536 px screen (1920 px at 125 %) with the sidebar, half a
+# 1366 px one without it; every page fits either way.
+NARROWEST_WITH_SIDEBAR = 760
+NARROWEST_WITHOUT_SIDEBAR = 580
+NARROWEST_HEIGHT = 560
+
+
+def _window_state() -> QSettings:
+    return QSettings(str(paths.window_state_file()), QSettings.Format.IniFormat)
 
 
 class _PaintHold(QObject):
@@ -123,7 +132,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self._paint_hold = _PaintHold(self)
         self.setAccessibleName(tr("Callaro Desktop"))
-        self.setMinimumSize(760, 560)
+        self.setMinimumSize(NARROWEST_WITH_SIDEBAR, NARROWEST_HEIGHT)
         self.router = Router(self)
         self.pages: dict[str, Page] = {}
         # Pages built ahead of the first account (prepare_page): they hold no rows.
@@ -302,6 +311,13 @@ class MainWindow(QMainWindow):
         self.reload_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
         self.reload_action.triggered.connect(self.reload_current)
         view_menu.addAction(self.reload_action)
+        self.sidebar_action = QAction(tr("&Sidebar"), self)
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.setChecked(True)
+        self.sidebar_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.sidebar_action.setToolTip(tr("Show or hide the sidebar (Ctrl+B)"))
+        self.sidebar_action.toggled.connect(self.show_sidebar)
+        view_menu.addAction(self.sidebar_action)
         view_menu.addSeparator()
         self.page_actions: dict[str, QAction] = {}
         for item in NAV:
@@ -433,6 +449,17 @@ class MainWindow(QMainWindow):
         sizes = self.splitter.sizes()
         if len(sizes) == 2 and sizes[0] < self._sidebar_width and self.splitter.isVisible():
             self.splitter.setSizes([self._sidebar_width, sum(sizes) - self._sidebar_width])
+
+    def show_sidebar(self, shown: bool) -> None:
+        """Show or hide the sidebar (View → Sidebar, Ctrl+B): without it the pages are still
+        in the View menu, the command palette and the history, and the window may be narrower."""
+        if self.sidebar_action.isChecked() != shown:
+            self.sidebar_action.setChecked(shown)  # (calls back here)
+            return
+        self.sidebar.setVisible(shown)
+        self.setMinimumWidth(NARROWEST_WITH_SIDEBAR if shown else NARROWEST_WITHOUT_SIDEBAR)
+        if shown:
+            self._give_back_sidebar()
 
     def _on_splitter_moved(self, _position: int, _index: int) -> None:
         self._sidebar_width = self.splitter.sizes()[0]  # (the position is mirrored right to left)
@@ -615,7 +642,13 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
 
     def _restore_geometry(self) -> None:
-        settings = QSettings()
+        settings = _window_state()
+        width = settings.value("main_window/sidebar_width", SIDEBAR_WIDTH, type=int)
+        if isinstance(width, int) and self.sidebar.minimumWidth() <= width <= 600:
+            self._sidebar_width = width
+            self.splitter.setSizes([width, 1000])
+        if settings.value("main_window/sidebar", True, type=bool) is False:
+            self.show_sidebar(False)
         geometry = settings.value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -623,7 +656,10 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        settings = _window_state()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/sidebar", self.sidebar_action.isChecked())
+        settings.setValue("main_window/sidebar_width", self._sidebar_width)
         super().closeEvent(event)
         if event.isAccepted():
             self.closed.emit()

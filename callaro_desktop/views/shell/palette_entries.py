@@ -95,6 +95,7 @@ def palette_entries(window: MainWindow) -> list[PaletteEntry]:
         (tr("Add account"), window.add_account_action.trigger, "add_account_action"),
         (tr("Account label"), window.label_account_action.trigger, "label_account_action"),
         (tr("Reload page"), window.reload_current, "reload_action"),
+        (tr("Show or hide the sidebar"), window.sidebar_action.trigger, "sidebar_action"),
         (tr("Preferences"), window.preferences_action.trigger, "preferences_action"),
         (tr("Sign out"), window.sign_out_action.trigger, "sign_out_action"),
     ]

@@ -48,7 +48,13 @@ class FlowLayout(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
-        self._place(rect, move=True)
+        height = self._place(rect, move=True)
+        holder = self.parentWidget()
+        if holder is not None and holder.minimumHeight() != height:
+            # Box layouts and splitters give a widget its minimum, not its height for a width:
+            # the rows it wraps to must be part of that minimum, or they are cut off when the
+            # window is short as well as narrow.
+            holder.setMinimumHeight(height)
 
     def sizeHint(self) -> QSize:
         """Everything on one row."""
