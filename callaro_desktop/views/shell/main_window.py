@@ -447,7 +447,8 @@ class MainWindow(QMainWindow):
         # A splitter keeps the sidebar as narrow as a wide page or a narrow window made it;
         # it gets its width back as soon as there is room (setSizes clamps to what fits).
         sizes = self.splitter.sizes()
-        if len(sizes) == 2 and sizes[0] < self._sidebar_width and self.splitter.isVisible():
+        shown = self.splitter.isVisible() and not self.sidebar.isHidden()  # (hidden: size 0)
+        if shown and len(sizes) == 2 and sizes[0] < self._sidebar_width:
             self.splitter.setSizes([self._sidebar_width, sum(sizes) - self._sidebar_width])
 
     def show_sidebar(self, shown: bool) -> None:
@@ -644,7 +645,9 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         settings = _window_state()
         width = settings.value("main_window/sidebar_width", SIDEBAR_WIDTH, type=int)
-        if isinstance(width, int) and self.sidebar.minimumWidth() <= width <= 600:
+        if isinstance(width, int) and (
+            self.sidebar.minimumWidth() <= width <= self.sidebar.maximumWidth()
+        ):
             self._sidebar_width = width
             self.splitter.setSizes([width, 1000])
         if settings.value("main_window/sidebar", True, type=bool) is False:
