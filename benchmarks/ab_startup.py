@@ -43,6 +43,13 @@ def main() -> int:
     parser.add_argument("a", type=Path, help="checkout A (the baseline)")
     parser.add_argument("b", type=Path, help="checkout B")
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="what A and B are, for RESULTS.md (say so when a checkout carries changes of its"
+        " own that are not committed)",
+    )
     opts = parser.parse_args()
     checkouts = {"A": opts.a.resolve(), "B": opts.b.resolve()}
     times: dict[str, list[float]] = {"A": [], "B": []}
@@ -80,6 +87,7 @@ def main() -> int:
             f" B faster in {faster} of {opts.runs} pairs",
             "each pair: A then B, one after the other, after one pair not counted; offscreen;"
             " sandbox (demo seed) in its own process; signed in silently from a saved sign-in",
+            *opts.note,
         ],
     )
     return 0
