@@ -14,7 +14,12 @@ from typing import Any
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from callaro_desktop.views.shell.main_window import SIDEBAR_WIDTH, MainWindow
+from callaro_desktop.views.shell.main_window import (
+    NARROWEST_WITH_SIDEBAR,
+    NARROWEST_WITHOUT_SIDEBAR,
+    SIDEBAR_WIDTH,
+    MainWindow,
+)
 from callaro_desktop.views.shell.nav import NAV
 from callaro_sandbox.server import RunningServer
 
@@ -48,20 +53,26 @@ async def _open(window: MainWindow, page_id: str) -> None:
     await asyncio.sleep(0.05)  # (layouts settle on posted events)
 
 
+# A sidebar the user dragged wider than SIDEBAR_WIDTH.
+WIDE = 260
+
+
 async def _tight_for_api_keys(window: MainWindow) -> int:
     """Make the window a little narrower than API keys (the widest page: five buttons in a
-    row) and a full sidebar need together; returns its width.
+    row) and a sidebar the user widened to WIDE need together; returns its width.
 
-    At the window's own minimum (760 px) every page has its room beside a (nearly) full
-    sidebar with these fonts and words; larger fonts or longer translations need more, as a
-    window allowed narrower does here."""
-    window.setMinimumSize(600, 400)
+    From the width where the sidebar folds away (760 px) up, every page has its room beside
+    a sidebar of the width it starts with, with these fonts and words; a sidebar dragged
+    wider, larger fonts or longer translations need more."""
     window.resize(1400, 800)
     await _open(window, "api_keys")
+    window.splitter.moveSplitter(WIDE, 1)
+    assert window.sidebar.width() == WIDE
     need = window.pages["api_keys"].minimumSizeHint().width()
-    width = SIDEBAR_WIDTH + need  # (the splitter's handle and the margins are not counted)
+    width = WIDE + need  # (the splitter's handle and the margins are not counted)
+    assert width >= NARROWEST_WITH_SIDEBAR
     await _resize(window, width, 640)
-    assert window.width() == width  # (the window's own minimum allows it)
+    assert window.width() == width and window.sidebar.isVisible()
     return width
 
 
@@ -70,24 +81,24 @@ async def test_the_sidebar_gets_its_width_back_after_a_wide_page(
 ) -> None:
     window = await _signed_in(make_app, sandbox)
     await _tight_for_api_keys(window)
-    assert window.sidebar.width() < SIDEBAR_WIDTH  # API keys took some
+    assert window.sidebar.width() < WIDE  # API keys took some
 
     await _open(window, "dashboard")
-    assert window.sidebar.width() == SIDEBAR_WIDTH
+    assert window.sidebar.width() == WIDE
     narrowest = window.minimumSizeHint().width()
     await _open(window, "api_keys")
-    assert window.sidebar.width() < SIDEBAR_WIDTH
+    assert window.sidebar.width() < WIDE
     await _open(window, "dashboard")
-    assert window.sidebar.width() == SIDEBAR_WIDTH
+    assert window.sidebar.width() == WIDE
     assert window.minimumSizeHint().width() == narrowest  # as before API keys was opened
 
     # The width the user drags the sidebar to is the one it returns to.
-    window.splitter.moveSplitter(260, 1)
-    assert window.sidebar.width() == 260
+    window.splitter.moveSplitter(WIDE + 20, 1)
+    assert window.sidebar.width() == WIDE + 20
     await _open(window, "api_keys")
-    assert window.sidebar.width() < 260
+    assert window.sidebar.width() < WIDE + 20
     await _open(window, "phone_numbers")
-    assert window.sidebar.width() == 260
+    assert window.sidebar.width() == WIDE + 20
 
 
 async def test_usage_wraps_its_filters_and_totals_instead_of_widening_the_window(
@@ -126,9 +137,9 @@ async def test_a_window_made_narrow_then_wide_gives_the_sidebar_back(
 ) -> None:
     window = await _signed_in(make_app, sandbox)
     await _tight_for_api_keys(window)
-    assert window.sidebar.width() < SIDEBAR_WIDTH
+    assert window.sidebar.width() < WIDE
     await _resize(window, 1200, 700)
-    assert window.sidebar.width() == SIDEBAR_WIDTH
+    assert window.sidebar.width() == WIDE
 
 
 async def test_header_actions_go_under_the_titles_when_there_is_no_room_beside_them(
@@ -164,8 +175,9 @@ async def test_at_the_narrowest_window_every_page_fits_beside_the_sidebar(
     # 760 px: half a 1536 px screen (1920 px at 125 %), less the window's frame. The widest
     # page (API keys) may take a few pixels from the sidebar, depending on the fonts.
     window = await _signed_in(make_app, sandbox)
-    assert window.minimumSize().width() <= 768
-    await _resize(window, window.minimumSize().width(), 600)
+    assert NARROWEST_WITH_SIDEBAR <= 768
+    await _resize(window, NARROWEST_WITH_SIDEBAR, 600)
+    assert window.sidebar.isVisible()
     squeezed = {}
     for item in NAV:
         if window.is_allowed(item.page_id):
@@ -209,21 +221,17 @@ async def test_the_sidebar_hides_with_ctrl_b_and_the_window_remembers(
         action.shortcut() == QKeySequence("Ctrl+B")
         and action in window.menuBar().actions()[1].menu().actions()
     )
-    with_sidebar = window.minimumSize().width()
+    assert action.isChecked()
 
     action.trigger()
     assert not window.sidebar.isVisible() and not action.isChecked()
-    assert window.minimumSize().width() < with_sidebar - 150
-    # Narrower than any window with a sidebar: every page still fits, and has all the room.
-    await _resize(window, window.minimumSize().width(), 600)
+    await asyncio.sleep(0.05)  # (layouts settle on posted events)
     assert window.splitter.widget(1).width() == window.splitter.width()
-    for page_id in ("users", "api_keys", "usage", "phone_numbers"):
-        await _open(window, page_id)
-        page = window.pages[page_id]
-        assert page.width() >= page.minimumSizeHint().width(), page_id
+    await _resize(window, 1200, 700)
+    assert not window.sidebar.isVisible()  # (hidden by the user: widening does not bring it)
 
     action.trigger()
-    assert window.sidebar.isVisible() and window.width() >= with_sidebar
+    assert window.sidebar.isVisible() and action.isChecked()
     assert window.sidebar.width() == SIDEBAR_WIDTH
     window.splitter.moveSplitter(250, 1)
     action.trigger()  # hidden, and closed like that
@@ -233,6 +241,64 @@ async def test_the_sidebar_hides_with_ctrl_b_and_the_window_remembers(
     await sign_in(controller, sandbox, ADMIN)
     again = controller.window
     assert not again.sidebar.isVisible() and not again.sidebar_action.isChecked()
-    again.show_sidebar(True)
+    again.sidebar_action.trigger()
     await asyncio.sleep(0.05)
     assert again.sidebar.width() == 250  # the width the user gave it
+
+
+async def test_a_narrow_window_folds_the_sidebar_away_and_every_page_fits(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    # Half a 1366 px screen, the commonest small laptop's, less the frame: too narrow for the
+    # sidebar and a page side by side, so the sidebar folds away, and comes back with room.
+    window = await _signed_in(make_app, sandbox)
+    assert window.minimumSize().width() == NARROWEST_WITHOUT_SIDEBAR <= 683 - 20
+    await _resize(window, 1000, 700)
+    assert window.sidebar.isVisible()
+    await _resize(window, 683, 640)
+    assert window.width() == 683
+    assert not window.sidebar.isVisible() and not window.sidebar_action.isChecked()
+    assert window.sidebar_folded()
+    # Where it was, a Pages button: the same pages, those the role may open, grouped.
+    assert window.pages_button.isVisible() and window.pages_button.accessibleName() == "Pages"
+    shown = [a for a in window.pages_menu.actions() if a.isVisible() and a.text()]
+    assert [a.text() for a in shown if not a.isSeparator()][:3] == [
+        "Dashboard",
+        "Getting started",
+        "My Profile",
+    ]
+    assert "Connectivity" in [a.text() for a in shown if a.isSeparator()]
+    assert window.sidebar_action in shown
+    assert [a.text() for a in shown if a.isChecked()] == ["Dashboard"]  # the page shown
+    window.page_actions["invoices"].trigger()
+    await wait_for(lambda: window.router.current == "invoices", what="invoices")
+    assert [a.text() for a in window.pages_menu.actions() if a.isChecked()] == ["Invoices"]
+    window.page_actions["invoices"].trigger()  # the page shown: stays shown, and marked
+    assert window.page_actions["invoices"].isChecked()
+    for page_id in ("dashboard", "users", "api_keys", "usage", "phone_numbers", "telephony"):
+        await _open(window, page_id)
+        page = window.pages[page_id]
+        assert page.width() >= page.minimumSizeHint().width(), page_id
+    assert window.splitter.widget(1).width() == window.splitter.width()
+
+    await _resize(window, NARROWEST_WITH_SIDEBAR, 640)
+    assert window.sidebar.isVisible() and window.sidebar_action.isChecked()
+    assert window.sidebar.width() == SIDEBAR_WIDTH
+    assert not window.pages_button.isVisible()
+    await _resize(window, NARROWEST_WITHOUT_SIDEBAR, 600)
+    assert not window.sidebar.isVisible()
+
+    # Asked for while folded (Ctrl+B, the menu, the palette): the window makes room for it.
+    window.sidebar_action.trigger()
+    await asyncio.sleep(0.05)
+    assert window.width() >= NARROWEST_WITH_SIDEBAR
+    assert window.sidebar.isVisible() and window.sidebar_action.isChecked()
+
+    # Folded is not hidden: closed narrow, the next window shows it once it has the room.
+    await _resize(window, 683, 640)
+    assert not window.sidebar.isVisible()
+    window.close()
+    controller = await make_app(keep_window_state=True)
+    await sign_in(controller, sandbox, ADMIN)
+    again = controller.window  # (the tests' windows open 1200 px wide)
+    assert again.sidebar.isVisible() and again.sidebar.width() == SIDEBAR_WIDTH

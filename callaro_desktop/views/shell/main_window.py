@@ -16,6 +16,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDesktopServices,
     QKeySequence,
@@ -48,12 +49,12 @@ from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.shell.message_bar import MessageBar
-from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, NAV
+from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, NAV, group_title
 from callaro_desktop.views.shell.presentation import install_presentation_mode
 from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
-from callaro_desktop.views.widgets.icons import chevron_icon
+from callaro_desktop.views.widgets.icons import chevron_icon, menu_icon
 from callaro_desktop.views.widgets.states import StateStack
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ log = logging.getLogger(__name__)
 #: frame, so a switch never looks late; a keep-alive connection writes them in ~1 ms.
 SWITCH_PAINT_HOLD_S = 0.016
 SIDEBAR_WIDTH = 220  # px, until the user drags it
-# The window's narrowest: half a 1536 px screen (1920 px at 125 %) with the sidebar, half a
-# 1366 px one without it; every page fits either way.
+# Every page fits beside the sidebar from half a 1536 px screen (1920 px at 125 %) up; in a
+# narrower window the sidebar folds away, down to the window's narrowest, half a 1366 px screen
+# (snapped beside another window on the commonest small laptop screen).
 NARROWEST_WITH_SIDEBAR = 760
 NARROWEST_WITHOUT_SIDEBAR = 580
 NARROWEST_HEIGHT = 560
@@ -132,7 +134,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self._paint_hold = _PaintHold(self)
         self.setAccessibleName(tr("Callaro Desktop"))
-        self.setMinimumSize(NARROWEST_WITH_SIDEBAR, NARROWEST_HEIGHT)
+        self.setMinimumSize(NARROWEST_WITHOUT_SIDEBAR, NARROWEST_HEIGHT)
         self.router = Router(self)
         self.pages: dict[str, Page] = {}
         # Pages built ahead of the first account (prepare_page): they hold no rows.
@@ -169,6 +171,16 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         bar.setFloatable(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        # Where the sidebar was, while it is folded away or hidden: the same pages in a menu.
+        self.pages_button = QToolButton()
+        self.pages_button.setObjectName("PagesButton")
+        self.pages_button.setAccessibleName(tr("Pages"))
+        self.pages_button.setToolTip(tr("Pages (Ctrl+B shows the sidebar)"))
+        self.pages_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pages_menu = QMenu(tr("Pages"), self.pages_button)
+        self.pages_button.setMenu(self.pages_menu)
+        self.pages_button_action = bar.addWidget(self.pages_button)
+        self.pages_button_action.setVisible(False)
         self.back_action = QAction(tr("Back"), self)
         self.back_action.setShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Left))
         self.back_action.setToolTip(tr("Back (Alt+Left)"))
@@ -251,6 +263,7 @@ class MainWindow(QMainWindow):
         # The sidebar's width as the user last set it: a page that needs more room than the
         # window has takes it from the sidebar while shown, and gives it back when left.
         self._sidebar_width = SIDEBAR_WIDTH
+        self._sidebar_wanted = True
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
         self.stack.currentChanged.connect(self._fit_stack_to_page)
 
@@ -316,15 +329,30 @@ class MainWindow(QMainWindow):
         self.sidebar_action.setChecked(True)
         self.sidebar_action.setShortcut(QKeySequence("Ctrl+B"))
         self.sidebar_action.setToolTip(tr("Show or hide the sidebar (Ctrl+B)"))
-        self.sidebar_action.toggled.connect(self.show_sidebar)
+        # Triggered, not toggled: the check mark also follows the sidebar folding away in a
+        # narrow window, which is not the user's choice.
+        self.sidebar_action.triggered.connect(self.show_sidebar)
         view_menu.addAction(self.sidebar_action)
         view_menu.addSeparator()
         self.page_actions: dict[str, QAction] = {}
+        # The page shown is checked (as the sidebar marks it), in the View menu and the Pages
+        # button's alike.
+        self._page_group = QActionGroup(self)
+        # (Optional: with no page shown, signed out, none is checked.)
+        self._page_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        group: str | None = None
         for item in NAV:
-            action = QAction(item.title, self)
+            action = QAction(item.title, self._page_group)
+            action.setCheckable(True)
             action.triggered.connect(lambda _=False, p=item.page_id: self.navigate(p))
             view_menu.addAction(action)
+            if item.group != group:  # grouped as in the sidebar
+                group = item.group
+                self.pages_menu.addSection(group_title(group) if group else "")
+            self.pages_menu.addAction(action)
             self.page_actions[item.page_id] = action
+        self.pages_menu.addSeparator()
+        self.pages_menu.addAction(self.sidebar_action)
 
         # Ctrl+1..9 jump to the first nine pinned (favourite) workspaces.
         self.pin_actions: list[QAction] = []
@@ -366,6 +394,7 @@ class MainWindow(QMainWindow):
 
     def _paint_icons(self) -> None:
         colour = self.palette().color(QPalette.ColorRole.WindowText)
+        self.pages_button.setIcon(menu_icon(colour))
         self.back_action.setIcon(chevron_icon("left", colour))
         self.forward_action.setIcon(chevron_icon("right", colour))
 
@@ -379,9 +408,20 @@ class MainWindow(QMainWindow):
 
     def navigate(self, page_id: str) -> None:
         if page_id == self.router.current or page_id not in self._allowed:
-            self.sidebar.select_page(self.router.current or "")
+            self._mark_current_page()
             return
         self._guarded(lambda: self.router.go(page_id))
+
+    def _mark_current_page(self) -> None:
+        """The sidebar and the page menus mark the page shown (again, after a move that was
+        refused or given up)."""
+        current = self.router.current or ""
+        self.sidebar.select_page(current)
+        action = self.page_actions.get(current)
+        if action is not None:
+            action.setChecked(True)
+        elif (checked := self._page_group.checkedAction()) is not None:
+            checked.setChecked(False)
 
     def go_back(self) -> None:
         self._guarded(self.router.back)
@@ -412,7 +452,7 @@ class MainWindow(QMainWindow):
         )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         if await run_dialog(box) != QMessageBox.StandardButton.Discard:
-            self.sidebar.select_page(self.router.current or "")
+            self._mark_current_page()
             return
         action()
 
@@ -452,13 +492,26 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([self._sidebar_width, sum(sizes) - self._sidebar_width])
 
     def show_sidebar(self, shown: bool) -> None:
-        """Show or hide the sidebar (View → Sidebar, Ctrl+B): without it the pages are still
-        in the View menu, the command palette and the history, and the window may be narrower."""
-        if self.sidebar_action.isChecked() != shown:
-            self.sidebar_action.setChecked(shown)  # (calls back here)
-            return
-        self.sidebar.setVisible(shown)
-        self.setMinimumWidth(NARROWEST_WITH_SIDEBAR if shown else NARROWEST_WITHOUT_SIDEBAR)
+        """The user's choice (View → Sidebar, Ctrl+B, the command palette). Without the
+        sidebar the pages are still in the View menu, the command palette and the history.
+        Wanted, it folds away while the window is narrower than NARROWEST_WITH_SIDEBAR and
+        comes back when it is wider; asked for in such a window, the window widens to hold
+        it (a maximised or tiled window may refuse, and it then shows once there is room)."""
+        self._sidebar_wanted = shown
+        if shown and self.width() < NARROWEST_WITH_SIDEBAR:
+            self.resize(NARROWEST_WITH_SIDEBAR, self.height())
+        self._place_sidebar()
+
+    def sidebar_folded(self) -> bool:
+        """Wanted, but folded away because the window is too narrow for it."""
+        return self._sidebar_wanted and self.width() < NARROWEST_WITH_SIDEBAR
+
+    def _place_sidebar(self) -> None:
+        shown = self._sidebar_wanted and not self.sidebar_folded()
+        self.sidebar_action.setChecked(shown)  # (emits no `triggered`: not a choice)
+        if self.sidebar.isHidden() == shown:
+            self.sidebar.setVisible(shown)
+            self.pages_button_action.setVisible(not shown)
         if shown:
             self._give_back_sidebar()
 
@@ -467,7 +520,7 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._give_back_sidebar()
+        self._place_sidebar()
 
     def prepare_page(self, page_id: str) -> None:
         """Build `page_id` before any account is shown in this window (a silent sign-in
@@ -517,7 +570,7 @@ class MainWindow(QMainWindow):
             return
         page = self.page(page_id)
         self.stack.setCurrentWidget(page)
-        self.sidebar.select_page(page_id)
+        self._mark_current_page()
         tenant_id = self.session.tenant_id
         if tenant_id is not None:
             settings = self.session.settings
@@ -650,18 +703,18 @@ class MainWindow(QMainWindow):
         ):
             self._sidebar_width = width
             self.splitter.setSizes([width, 1000])
-        if settings.value("main_window/sidebar", True, type=bool) is False:
-            self.show_sidebar(False)
+        self._sidebar_wanted = settings.value("main_window/sidebar", True, type=bool) is not False
         geometry = settings.value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        self._place_sidebar()  # (a window not shown yet gets its resize event when shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = _window_state()
         settings.setValue("main_window/geometry", self.saveGeometry())
-        settings.setValue("main_window/sidebar", self.sidebar_action.isChecked())
+        settings.setValue("main_window/sidebar", self._sidebar_wanted)  # (not whether folded)
         settings.setValue("main_window/sidebar_width", self._sidebar_width)
         super().closeEvent(event)
         if event.isAccepted():

@@ -10,8 +10,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 
-def chevron_icon(direction: str, colour: QColor, size: int = 18) -> QIcon:
-    """A chevron pointing "left" or "right"; disabled state drawn at reduced opacity."""
+def _stroked_icon(path: QPainterPath, colour: QColor, size: int) -> QIcon:
+    """`path` (in a size×size box) stroked 2 px wide with round ends; the disabled state is
+    drawn at reduced opacity. Drawn at 2× so it stays sharp on high-DPI screens."""
     icon = QIcon()
     for mode, alpha in ((QIcon.Mode.Normal, 255), (QIcon.Mode.Disabled, 90)):
         pm = QPixmap(size * 2, size * 2)
@@ -25,17 +26,33 @@ def chevron_icon(direction: str, colour: QColor, size: int = 18) -> QIcon:
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
-        path = QPainterPath()
-        third = size / 3
-        if direction == "left":
-            path.moveTo(QPointF(2 * third, third))
-            path.lineTo(QPointF(third, size / 2))
-            path.lineTo(QPointF(2 * third, 2 * third))
-        else:
-            path.moveTo(QPointF(third, third))
-            path.lineTo(QPointF(2 * third, size / 2))
-            path.lineTo(QPointF(third, 2 * third))
         painter.drawPath(path)
         painter.end()
         icon.addPixmap(pm, mode)
     return icon
+
+
+def chevron_icon(direction: str, colour: QColor, size: int = 18) -> QIcon:
+    """A chevron pointing "left" or "right"."""
+    path = QPainterPath()
+    third = size / 3
+    if direction == "left":
+        path.moveTo(QPointF(2 * third, third))
+        path.lineTo(QPointF(third, size / 2))
+        path.lineTo(QPointF(2 * third, 2 * third))
+    else:
+        path.moveTo(QPointF(third, third))
+        path.lineTo(QPointF(2 * third, size / 2))
+        path.lineTo(QPointF(third, 2 * third))
+    return _stroked_icon(path, colour, size)
+
+
+def menu_icon(colour: QColor, size: int = 18) -> QIcon:
+    """Three short lines, one above the other: the usual sign for "the pages" where a
+    sidebar has folded away."""
+    path = QPainterPath()
+    left, right = size * 0.22, size * 0.78
+    for y in (size * 0.3, size * 0.5, size * 0.7):
+        path.moveTo(QPointF(left, y))
+        path.lineTo(QPointF(right, y))
+    return _stroked_icon(path, colour, size)
