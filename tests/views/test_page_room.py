@@ -223,9 +223,11 @@ async def test_the_sidebar_hides_with_ctrl_b_and_the_window_remembers(
     )
     assert action.isChecked()
 
+    assert not window.pages_button.isVisible()
     action.trigger()
     assert not window.sidebar.isVisible() and not action.isChecked()
     await asyncio.sleep(0.05)  # (layouts settle on posted events)
+    assert window.pages_button.isVisible()  # the pages, where the sidebar was
     assert window.splitter.widget(1).width() == window.splitter.width()
     await _resize(window, 1200, 700)
     assert not window.sidebar.isVisible()  # (hidden by the user: widening does not bring it)
