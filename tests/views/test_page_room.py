@@ -9,10 +9,11 @@ px): they wrap now. Against the sandbox, with the real window.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolButton, QWidget
 
 from callaro_desktop.views.shell.main_window import (
     NARROWEST_WITH_SIDEBAR,
@@ -23,7 +24,7 @@ from callaro_desktop.views.shell.main_window import (
 from callaro_desktop.views.shell.nav import NAV
 from callaro_sandbox.server import RunningServer
 
-from .conftest import ADMIN, sign_in, wait_for
+from .conftest import ADMIN, _start, sign_in, wait_for
 
 
 async def _signed_in(make_app: Any, sandbox: RunningServer) -> MainWindow:
@@ -304,3 +305,49 @@ async def test_a_narrow_window_folds_the_sidebar_away_and_every_page_fits(
     await sign_in(controller, sandbox, ADMIN)
     again = controller.window  # (the tests' windows open 1200 px wide)
     assert again.sidebar.isVisible() and again.sidebar.width() == SIDEBAR_WIDTH
+
+
+async def test_long_names_are_cut_short_not_pushed_off_the_toolbar(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # A narrow window used to move the workspace chip, the badges and the account menu into
+    # the toolbar's » overflow: the user no longer saw which workspace they were acting on.
+    long_name = "Brightline Logistics International Private Limited & Sons"
+    server = _start(tmp_path)
+    try:
+        server.db.execute("UPDATE tenants SET name = ? WHERE name = ?", (long_name, "Acme Health"))
+        long_person = "Asha Venkatanarasimharajuvaripeta & Subramanyam"
+        server.db.execute(
+            "UPDATE users SET display_name = ? WHERE email = ?", (long_person, ADMIN[0])
+        )
+        controller = await make_app()
+        await sign_in(controller, server, ADMIN)
+        window: MainWindow = controller.window
+        chip = window.switcher
+        overflow = window.findChild(QToolButton, "qt_toolbar_ext_button")
+        assert overflow is not None
+
+        await _resize(window, 1280, 700)
+        account = window.account_button
+        assert chip.text() == f"{long_name.replace('&', '&&')}  ·  Tenant Admin  ▾"
+        assert account.text() == f"{long_person.replace('&', '&&')}  ▾"
+        assert not chip.is_name_cut() and not account.is_name_cut()
+        assert not overflow.isVisible()
+
+        for width in (NARROWEST_WITH_SIDEBAR, NARROWEST_WITHOUT_SIDEBAR):
+            await _resize(window, width, 640)
+            assert chip.isVisible() and window.account_button.isVisible(), width
+            assert not overflow.isVisible(), width
+            assert long_name in window.windowTitle()
+        # At the narrowest the name is cut short; the role stays, the whole name on hover.
+        assert chip.is_name_cut()
+        assert chip.text().startswith("Brightline")
+        assert chip.text().endswith("…  ·  Tenant Admin  ▾")
+        assert long_name in chip.toolTip()
+        assert account.is_name_cut() and account.text().startswith("Asha")
+        assert long_person in account.toolTip() and ADMIN[0] in account.toolTip()
+
+        await _resize(window, 1280, 700)
+        assert not chip.is_name_cut()  # room again: the whole name
+    finally:
+        server.stop()

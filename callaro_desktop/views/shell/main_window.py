@@ -55,6 +55,8 @@ from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
 from callaro_desktop.views.widgets.icons import chevron_icon, menu_icon
+from callaro_desktop.views.widgets.literal import literal
+from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 from callaro_desktop.views.widgets.states import StateStack
 
 if TYPE_CHECKING:
@@ -229,7 +231,7 @@ class MainWindow(QMainWindow):
         badge_row.addWidget(self.demo_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         badge_box.setVisible(self.demo)
         bar.addWidget(badge_box)
-        self.account_button = QToolButton()
+        self.account_button = ShrinkingToolButton()
         self.account_button.setObjectName("AccountButton")
         self.account_button.setAccessibleName(tr("Account menu"))
         self.account_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -662,9 +664,9 @@ class MainWindow(QMainWindow):
     def _update_account_button(self) -> None:
         me = self.session.me
         name = (me.display_name or me.email) if me else tr("Not signed in")
-        self.account_button.setText(f"{name}  ▾")
-        self.account_button.setToolTip(
-            tr("Signed in as {0} on {1}").format(me.email, self.session.server) if me else ""
+        self.account_button.set_name(
+            name,
+            tip=tr("Signed in as {0} on {1}").format(me.email, self.session.server) if me else "",
         )
 
     def _on_online_changed(self, online: bool) -> None:
@@ -731,7 +733,7 @@ class MainWindow(QMainWindow):
             header = menu.addSection(tr("Accounts"))
             header.setEnabled(False)
         for account in accounts:
-            action = menu.addAction(self.session.shown(account.display))
+            action = menu.addAction(literal(self.session.shown(account.display)))
             action.setCheckable(True)
             action.setChecked(account is self.session.current_account)
             action.triggered.connect(lambda _=False, a=account: self.switch_account(a))

@@ -7,6 +7,7 @@ the keyboard: type, arrow down, Enter; Ctrl+D toggles a favourite; Esc closes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -18,13 +19,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.session import TenantRef
+from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 
 TENANT_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -35,6 +36,7 @@ def tenant_colour(tenant_id: int) -> QColor:
     return QColor.fromHsl(hue, 150, 120)
 
 
+@functools.lru_cache(maxsize=256)  # (painted on every switch otherwise)
 def chip_icon(tenant_id: int, size: int = 12) -> QIcon:
     pm = QPixmap(size * 2, size * 2)
     pm.setDevicePixelRatio(2.0)
@@ -236,7 +238,7 @@ class TenantPopup(QFrame):
                 return
 
 
-class TenantSwitcher(QToolButton):
+class TenantSwitcher(ShrinkingToolButton):
     """The toolbar button; opens the popup and reports the choice."""
 
     tenant_chosen = Signal(int)
@@ -247,7 +249,6 @@ class TenantSwitcher(QToolButton):
         self.setObjectName("TenantSwitcher")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setAccessibleName(tr("Workspace switcher"))
-        self.setToolTip(tr("Switch workspace (Ctrl+T)"))
         self.popup = TenantPopup(self)
         self.popup.chosen.connect(self.tenant_chosen)
         self.popup.favourite_toggled.connect(self.favourite_toggled)
@@ -263,16 +264,18 @@ class TenantSwitcher(QToolButton):
         self._source = source
 
     def show_tenant(self, tenant: TenantRef | None) -> None:
+        # In a narrow window the name is cut short (…); the role and the arrow are not.
+        tip = tr("Switch workspace (Ctrl+T)")
         if tenant is None:
-            self.setText(tr("No workspace"))
             self.setIcon(QIcon())
+            self.set_name(tr("No workspace"), arrow=False, tip=tip)
             return
-        text = tenant.name if not tenant.role_label else f"{tenant.name}  ·  {tenant.role_label}"
-        self.setText(f"{text}  ▾")
         self.setIcon(chip_icon(tenant.id))
         self.setAccessibleDescription(
             tr("Current workspace {0}, role {1}").format(tenant.name, tenant.role_label)
         )
+        role = f"  ·  {tenant.role_label}" if tenant.role_label else ""
+        self.set_name(tenant.name, role, tip=tip)
 
     def open_popup(self) -> None:
         tenants, current, favourites, recent = self._source()
