@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton, QWidget
 
 from callaro_desktop.views.shell.main_window import (
     NARROWEST_WITH_SIDEBAR,
@@ -56,6 +56,17 @@ async def _open(window: MainWindow, page_id: str) -> None:
 
 # A sidebar the user dragged wider than SIDEBAR_WIDTH.
 WIDE = 260
+
+
+def _squeezed_lines(widget: QWidget) -> dict[str, tuple[int, int]]:
+    """Wrapped labels given less height than their lines need (drawn into each other)."""
+    return {
+        label.text()[:40]: (label.height(), label.heightForWidth(label.width()))
+        for label in widget.findChildren(QLabel)
+        if label.isVisible()
+        and label.wordWrap()
+        and label.height() < label.heightForWidth(label.width())
+    }
 
 
 async def _tight_for_api_keys(window: MainWindow) -> int:
@@ -187,6 +198,7 @@ async def test_at_the_narrowest_window_every_page_fits_beside_the_sidebar(
             need = page.minimumSizeHint().width()
             if window.sidebar.width() < SIDEBAR_WIDTH - 20 or page.width() < need:
                 squeezed[item.page_id] = (window.sidebar.width(), page.width(), need)
+            assert not _squeezed_lines(page), item.page_id
     assert len(window.pages) >= 9
     assert not squeezed
 
@@ -282,6 +294,7 @@ async def test_a_narrow_window_folds_the_sidebar_away_and_every_page_fits(
         await _open(window, page_id)
         page = window.pages[page_id]
         assert page.width() >= page.minimumSizeHint().width(), page_id
+        assert not _squeezed_lines(page), page_id
     assert window.splitter.widget(1).width() == window.splitter.width()
 
     await _resize(window, NARROWEST_WITH_SIDEBAR, 640)
@@ -349,5 +362,50 @@ async def test_long_names_are_cut_short_not_pushed_off_the_toolbar(
 
         await _resize(window, 1280, 700)
         assert not chip.is_name_cut()  # room again: the whole name
+    finally:
+        server.stop()
+
+
+async def test_long_names_and_emails_do_not_widen_any_page(make_app: Any, tmp_path: Path) -> None:
+    # Names and emails are the users' data, and some are long with nowhere to wrap: a person
+    # with no display name shows as their email. No page may need more room for them than
+    # the narrowest window gives it (its cards or forms were cut off at the right).
+    long_email = "support.engineering.escalations@brightline-logistics-international.example"
+    server = _start(tmp_path)
+    try:
+        server.db.execute(
+            "UPDATE tenants SET name = ? WHERE name = ?",
+            ("Brightline Logistics International Private Limited & Sons", "Acme Health"),
+        )
+        server.db.execute(
+            "UPDATE users SET email = ?, display_name = NULL WHERE email = ?",
+            (long_email, ADMIN[0]),
+        )
+        controller = await make_app()
+        await sign_in(controller, server, (long_email, ADMIN[1]))
+        window: MainWindow = controller.window
+        await _resize(window, NARROWEST_WITHOUT_SIDEBAR, 640)
+        wide: dict[str, tuple[int, int]] = {}
+        squeezed: dict[str, tuple[int, int]] = {}
+        for item in NAV:
+            if window.is_allowed(item.page_id):
+                await _open(window, item.page_id)
+                page = window.pages[item.page_id]
+                need = page.minimumSizeHint().width()
+                if need > page.width():
+                    wide[item.page_id] = (need, page.width())
+                # A scroll area hides what is wider than it, unless it scrolls sideways.
+                for area in page.findChildren(QScrollArea):
+                    inner = area.widget()
+                    if area.isVisible() and inner is not None:
+                        room = area.viewport().width()
+                        if inner.width() > room and not area.horizontalScrollBar().isVisible():
+                            wide[f"{item.page_id}: {inner.objectName()}"] = (inner.width(), room)
+                squeezed.update(
+                    {f"{item.page_id}: {k}": v for k, v in _squeezed_lines(page).items()}
+                )
+        assert len(window.pages) >= 9
+        assert not wide
+        assert not squeezed
     finally:
         server.stop()

@@ -50,6 +50,7 @@ from callaro_desktop.views.pages.getting_started import (
     progress_text,
     show_progress,
 )
+from callaro_desktop.views.widgets.elided_label import ElidedLabel
 from callaro_desktop.views.widgets.scroll import scroll_area
 from callaro_desktop.views.widgets.timezone_picker import zone_offset
 
@@ -161,7 +162,8 @@ class DashboardCard(QFrame):
     # -- building blocks ----------------------------------------------------------------
 
     def big_value(self) -> QLabel:
-        label = QLabel("—")
+        # (Figures, and on one card a person's name or email: cut short, not widening it.)
+        label = ElidedLabel("—")
         font = QFont(label.font())
         font.setPointSizeF(font.pointSizeF() * 1.7)
         font.setBold(True)

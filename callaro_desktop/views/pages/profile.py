@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHeaderView,
@@ -39,6 +38,7 @@ from callaro_desktop.views.dialogs.change_password import ChangePasswordDialog
 from callaro_desktop.views.dialogs.common import FieldError, run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.cards import Card
+from callaro_desktop.views.widgets.elided_label import ElidedLabel
 from callaro_desktop.views.widgets.scroll import scroll_area
 from callaro_desktop.views.widgets.timezone_picker import TimezonePicker, zone_offset
 
@@ -86,11 +86,11 @@ class ProfilePage(Page):
 
         # -- account ---------------------------------------------------------------------
         account = Card(tr("Account"))
-        form = QFormLayout()
+        form = QGridLayout()
         form.setHorizontalSpacing(18)
         form.setVerticalSpacing(8)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.email = QLabel()
+        form.setColumnStretch(1, 1)
+        self.email = ElidedLabel()
         self.email.setAccessibleName(tr("Email"))
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.display_name = QLineEdit()
@@ -116,9 +116,15 @@ class ProfilePage(Page):
         email_label = QLabel(tr("Email"))
         name_label = QLabel(tr("Display &name"))
         name_label.setBuddy(self.display_name)
-        form.addRow(email_label, self.email)
-        form.addRow(name_label, name_box)
-        form.addRow(tr("Roles"), self.roles)
+        # (A grid, not a QFormLayout: that one gave this card less height than its wrapped
+        # lines need once the roles or the hint wrapped, and squeezed them into each other.)
+        # The label level with the line edit's text, as beside a one-line field.
+        name_label.setMinimumHeight(self.display_name.sizeHint().height())
+        for row, (label, field) in enumerate(
+            ((email_label, self.email), (name_label, name_box), (QLabel(tr("Roles")), self.roles))
+        ):
+            form.addWidget(label, row, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            form.addWidget(field, row, 1)
         account.layout_.addLayout(form)
 
         # -- password --------------------------------------------------------------------

@@ -71,7 +71,9 @@ class ShrinkingToolButton(QToolButton):
         full = self._full()
         room = self.width() - (self._width_for(full) - self._text_width(full))
         shown = full
-        if self.isVisible() and self._text_width(full) > room:
+        # (Hidden or not: a toolbar lays its buttons out before the window is first shown,
+        # and the size it gives then is the size they are shown at.)
+        if self._text_width(full) > room:
             name = self.fontMetrics().elidedText(
                 self._name, Qt.TextElideMode.ElideRight, max(0, room - self._text_width(self._rest))
             )
