@@ -4,7 +4,38 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
+
+
+class _WholeLines(QObject):
+    """Keeps a window no shorter than its wrapped lines need at its width.
+
+    A window's layout gives it a minimum height from its lines' one-line heights: a window
+    made narrow, or a dialog that only just fits, then drew the lines of its hints and
+    notes into each other. Its minimum height now follows its width (and so a window made
+    narrower grows taller), as a wrapping text's must.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and isinstance(
+            watched, QWidget
+        ):
+            layout = watched.layout()
+            if layout is not None and layout.hasHeightForWidth():
+                need = max(
+                    layout.totalHeightForWidth(watched.width()),
+                    layout.totalMinimumSize().height(),
+                )
+                if watched.minimumHeight() != need:
+                    watched.setMinimumHeight(need)
+        return False
+
+
+def keep_wrapped_lines_whole(window: QWidget) -> None:
+    """See _WholeLines; once per window."""
+    if window.findChild(_WholeLines) is None:
+        window.installEventFilter(_WholeLines(window))
 
 
 async def run_dialog(dialog: QDialog) -> int:
@@ -20,6 +51,7 @@ async def run_dialog(dialog: QDialog) -> int:
             future.set_result(result)
 
     dialog.finished.connect(done)
+    keep_wrapped_lines_whole(dialog)
     dialog.open()
     try:
         return await future
