@@ -352,6 +352,16 @@ async def test_long_names_are_cut_short_not_pushed_off_the_toolbar(
             assert chip.isVisible() and window.account_button.isVisible(), width
             assert not overflow.isVisible(), width
             assert long_name in window.windowTitle()
+        # A long server address in the status bar does not widen the window either.
+        far = "https://callaro-staging-eu-west-1.internal.example.com:8443"
+        window.connection_label.setText(f"● Offline: {far} cannot be reached")
+        window.retry_connection.show()
+        await asyncio.sleep(0.05)
+        status = window.connection_label
+        assert window.minimumSizeHint().width() <= NARROWEST_WITHOUT_SIDEBAR
+        assert window.width() == NARROWEST_WITHOUT_SIDEBAR and window.retry_connection.isVisible()
+        assert status.width() >= status.minimumSizeHint().width()  # cut short, not clipped
+        assert status.mapTo(window, status.rect().topLeft()).x() >= 0
         # At the narrowest the name is cut short; the role stays, the whole name on hover.
         assert chip.is_name_cut()
         assert chip.text().startswith("Brightline")

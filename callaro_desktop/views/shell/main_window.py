@@ -54,6 +54,7 @@ from callaro_desktop.views.shell.presentation import install_presentation_mode
 from callaro_desktop.views.shell.router import Router
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
+from callaro_desktop.views.widgets.elided_label import ElidedLabel
 from callaro_desktop.views.widgets.icons import chevron_icon, menu_icon
 from callaro_desktop.views.widgets.literal import literal
 from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
@@ -380,7 +381,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.connection_label = QLabel()
+        # (A long server address is cut short, not widening the window.)
+        self.connection_label = ElidedLabel()
         self.connection_label.setAccessibleName(tr("Connection status"))
         self.retry_connection = QPushButton(tr("Retry"))
         self.retry_connection.setAccessibleName(tr("Retry connection"))
