@@ -391,6 +391,16 @@ async def test_long_names_and_emails_do_not_widen_any_page(make_app: Any, tmp_pa
             "UPDATE users SET email = ?, display_name = NULL WHERE email = ?",
             (long_email, ADMIN[0]),
         )
+        server.db.execute(
+            "UPDATE billing_accounts SET legal_name = ?, email = ?, address = ?"
+            " WHERE tenant_id = (SELECT id FROM tenants WHERE name LIKE 'Brightline%Sons')",
+            (
+                "Brightline Logistics International Private Limited & Sons (Holdings)",
+                "accounts.payable.invoices@brightline-logistics-international.example",
+                "Unit 1204, Tower B, Prestige Technology Park Phase III, Outer Ring Road,"
+                " Marathahalli–Sarjapur, Bengaluru, Karnataka 560103",
+            ),
+        )
         controller = await make_app()
         await sign_in(controller, server, (long_email, ADMIN[1]))
         window: MainWindow = controller.window
@@ -404,12 +414,12 @@ async def test_long_names_and_emails_do_not_widen_any_page(make_app: Any, tmp_pa
                 need = page.minimumSizeHint().width()
                 if need > page.width():
                     wide[item.page_id] = (need, page.width())
-                # A scroll area hides what is wider than it, unless it scrolls sideways.
+                # Nor may a page's body need to scroll sideways (or hide what is past its edge).
                 for area in page.findChildren(QScrollArea):
                     inner = area.widget()
                     if area.isVisible() and inner is not None:
                         room = area.viewport().width()
-                        if inner.width() > room and not area.horizontalScrollBar().isVisible():
+                        if inner.width() > room or area.horizontalScrollBar().isVisible():
                             wide[f"{item.page_id}: {inner.objectName()}"] = (inner.width(), room)
                 squeezed.update(
                     {f"{item.page_id}: {k}": v for k, v in _squeezed_lines(page).items()}

@@ -258,10 +258,11 @@ class BillingPage(Page):
         self.edit_entity_button = QPushButton(tr("&Edit billing details…"))
         self.edit_entity_button.setAccessibleName(tr("Edit billing details"))
         self.edit_entity_button.clicked.connect(self.edit_entity)
-        entity_row = QHBoxLayout()
-        entity_row.addLayout(entity_form, 1)
-        entity_row.addWidget(self.edit_entity_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.entity.layout_.addLayout(entity_row)
+        # Under the details, not beside them: beside, a long address or email left the card
+        # wider than a narrow window (it scrolled sideways, the GST figures cut off).
+        self.entity.layout_.addLayout(entity_form)
+        self.entity.layout_.addSpacing(4)
+        self.entity.layout_.addWidget(self.edit_entity_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         # Box layouts whose direction flips with the width (resizeEvent): four headline
         # cards in a row or two by two, the two detail cards side by side or stacked.
