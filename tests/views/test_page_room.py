@@ -376,7 +376,9 @@ async def test_long_names_are_cut_short_not_pushed_off_the_toolbar(
         server.stop()
 
 
-async def test_long_names_and_emails_do_not_widen_any_page(make_app: Any, tmp_path: Path) -> None:
+async def test_long_names_emails_and_figures_do_not_widen_any_page(
+    make_app: Any, tmp_path: Path
+) -> None:
     # Names and emails are the users' data, and some are long with nowhere to wrap: a person
     # with no display name shows as their email. No page may need more room for them than
     # the narrowest window gives it (its cards or forms were cut off at the right).
@@ -392,7 +394,8 @@ async def test_long_names_and_emails_do_not_widen_any_page(make_app: Any, tmp_pa
             (long_email, ADMIN[0]),
         )
         server.db.execute(
-            "UPDATE billing_accounts SET legal_name = ?, email = ?, address = ?"
+            "UPDATE billing_accounts SET legal_name = ?, email = ?, address = ?,"
+            " balance_minor = 99999999999999"  # ₹9,99,99,99,99,999.99: figures are data too
             " WHERE tenant_id = (SELECT id FROM tenants WHERE name LIKE 'Brightline%Sons')",
             (
                 "Brightline Logistics International Private Limited & Sons (Holdings)",

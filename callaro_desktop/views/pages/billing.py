@@ -18,7 +18,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QMargins, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 WIDE_LAYOUT_PX = 900
+STATS_SPACING = 14
 
 
 @dataclass(frozen=True)
@@ -266,14 +268,19 @@ class BillingPage(Page):
 
         # Box layouts whose direction flips with the width (resizeEvent): four headline
         # cards in a row or two by two, the two detail cards side by side or stacked.
+        # (Or one above the other when even two side by side do not fit: a narrow window, a
+        # large balance.)
         self.stats_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.stats_row.setSpacing(14)
-        for pair in ((self.balance, self.usable), (self.month_spent, self.plan)):
-            half = QHBoxLayout()
-            half.setSpacing(14)
+        self.stats_row.setSpacing(STATS_SPACING)
+        self._pairs = ((self.balance, self.usable), (self.month_spent, self.plan))
+        self._halves: list[QBoxLayout] = []
+        for pair in self._pairs:
+            half = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+            half.setSpacing(STATS_SPACING)
             for card in pair:
                 half.addWidget(card, 1)
             self.stats_row.addLayout(half, 1)
+            self._halves.append(half)
         self.detail_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.detail_row.setSpacing(14)
         self.detail_row.addWidget(self.gst, 1)
@@ -306,10 +313,26 @@ class BillingPage(Page):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        wide = event.size().width() >= WIDE_LAYOUT_PX
-        row = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
-        self.stats_row.setDirection(row)
-        self.detail_row.setDirection(row)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Lay the cards out for the page's width and what they hold."""
+        across, down = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
+        wide = self.width() >= WIDE_LAYOUT_PX
+        # From the page's own width (the body's is not laid out yet on a first show), less
+        # its margins, the scroll bar and the content's right margin.
+        outer = self.layout()
+        margins = outer.contentsMargins() if outer is not None else QMargins()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        room = self.width() - margins.left() - margins.right() - bar - 4
+        pair = max(
+            sum(card.minimumSizeHint().width() for card in cards) + STATS_SPACING
+            for cards in self._pairs
+        )
+        self.stats_row.setDirection(across if wide and 2 * pair + STATS_SPACING <= room else down)
+        for half in self._halves:
+            half.setDirection(across if pair <= room else down)
+        self.detail_row.setDirection(across if wide else down)
 
     @classmethod
     def subtitle(cls) -> str:
@@ -362,6 +385,7 @@ class BillingPage(Page):
         self.pulses.setText(f"{o.pulses:,}")
         self._present_entity(data.entity)
         self.recharge_button.setEnabled(True)
+        self._arrange()  # (the figures decide whether two cards fit side by side)
 
     def _present_entity(self, entity: BillingEntity) -> None:
         not_set = tr("Not set")

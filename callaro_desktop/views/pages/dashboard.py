@@ -161,9 +161,10 @@ class DashboardCard(QFrame):
 
     # -- building blocks ----------------------------------------------------------------
 
-    def big_value(self) -> QLabel:
-        # (Figures, and on one card a person's name or email: cut short, not widening it.)
-        label = ElidedLabel("—")
+    def big_value(self, *, cut_short: bool = False) -> QLabel:
+        # A person's name or email may be cut short (…) rather than widen the card; a figure
+        # never is (a cut amount would read as another amount).
+        label = ElidedLabel("—") if cut_short else QLabel("—")
         font = QFont(label.font())
         font.setPointSizeF(font.pointSizeF() * 1.7)
         font.setBold(True)
@@ -411,7 +412,7 @@ class AccountCard(DashboardCard):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, tr("Signed in as"), parent)
-        self.value = self.big_value()
+        self.value = self.big_value(cut_short=True)
         self.role = self.muted_line()
         self.timezone = self.muted_line()
         self.add_link(tr("Open My &Profile"), "profile", tr("Open My Profile"))
