@@ -432,3 +432,25 @@ async def test_long_names_emails_and_figures_do_not_widen_any_page(
         assert not squeezed
     finally:
         server.stop()
+
+
+async def test_the_command_palette_fits_a_narrow_window_and_the_screen(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    window = await _signed_in(make_app, sandbox)
+    await _resize(window, NARROWEST_WITHOUT_SIDEBAR, 600)
+    window.move(0, 0)  # snapped to the left half of a small screen
+    await asyncio.sleep(0.05)
+    window.open_palette()
+    palette = await wait_for(lambda: window._palette, what="palette")
+    await wait_for(palette.isVisible, what="palette shown")
+    screen = window.screen().availableGeometry()
+    assert palette.width() <= window.width()
+    assert screen.contains(palette.frameGeometry().topLeft())
+    assert palette.frameGeometry().right() <= max(screen.right(), window.frameGeometry().right())
+    palette.hide()
+    await _resize(window, 1280, 700)
+    window.open_palette()
+    await wait_for(palette.isVisible, what="palette shown again")
+    assert palette.width() == 620  # its own width, where there is room
+    palette.hide()

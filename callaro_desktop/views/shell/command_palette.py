@@ -37,6 +37,8 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.fuzzy import rank
 
 MAX_SHOWN = 60
+PALETTE_WIDTH = 620
+PALETTE_NARROWEST = 420
 KIND_LABELS = {"tenant": "Workspace", "page": "Page", "action": "Action"}
 
 
@@ -157,7 +159,7 @@ class CommandPalette(QDialog):
         lay.addWidget(self.query)
         lay.addWidget(self.list, 1)
         lay.addWidget(self.hint)
-        self.resize(620, 420)
+        self.resize(PALETTE_WIDTH, 420)
         self._entries: Sequence[PaletteEntry] = []
         self.query.textChanged.connect(self._refilter)
         self.query.installEventFilter(self)
@@ -169,9 +171,15 @@ class CommandPalette(QDialog):
         self._refilter()
         parent = self.parentWidget()
         if parent is not None:
+            # Within a narrow window's width (one snapped to half a screen), and on screen.
+            self.resize(max(PALETTE_NARROWEST, min(PALETTE_WIDTH, parent.width() - 40)), 420)
             top = parent.mapToGlobal(parent.rect().topLeft())
             x = top.x() + (parent.width() - self.width()) // 2
-            self.move(x, top.y() + 60)
+            y = top.y() + 60
+            screen = parent.screen().availableGeometry()
+            x = max(screen.left(), min(x, screen.right() + 1 - self.width()))
+            y = max(screen.top(), min(y, screen.bottom() + 1 - self.height()))
+            self.move(x, y)
         self.show()
         self.query.setFocus()
 
