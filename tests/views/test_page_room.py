@@ -454,3 +454,19 @@ async def test_the_command_palette_fits_a_narrow_window_and_the_screen(
     await wait_for(palette.isVisible, what="palette shown again")
     assert palette.width() == 620  # its own width, where there is room
     palette.hide()
+
+
+async def test_the_workspace_list_opens_wholly_on_screen(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    window = await _signed_in(make_app, sandbox)
+    await _resize(window, NARROWEST_WITHOUT_SIDEBAR, 600)
+    screen = window.screen().availableGeometry()
+    # Low on the screen: below its chip the list would run off the bottom.
+    window.move(screen.left(), screen.bottom() - 200)
+    await asyncio.sleep(0.05)
+    window.switcher.open_popup()
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="workspace list")
+    assert screen.contains(popup.frameGeometry()), (screen, popup.frameGeometry())
+    popup.hide()

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     Qt,
 )
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.fuzzy import rank
+from callaro_desktop.views.widgets.placement import move_on_screen
 
 MAX_SHOWN = 60
 PALETTE_WIDTH = 620
@@ -174,12 +176,11 @@ class CommandPalette(QDialog):
             # Within a narrow window's width (one snapped to half a screen), and on screen.
             self.resize(max(PALETTE_NARROWEST, min(PALETTE_WIDTH, parent.width() - 40)), 420)
             top = parent.mapToGlobal(parent.rect().topLeft())
-            x = top.x() + (parent.width() - self.width()) // 2
-            y = top.y() + 60
-            screen = parent.screen().availableGeometry()
-            x = max(screen.left(), min(x, screen.right() + 1 - self.width()))
-            y = max(screen.top(), min(y, screen.bottom() + 1 - self.height()))
-            self.move(x, y)
+            centred = top.x() + (parent.width() - self.width()) // 2
+            wanted = QPoint(centred, top.y() + 60)
+            move_on_screen(self, wanted)
+            self.show()
+            move_on_screen(self, wanted)  # (again, by its frame now that it has one)
         self.show()
         self.query.setFocus()
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.session import TenantRef
+from callaro_desktop.views.widgets.placement import move_on_screen
 from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 
 TENANT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -280,7 +281,8 @@ class TenantSwitcher(ShrinkingToolButton):
     def open_popup(self) -> None:
         tenants, current, favourites, recent = self._source()
         self.popup.populate(tenants, current=current, favourites=favourites, recent=recent)
-        pos = self.mapToGlobal(self.rect().bottomLeft())
-        self.popup.move(pos)
+        below = self.mapToGlobal(self.rect().bottomLeft())
+        move_on_screen(self.popup, below)
         self.popup.show()
+        move_on_screen(self.popup, below)  # (again, by its frame now that it has one)
         self.popup.search.setFocus()

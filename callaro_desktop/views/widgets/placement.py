@@ -1,0 +1,28 @@
+"""Where a popup of our own opens: where asked, but wholly on the screen it opens on.
+
+Qt keeps its menus and dialogs on screen; a frame we place ourselves (the workspace list,
+the command palette) goes where it is moved, and from a window snapped to a screen's edge
+that was partly off it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+
+def move_on_screen(popup: QWidget, wanted: QPoint) -> None:
+    """Move `popup` to `wanted` (global), shifted as little as it takes to stay on screen."""
+    screen = QGuiApplication.screenAt(wanted) or popup.screen()
+    area = screen.availableGeometry()
+    size = popup.frameGeometry().size() if popup.isVisible() else popup.size()
+    x = max(area.left(), min(wanted.x(), area.right() + 1 - size.width()))
+    y = max(area.top(), min(wanted.y(), area.bottom() + 1 - size.height()))
+    popup.move(x, y)
+    # Where the window system put it may differ by its frame: correct by what is still off.
+    frame = popup.frameGeometry()
+    dx = min(0, area.right() - frame.right()) or max(0, area.left() - frame.left())
+    dy = min(0, area.bottom() - frame.bottom()) or max(0, area.top() - frame.top())
+    if dx or dy:
+        popup.move(popup.x() + dx, popup.y() + dy)
