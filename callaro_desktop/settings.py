@@ -120,6 +120,27 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+# Strings the secret check has passed: settings are reassigned whole on every change
+# (validation runs on assignment), and a support engineer's hold an entry per workspace they
+# have visited, so a tenant switch re-checked hundreds of known keys and page names, 5 ms and
+# more of the GUI thread, growing all day. Only clean strings are kept: a secret that was
+# refused is not held on to. Bounded; emptied when full.
+_CHECKED_CLEAN: set[str] = set()
+_CHECKED_CLEAN_MAX = 50_000
+
+
+def _holds_secret(value: Any) -> bool:
+    for text in _strings(value):
+        if text in _CHECKED_CLEAN:
+            continue
+        if contains_secret(text):
+            return True
+        if len(_CHECKED_CLEAN) >= _CHECKED_CLEAN_MAX:
+            _CHECKED_CLEAN.clear()
+        _CHECKED_CLEAN.add(text)
+    return False
+
+
 def _newest_first_unique(items: Iterable[_T], limit: int) -> list[_T]:
     return list(dict.fromkeys(items))[:limit]
 
@@ -199,7 +220,7 @@ class Settings(BaseModel):
     @classmethod
     def _no_secrets(cls, value: Any) -> Any:
         # The message names no value: it may end up in a log, and the value may be a token.
-        if any(contains_secret(text) for text in _strings(value)):
+        if _holds_secret(value):
             raise ValueError(
                 "looks like a secret (token, key or password); secrets are not settings"
             )

@@ -226,6 +226,36 @@ def test_secret_looking_values_are_refused(value: str) -> None:
     assert s == Settings()
 
 
+def test_the_secret_check_does_not_rescan_what_it_passed_and_keeps_no_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A support engineer's settings hold an entry per workspace visited, reassigned whole on
+    # every switch: each switch re-checked every key (5 ms and growing with 253 entries).
+    scanned: list[str] = []
+    real = settings.contains_secret
+
+    def counting(text: str) -> bool:
+        scanned.append(text)
+        return real(text)
+
+    monkeypatch.setattr(settings, "contains_secret", counting)
+    monkeypatch.setattr(settings, "_CHECKED_CLEAN", set())  # (as in a fresh process)
+    s = Settings()
+    pages = {f"support@callaro.test|https://callaro.ai#{n}": "phone_numbers" for n in range(253)}
+    s.last_page_by_tenant = pages
+    first = len(scanned)
+    assert first >= 253  # every key checked once (the value once: it repeats)
+    s.last_page_by_tenant = {**pages, "support@callaro.test|https://callaro.ai#7": "users"}
+    assert len(scanned) - first == 1  # only the new string
+    # A secret among known strings is still refused, and is not remembered as clean.
+    with pytest.raises(ValidationError, match="looks like a secret"):
+        s.last_page_by_tenant = {**pages, "support@callaro.test|https://callaro.ai#8": JWT}
+    assert JWT not in settings._CHECKED_CLEAN
+    with pytest.raises(ValidationError, match="looks like a secret"):
+        s.last_page_by_tenant = {**pages, "support@callaro.test|https://callaro.ai#8": JWT}
+    assert s.last_page_by_tenant["support@callaro.test|https://callaro.ai#7"] == "users"
+
+
 def test_ordinary_values_are_not_mistaken_for_secrets() -> None:
     s = Settings(
         last_email="sk_team@acme.in",
