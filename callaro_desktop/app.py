@@ -304,10 +304,15 @@ class AppController:
             self.request_quit()
 
     async def shutdown(self) -> None:
+        from callaro_desktop.settings import flush_saves
+
         for window in list(self.windows):
             await window.session.close()
         if self.manager is not None:
             await self.manager.close()
+        # The sessions' last saves are queued on the settings writer: on disk before we exit.
+        if not await in_thread(flush_saves):
+            log.warning("settings were still being saved when the console quit")
         if self.sandbox is not None:
             await in_thread(self.sandbox.stop)
             self.sandbox = None

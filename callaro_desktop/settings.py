@@ -12,11 +12,14 @@ credential to disk in plain text.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import itertools
 import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -35,10 +38,12 @@ __all__ = [
     "SavedAccount",
     "Settings",
     "account_key",
+    "flush_saves",
     "load",
     "normalize_email",
     "normalize_server_url",
     "save",
+    "save_soon",
 ]
 
 log = logging.getLogger(__name__)
@@ -361,18 +366,95 @@ def load(path: Path | None = None) -> Settings:
 
 
 def save(settings: Settings, path: Path | None = None) -> None:
-    """Write atomically: a crash mid-write leaves the old file, never half of a new one."""
+    """Write now and atomically: a crash mid-write leaves the old file, never half of a new
+    one. For what must be on disk before the caller goes on; otherwise ``save_soon``."""
     path = path or paths.settings_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    _write_if_newest(path, next(_SAVES), _text(settings.model_dump(mode="json")))
+
+
+def save_soon(settings: Settings, path: Path | None = None) -> None:
+    """Save a snapshot of ``settings`` on the settings writer's thread, not the caller's.
+
+    The GUI thread saves on every workspace switch and every change of a list's view: the
+    write's fsync takes a few ms on a quiet SSD and far longer on a busy disk, a network home
+    folder or under an antivirus scanner, and nothing on the GUI thread may wait on a disk.
+    Saves queued faster than the disk takes them fold into the newest one. Failures are
+    logged. ``flush_saves`` waits for the queue (the app calls it before it exits).
+    """
+    _WRITER.submit(path or paths.settings_file(), next(_SAVES), settings.model_dump(mode="json"))
+
+
+def flush_saves(timeout_s: float = 5.0) -> bool:
+    """Wait until every ``save_soon`` so far is on disk (or failed); False on timeout."""
+    return _WRITER.flush(timeout_s)
+
+
+def _text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# Every save gets a number when it is taken; a file is only ever replaced by a newer one
+# (a queued save must not land after a newer one written straight away by ``save``).
+_SAVES = itertools.count()
+_WRITE_LOCK = threading.Lock()
+_written: dict[Path, int] = {}
+
+
+def _write_if_newest(path: Path, number: int, text: str) -> None:
+    with _WRITE_LOCK:
+        if _written.get(path, -1) > number:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            raise
+        _written[path] = number
+
+
+class _Writer:
+    """One daemon thread writing queued saves, the newest per file."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._queued: dict[Path, tuple[int, dict[str, Any]]] = {}
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, path: Path, number: int, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._queued[path] = (number, data)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="settings-writer", daemon=True
+                )
+                self._thread.start()
+                atexit.register(self.flush, 5.0)
+            self._lock.notify_all()
+
+    def flush(self, timeout_s: float) -> bool:
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._queued and not self._busy, timeout_s)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                self._busy = False
+                self._lock.notify_all()
+                self._lock.wait_for(lambda: bool(self._queued))
+                path, (number, data) = self._queued.popitem()
+                self._busy = True
+            try:
+                _write_if_newest(path, number, _text(data))
+            except Exception as exc:  # a full disk, a folder gone: logged, the app goes on
+                log.warning("could not save settings to %s: %s", path, exc)
+
+
+_WRITER = _Writer()

@@ -378,3 +378,59 @@ def test_the_last_workspace_s_role_is_remembered_with_it_and_survives_a_reload(
     assert s.last_role_by_account == {"a|s": "tenant_operator"}
     settings.save(s)
     assert settings.load().last_role_by_account == {"a|s": "tenant_operator"}
+
+
+def test_save_soon_leaves_the_caller_while_the_disk_syncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The GUI thread saves on every switch and every change of a list's view: a disk slow to
+    # sync (a busy laptop disk, a network home folder) must not hold it up.
+    import threading
+
+    path = tmp_path / "settings.json"
+    syncing = threading.Event()
+    release = threading.Event()
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        syncing.set()
+        assert release.wait(10)
+        real_fsync(fd)
+
+    monkeypatch.setattr(settings.os, "fsync", slow_fsync)
+    first = Settings(last_email="first@example.com")
+    settings.save_soon(first, path)  # returns at once, though the disk is stuck
+    assert syncing.wait(5)
+    assert not settings.flush_saves(0.05)
+    # Saves queued meanwhile fold into the newest; an immediate save() of an even newer one
+    # is not overwritten by them.
+    for n in range(5):
+        settings.save_soon(Settings(last_email=f"queued-{n}@example.com"), path)
+    release.set()
+    assert settings.flush_saves(5)
+    assert json.loads(path.read_text(encoding="utf-8"))["last_email"] == "queued-4@example.com"
+
+    settings.save_soon(Settings(last_email="older@example.com"), path)
+    settings.save(Settings(last_email="newest@example.com"), path)
+    assert settings.flush_saves(5)
+    assert json.loads(path.read_text(encoding="utf-8"))["last_email"] == "newest@example.com"
+
+
+def test_save_soon_logs_a_failed_write_and_the_next_save_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "settings.json"
+
+    def full_disk(*_args: object, **_kwargs: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(settings.tempfile, "mkstemp", full_disk)
+    with caplog.at_level(logging.WARNING, logger="callaro_desktop.settings"):
+        settings.save_soon(Settings(last_email="a@example.com"), path)
+        assert settings.flush_saves(5)
+    assert "could not save settings" in caplog.text and "No space left" in caplog.text
+    assert not path.exists()
+    monkeypatch.undo()
+    settings.save_soon(Settings(last_email="b@example.com"), path)
+    assert settings.flush_saves(5)
+    assert json.loads(path.read_text(encoding="utf-8"))["last_email"] == "b@example.com"

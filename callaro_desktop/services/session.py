@@ -27,8 +27,7 @@ from callaro_desktop.services.accounts import Account, AccountManager, TenantRef
 from callaro_desktop.services.messages import MessageBridge
 from callaro_desktop.services.permissions import ROLE_LABELS, Capability, can
 from callaro_desktop.services.tasks import TaskManager
-from callaro_desktop.settings import Settings
-from callaro_desktop.settings import save as save_settings
+from callaro_desktop.settings import Settings, save_soon
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -352,10 +351,9 @@ class Session(QObject):
         self._persist_settings()
 
     def _persist_settings(self) -> None:
-        try:
-            save_settings(self.settings)
-        except OSError as exc:
-            log.warning("could not save settings: %s", exc)
+        # On the settings writer's thread: a disk that is slow to sync must not hold up the
+        # GUI (this runs on every switch and every change of a list's view).
+        save_soon(self.settings)
 
 
 def role_label(role: str | None) -> str:
