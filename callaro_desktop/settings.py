@@ -34,6 +34,8 @@ __all__ = [
     "DEFAULT_SERVER_URL",
     "MAX_RECENT_SERVERS",
     "MAX_RECENT_TENANTS",
+    "MAX_REMEMBERED_VIEWS",
+    "MAX_REMEMBERED_WORKSPACES",
     "AccountBadge",
     "SavedAccount",
     "Settings",
@@ -51,6 +53,12 @@ log = logging.getLogger(__name__)
 DEFAULT_SERVER_URL = "https://api.callaro.ai"
 MAX_RECENT_SERVERS = 10
 MAX_RECENT_TENANTS = 20
+# Per-workspace memories (the last page, the lists' views) are kept for this many workspaces,
+# the most recently used: a support engineer's would otherwise grow all year, and with them
+# the file, its loading at start-up and every save.
+MAX_REMEMBERED_WORKSPACES = 300
+# A workspace has up to six lists whose view is kept.
+MAX_REMEMBERED_VIEWS = 6 * MAX_REMEMBERED_WORKSPACES
 
 Appearance = Literal["system", "light", "dark"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -144,6 +152,24 @@ def _holds_secret(value: Any) -> bool:
             _CHECKED_CLEAN.clear()
         _CHECKED_CLEAN.add(text)
     return False
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _with_newest(entries: dict[_K, _V], key: _K, value: _V) -> dict[_K, _V]:
+    """``entries`` with ``key`` set to ``value`` and moved last (a dict's order is its age)."""
+    updated = {k: v for k, v in entries.items() if k != key}
+    updated[key] = value
+    return updated
+
+
+def _newest_entries(entries: dict[_K, _V], limit: int) -> dict[_K, _V]:
+    """The last ``limit`` entries: the most recently written."""
+    if len(entries) <= limit:
+        return entries
+    return dict(list(entries.items())[-limit:])
 
 
 def _newest_first_unique(items: Iterable[_T], limit: int) -> list[_T]:
@@ -266,6 +292,16 @@ class Settings(BaseModel):
     def _favourite_tenants(cls, value: dict[str, list[int]]) -> dict[str, list[int]]:
         return {k: _newest_first_unique(v, len(v)) for k, v in value.items() if v}
 
+    @field_validator("last_page_by_tenant")
+    @classmethod
+    def _last_pages(cls, value: dict[str, str]) -> dict[str, str]:
+        return _newest_entries(value, MAX_REMEMBERED_WORKSPACES)
+
+    @field_validator("view_state")
+    @classmethod
+    def _view_states(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        return _newest_entries(value, MAX_REMEMBERED_VIEWS)
+
     @field_validator("saved_accounts")
     @classmethod
     def _saved_accounts(cls, value: list[SavedAccount]) -> list[SavedAccount]:
@@ -287,6 +323,14 @@ class Settings(BaseModel):
         self.last_role_by_account = {**roles, account: role} if role else roles
         recent = [tenant_id, *self.recent_tenants.get(account, [])]
         self.recent_tenants = {**self.recent_tenants, account: recent}
+
+    def remember_page(self, key: str, page_id: str) -> None:
+        """The page last shown in a workspace (``key``: ``tenant_key``), now its newest."""
+        self.last_page_by_tenant = _with_newest(self.last_page_by_tenant, key, page_id)
+
+    def remember_view(self, key: str, state: dict[str, str]) -> None:
+        """A list's view in a workspace (``key``: its ``tenant_key`` and page), now newest."""
+        self.view_state = _with_newest(self.view_state, key, state)
 
     def set_favourite_tenant(self, account: str, tenant_id: int, favourite: bool) -> None:
         current = [t for t in self.favourite_tenants.get(account, []) if t != tenant_id]

@@ -434,3 +434,33 @@ def test_save_soon_logs_a_failed_write_and_the_next_save_works(
     settings.save_soon(Settings(last_email="b@example.com"), path)
     assert settings.flush_saves(5)
     assert json.loads(path.read_text(encoding="utf-8"))["last_email"] == "b@example.com"
+
+
+def test_per_workspace_memories_keep_the_most_recently_used_workspaces() -> None:
+    # A support engineer's settings would otherwise grow by an entry per workspace all year,
+    # and with them the file, its loading at start-up and every save.
+    s = Settings()
+    limit = settings.MAX_REMEMBERED_WORKSPACES
+    account = "support@callaro.test|https://callaro.ai"
+    for n in range(limit + 50):
+        s.remember_page(settings.tenant_key(account, n), "dashboard")
+    assert len(s.last_page_by_tenant) == limit
+    assert settings.tenant_key(account, 0) not in s.last_page_by_tenant  # the oldest went
+    # Going back to a workspace makes it the newest: it outlives ones used since.
+    kept = settings.tenant_key(account, 50)
+    s.remember_page(kept, "users")
+    for n in range(limit + 50, limit + 50 + limit - 1):
+        s.remember_page(settings.tenant_key(account, n), "dashboard")
+    assert s.last_page_by_tenant[kept] == "users"
+    assert settings.tenant_key(account, 51) not in s.last_page_by_tenant
+
+    for n in range(settings.MAX_REMEMBERED_VIEWS + 10):
+        s.remember_view(f"{settings.tenant_key(account, n)}#users", {"search": str(n)})
+    assert len(s.view_state) == settings.MAX_REMEMBERED_VIEWS
+    newest = f"{settings.tenant_key(account, settings.MAX_REMEMBERED_VIEWS + 9)}#users"
+    assert s.view_state[newest] == {"search": str(settings.MAX_REMEMBERED_VIEWS + 9)}
+    # A file written by an older version, longer than that, loads trimmed to the newest.
+    loaded = Settings.model_validate(
+        {"last_page_by_tenant": {f"{account}#{n}": "users" for n in range(limit + 7)}}
+    )
+    assert list(loaded.last_page_by_tenant) == [f"{account}#{n}" for n in range(7, limit + 7)]

@@ -228,9 +228,7 @@ class ListPage(Page, Generic[T]):
             # Unchanged (the usual case on a reload or a tenant switch): writing settings.json
             # (validated, fsync'd) three times per switch was most of the switch's own cost.
             return
-        states = dict(settings.view_state)
-        states[key] = state
-        settings.view_state = states
+        settings.remember_view(key, state)
         self.session.save_settings()
 
     def activate(self) -> None:

@@ -579,7 +579,7 @@ class MainWindow(QMainWindow):
         if tenant_id is not None:
             settings = self.session.settings
             key = tenant_key(self.session.account, tenant_id)
-            settings.last_page_by_tenant = {**settings.last_page_by_tenant, key: page_id}
+            settings.remember_page(key, page_id)
         page.activate()
 
     def _on_history(self, can_back: bool, can_forward: bool) -> None:
