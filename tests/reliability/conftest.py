@@ -86,6 +86,22 @@ class Stall:
     process_cpu: float  # CPU time of the whole process (the in-process sandbox included)
     where: str  # what the test was doing (Heartbeat.phase)
     stack: str  # the GUI thread's stack during the stall, if the watchdog caught it
+    blocked: bool = False  # caught waiting (on a disk, a lock, a socket) in the console's code
+
+
+def _thread_state(native_id: int) -> str:
+    """The kernel's state of a thread of this process ("R" running or runnable, "S" and "D"
+    waiting, ...), "" where /proc does not say."""
+    try:
+        with open(f"/proc/self/task/{native_id}/stat", encoding="ascii") as stat:
+            return stat.read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def _idle_in_the_loop(frame: Any) -> bool:
+    """The innermost Python frame is the event loop's own: Qt is waiting for events."""
+    return frame is not None and frame.f_code.co_name == "run_forever"
 
 
 class Heartbeat:
@@ -106,7 +122,9 @@ class Heartbeat:
         self.gaps: list[Stall] = []  # every gap over half the limit, for the record
         self._paused = 0
         self._gui_thread = threading.get_ident()
+        self._gui_native = threading.get_native_id()
         self._stack: str = ""
+        self._blocked = False
         self._running = True
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -125,17 +143,20 @@ class Heartbeat:
         self._last, self._last_cpu, self._last_process = now, cpu, process
         self.ticks += 1
         stack, self._stack = self._stack, ""
+        blocked, self._blocked = self._blocked, False
         if self._paused:
             return
         self.max_gap = max(self.max_gap, gap)
         if gap > self.limit_s / 2:
-            self.gaps.append(Stall(gap, gap_cpu, gap_process, self.phase, stack))
+            self.gaps.append(Stall(gap, gap_cpu, gap_process, self.phase, stack, blocked))
         # The gap this would have been on an idle machine is at most the CPU time this
         # process spent in it: the rest was the machine running something else (2 cores,
         # shared with the sandbox process and any other test run). A freeze is the GUI
-        # thread, or a thread holding the GIL it needs, busy past the limit.
-        if gap > self.limit_s and gap_process > self.limit_s:
-            self.stalls.append(Stall(gap, gap_cpu, gap_process, self.phase, stack))
+        # thread, or a thread holding the GIL it needs, busy past the limit; or the GUI
+        # thread caught waiting in the console's code (a disk's sync, a lock, a socket),
+        # which costs no CPU and is a freeze all the same.
+        if gap > self.limit_s and (gap_process > self.limit_s or blocked):
+            self.stalls.append(Stall(gap, gap_cpu, gap_process, self.phase, stack, blocked))
 
     def _watch(self) -> None:
         # Samples the GUI thread's stack once a stall has lasted most of the limit, while it
@@ -147,6 +168,10 @@ class Heartbeat:
                 frame = sys._current_frames().get(self._gui_thread)
                 if frame is not None:
                     self._stack = "".join(traceback.format_stack(frame)[-12:])
+                    # Waiting, not runnable-but-not-run (a busy machine), and not in the
+                    # loop's own wait for events: blocked in the console's code.
+                    waiting = _thread_state(self._gui_native) in ("S", "D")
+                    self._blocked = waiting and not _idle_in_the_loop(frame)
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
@@ -169,7 +194,8 @@ class Heartbeat:
         for stall in sorted(self.stalls, key=lambda s: -s.seconds)[:5]:
             lines.append(
                 f"- {stall.seconds * 1000:.0f} ms during {stall.where} (GUI thread busy"
-                f" {stall.gui_cpu * 1000:.0f} ms, process {stall.process_cpu * 1000:.0f} ms)"
+                f" {stall.gui_cpu * 1000:.0f} ms, process {stall.process_cpu * 1000:.0f} ms"
+                f"{'; caught waiting in the console' if stall.blocked else ''})"
             )
             if stall.stack:
                 lines.append(stall.stack)

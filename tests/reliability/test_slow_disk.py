@@ -4,9 +4,8 @@ The console saves its settings on every workspace switch and every change of a l
 The write ends in an fsync, which takes a few ms on a quiet SSD and far longer on a busy
 laptop disk, a network home folder or under an antivirus scanner: each save used to stall
 the GUI for as long. Here every fsync takes 300 ms while support staff switch workspaces and
-search. The heartbeat's freeze check counts only gaps the process spent working (so that a
-busy machine fails nobody); a thread blocked on a disk works at nothing, so this test also
-fails on any gap as long as one sync while the disk is slow.
+search; the heartbeat fails the test on any stall over 100 ms (a GUI thread caught waiting in
+the console's code counts, though it works at nothing meanwhile).
 """
 
 from __future__ import annotations
@@ -61,14 +60,6 @@ async def test_a_disk_slow_to_sync_does_not_hold_up_the_gui(
         page.search.setText(f"+91{n}")  # a change of the list's view: saved at once
         await wait_for(settled, what="searched")
         await asyncio.sleep(0.05)
-    heartbeat = guards.heartbeat
-    assert heartbeat is not None
-    blocked = [
-        g
-        for g in heartbeat.gaps
-        if g.seconds >= SYNC_S and g.where.startswith(("switch", "search"))
-    ]
-    assert not blocked, [(g.where, round(g.seconds, 3)) for g in blocked]
     guards.phase("the saves drain")
     await asyncio.sleep(1.2)  # the switch's own save comes a second after it settles
     assert await in_thread(lambda: settings_module.flush_saves(10))
