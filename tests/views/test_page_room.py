@@ -9,6 +9,8 @@ px): they wrap now. Against the sandbox, with the real window.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -320,15 +322,42 @@ async def test_a_narrow_window_folds_the_sidebar_away_and_every_page_fits(
     assert again.sidebar.isVisible() and again.sidebar.width() == SIDEBAR_WIDTH
 
 
+LONG_WORKSPACE = "Brightline Logistics International Private Limited & Sons"
+
+
+@contextlib.contextmanager
+def _long_data(tmp_path: Path) -> Iterator[RunningServer]:
+    """A sandbox of the test's own whose Acme Health has a long name and long billing details
+    (and a balance of ₹9,99,99,99,99,999.99: figures are data too)."""
+    server = _start(tmp_path)
+    try:
+        server.db.execute(
+            "UPDATE tenants SET name = ? WHERE name = ?", (LONG_WORKSPACE, "Acme Health")
+        )
+        server.db.execute(
+            "UPDATE billing_accounts SET legal_name = ?, email = ?, address = ?,"
+            " balance_minor = 99999999999999"
+            " WHERE tenant_id = (SELECT id FROM tenants WHERE name = ?)",
+            (
+                f"{LONG_WORKSPACE} (Holdings)",
+                "accounts.payable.invoices@brightline-logistics-international.example",
+                "Unit 1204, Tower B, Prestige Technology Park Phase III, Outer Ring Road,"
+                " Marathahalli–Sarjapur, Bengaluru, Karnataka 560103",
+                LONG_WORKSPACE,
+            ),
+        )
+        yield server
+    finally:
+        server.stop()
+
+
 async def test_long_names_are_cut_short_not_pushed_off_the_toolbar(
     make_app: Any, tmp_path: Path
 ) -> None:
     # A narrow window used to move the workspace chip, the badges and the account menu into
     # the toolbar's » overflow: the user no longer saw which workspace they were acting on.
-    long_name = "Brightline Logistics International Private Limited & Sons"
-    server = _start(tmp_path)
-    try:
-        server.db.execute("UPDATE tenants SET name = ? WHERE name = ?", (long_name, "Acme Health"))
+    long_name = LONG_WORKSPACE
+    with _long_data(tmp_path) as server:
         long_person = "Asha Venkatanarasimharajuvaripeta & Subramanyam"
         server.db.execute(
             "UPDATE users SET display_name = ? WHERE email = ?", (long_person, ADMIN[0])
@@ -372,8 +401,6 @@ async def test_long_names_are_cut_short_not_pushed_off_the_toolbar(
 
         await _resize(window, 1280, 700)
         assert not chip.is_name_cut()  # room again: the whole name
-    finally:
-        server.stop()
 
 
 async def test_long_names_emails_and_figures_do_not_widen_any_page(
@@ -383,26 +410,10 @@ async def test_long_names_emails_and_figures_do_not_widen_any_page(
     # with no display name shows as their email. No page may need more room for them than
     # the narrowest window gives it (its cards or forms were cut off at the right).
     long_email = "support.engineering.escalations@brightline-logistics-international.example"
-    server = _start(tmp_path)
-    try:
-        server.db.execute(
-            "UPDATE tenants SET name = ? WHERE name = ?",
-            ("Brightline Logistics International Private Limited & Sons", "Acme Health"),
-        )
+    with _long_data(tmp_path) as server:
         server.db.execute(
             "UPDATE users SET email = ?, display_name = NULL WHERE email = ?",
             (long_email, ADMIN[0]),
-        )
-        server.db.execute(
-            "UPDATE billing_accounts SET legal_name = ?, email = ?, address = ?,"
-            " balance_minor = 99999999999999"  # ₹9,99,99,99,99,999.99: figures are data too
-            " WHERE tenant_id = (SELECT id FROM tenants WHERE name LIKE 'Brightline%Sons')",
-            (
-                "Brightline Logistics International Private Limited & Sons (Holdings)",
-                "accounts.payable.invoices@brightline-logistics-international.example",
-                "Unit 1204, Tower B, Prestige Technology Park Phase III, Outer Ring Road,"
-                " Marathahalli–Sarjapur, Bengaluru, Karnataka 560103",
-            ),
         )
         controller = await make_app()
         await sign_in(controller, server, (long_email, ADMIN[1]))
@@ -430,8 +441,6 @@ async def test_long_names_emails_and_figures_do_not_widen_any_page(
         assert len(window.pages) >= 9
         assert not wide
         assert not squeezed
-    finally:
-        server.stop()
 
 
 async def test_the_command_palette_fits_a_narrow_window_and_the_screen(
