@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
         return self._sidebar_wanted and self.width() < NARROWEST_WITH_SIDEBAR
 
     def _place_sidebar(self) -> None:
-        shown = self._sidebar_wanted and not self.sidebar_folded()
+        shown = self._sidebar_wanted and self.width() >= NARROWEST_WITH_SIDEBAR
         self.sidebar_action.setChecked(shown)  # (emits no `triggered`: not a choice)
         if self.sidebar.isHidden() == shown:
             self.sidebar.setVisible(shown)
