@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QScrollArea, QStyleOptionToolButton, QToolButton, QWidget
 
 from callaro_desktop.views.shell.main_window import (
     NARROWEST_WITH_SIDEBAR,
@@ -287,6 +289,18 @@ async def test_a_narrow_window_folds_the_sidebar_away_and_every_page_fits(
     assert "Connectivity" in [a.text() for a in shown if a.isSeparator()]
     assert window.sidebar_action in shown
     assert [a.text() for a in shown if a.isChecked()] == ["Dashboard"]  # the page shown
+    # A click opens it; the button draws no second, style's menu arrow beside its own sign.
+    QTest.mouseClick(window.pages_button, Qt.MouseButton.LeftButton)
+    await wait_for(window.pages_menu.isVisible, what="pages menu")
+    window.pages_menu.hide()
+    for button in (window.pages_button, window.account_button):
+        option = QStyleOptionToolButton()
+        button.initStyleOption(option)
+        assert not option.features & QStyleOptionToolButton.ToolButtonFeature.HasMenu
+    QTest.mouseClick(window.account_button, Qt.MouseButton.LeftButton)
+    await wait_for(window.account_menu.isVisible, what="account menu")
+    assert window.sign_out_action in window.account_menu.actions()
+    window.account_menu.hide()
     window.page_actions["invoices"].trigger()
     await wait_for(lambda: window.router.current == "invoices", what="invoices")
     assert [a.text() for a in window.pages_menu.actions() if a.isChecked()] == ["Invoices"]

@@ -57,6 +57,7 @@ from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
 from callaro_desktop.views.widgets.elided_label import ElidedLabel
 from callaro_desktop.views.widgets.icons import chevron_icon, menu_icon
 from callaro_desktop.views.widgets.literal import literal
+from callaro_desktop.views.widgets.placement import menu_on_click
 from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 from callaro_desktop.views.widgets.states import StateStack
 
@@ -179,9 +180,8 @@ class MainWindow(QMainWindow):
         self.pages_button.setObjectName("PagesButton")
         self.pages_button.setAccessibleName(tr("Pages"))
         self.pages_button.setToolTip(tr("Pages (Ctrl+B shows the sidebar)"))
-        self.pages_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.pages_menu = QMenu(tr("Pages"), self.pages_button)
-        self.pages_button.setMenu(self.pages_menu)
+        menu_on_click(self.pages_button, self.pages_menu)
         self.pages_button_action = bar.addWidget(self.pages_button)
         self.pages_button_action.setVisible(False)
         self.back_action = QAction(tr("Back"), self)
@@ -235,9 +235,8 @@ class MainWindow(QMainWindow):
         self.account_button = ShrinkingToolButton()
         self.account_button.setObjectName("AccountButton")
         self.account_button.setAccessibleName(tr("Account menu"))
-        self.account_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.account_menu = QMenu(self.account_button)
-        self.account_button.setMenu(self.account_menu)
+        menu_on_click(self.account_button, self.account_menu)
         bar.addWidget(self.account_button)
 
     def _build_body(self) -> None:

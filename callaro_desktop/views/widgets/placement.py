@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractButton, QMenu, QWidget
 
 
 def move_on_screen(popup: QWidget, wanted: QPoint) -> None:
@@ -26,3 +26,12 @@ def move_on_screen(popup: QWidget, wanted: QPoint) -> None:
     dy = min(0, area.bottom() - frame.bottom()) or max(0, area.top() - frame.top())
     if dx or dy:
         popup.move(popup.x() + dx, popup.y() + dy)
+
+
+def menu_on_click(button: QAbstractButton, menu: QMenu) -> None:
+    """Open `menu` under `button` when it is clicked (mouse, Space, Enter).
+
+    Rather than the button's own menu: a tool button with one draws the style's little menu
+    arrow beside what it shows, and these already show theirs ("Asha Admin ▾", ☰).
+    """
+    button.clicked.connect(lambda: menu.popup(button.mapToGlobal(button.rect().bottomLeft())))
