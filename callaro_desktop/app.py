@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("callaro_desktop")
 
+# How long quitting waits for the last settings to reach the disk (quitting takes < 2 s).
+QUIT_SAVE_WAIT_S = 1.0
 DEMO_EMAIL = "admin@demo.callaro.test"
 DEMO_PASSWORD = "demo-password-1"  # the sandbox's published demo account, not a secret
 
@@ -310,8 +312,10 @@ class AppController:
             await window.session.close()
         if self.manager is not None:
             await self.manager.close()
-        # The sessions' last saves are queued on the settings writer: on disk before we exit.
-        if not await in_thread(flush_saves):
+        # The sessions' last saves are queued on the settings writer: on disk before we exit,
+        # unless the disk takes longer than quitting may (then the file keeps its last whole
+        # version: writes are atomic).
+        if not await in_thread(lambda: flush_saves(QUIT_SAVE_WAIT_S)):
             log.warning("settings were still being saved when the console quit")
         if self.sandbox is not None:
             await in_thread(self.sandbox.stop)

@@ -482,7 +482,7 @@ class _Writer:
                     target=self._run, name="settings-writer", daemon=True
                 )
                 self._thread.start()
-                atexit.register(self.flush, 5.0)
+                atexit.register(self.flush, 0.5)  # (after the app's own wait, if any)
             self._lock.notify_all()
 
     def flush(self, timeout_s: float) -> bool:
