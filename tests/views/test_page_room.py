@@ -14,16 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QScrollArea, QStyleOptionToolButton, QToolButton, QWidget
 
+from callaro_desktop import paths
 from callaro_desktop.views.shell.main_window import (
     NARROWEST_WITH_SIDEBAR,
     NARROWEST_WITHOUT_SIDEBAR,
     SIDEBAR_WIDTH,
     MainWindow,
+    first_size,
 )
 from callaro_desktop.views.shell.nav import NAV
 from callaro_sandbox.server import RunningServer
@@ -493,3 +495,22 @@ async def test_the_workspace_list_opens_wholly_on_screen(
     await wait_for(popup.isVisible, what="workspace list")
     assert screen.contains(popup.frameGeometry()), (screen, popup.frameGeometry())
     popup.hide()
+
+
+def test_a_first_window_is_as_large_as_a_small_screen_allows() -> None:
+    assert first_size(QSize(1920, 1040)) == QSize(1280, 800)
+    # A 1366x768 laptop less its panel: 800 px did not fit, the status bar was off the screen.
+    assert first_size(QSize(1366, 728)) == QSize(1280, 680)
+    assert first_size(QSize(600, 500)) == QSize(580, 560)  # never under the window's least
+
+
+async def test_a_first_window_opens_within_its_screen(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    window = await _signed_in(make_app, sandbox)
+    paths.window_state_file().unlink(missing_ok=True)  # a first run: nothing saved
+    window._restore_geometry()
+    await asyncio.sleep(0.05)
+    area = window.screen().availableGeometry()  # (the test platform's screen is 800x800)
+    assert window.width() <= area.width() and window.height() <= area.height()
+    assert window.size() == first_size(area.size())

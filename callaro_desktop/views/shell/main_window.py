@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -77,6 +77,19 @@ SIDEBAR_WIDTH = 220  # px, until the user drags it
 NARROWEST_WITH_SIDEBAR = 760
 NARROWEST_WITHOUT_SIDEBAR = 580
 NARROWEST_HEIGHT = 560
+
+
+FIRST_SIZE = QSize(1280, 800)
+# Room left around a first window on a small screen (its frame, the panel, a little air).
+_SCREEN_EDGE = 48
+
+
+def first_size(screen: QSize) -> QSize:
+    """A first window's size: FIRST_SIZE, or what a smaller screen has room for (on a
+    1366x768 laptop 800 px did not fit, and the status bar sat below the screen's edge)."""
+    fits = QSize(screen.width() - _SCREEN_EDGE, screen.height() - _SCREEN_EDGE)
+    least = QSize(NARROWEST_WITHOUT_SIDEBAR, NARROWEST_HEIGHT)
+    return FIRST_SIZE.boundedTo(fits).expandedTo(least)
 
 
 def _window_state() -> QSettings:
@@ -711,7 +724,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(first_size(self.screen().availableGeometry().size()))
         self._place_sidebar()  # (a window not shown yet gets its resize event when shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:
