@@ -290,8 +290,16 @@ class AppController:
         if account is not None:
             session.bind(account, tenant_id)
         if show:
-            if self.window is not None:
-                window.resize(self.window.size())
+            opener = self._active_window() if self.window is not None else None
+            if opener is not None and opener is not window:
+                # Cascaded from the window it came from: restored to the same place, it sat
+                # exactly over it and looked like nothing had happened.
+                from PySide6.QtCore import QPoint
+
+                from callaro_desktop.views.widgets.placement import move_on_screen
+
+                window.resize(opener.size())
+                move_on_screen(window, opener.frameGeometry().topLeft() + QPoint(32, 32))
             window.show()
         return window
 

@@ -105,6 +105,11 @@ async def test_two_windows_on_two_tenants_load_in_parallel_without_mixing(
     first.request_tenant_switch(acme.id)
     second = controller.new_window(first.session.current_account, bright.id)
     try:
+        # Cascaded from the first, the same size, on screen (not exactly over it).
+        area = first.screen().availableGeometry()
+        assert second.size() == first.size()
+        assert second.frameGeometry().topLeft() != first.frameGeometry().topLeft()
+        assert area.contains(second.frameGeometry().topLeft())
         assert second.session.current_account is first.session.current_account
         assert second.session.tenant_id == bright.id and first.session.tenant_id == acme.id
         faults([{"route": "/api/v1/phone_numbers", "latency_ms": 400}])

@@ -20,12 +20,13 @@ def move_on_screen(popup: QWidget, wanted: QPoint) -> None:
     x = max(area.left(), min(wanted.x(), area.right() + 1 - size.width()))
     y = max(area.top(), min(wanted.y(), area.bottom() + 1 - size.height()))
     popup.move(x, y)
-    # Where the window system put it may differ by its frame: correct by what is still off.
+    # Where the window system put it may differ by its frame: correct by what is still off
+    # (the top left edge kept on screen when it is larger than the screen).
     frame = popup.frameGeometry()
-    dx = min(0, area.right() - frame.right()) or max(0, area.left() - frame.left())
-    dy = min(0, area.bottom() - frame.bottom()) or max(0, area.top() - frame.top())
-    if dx or dy:
-        popup.move(popup.x() + dx, popup.y() + dy)
+    fx = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+    fy = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+    if (fx, fy) != (frame.left(), frame.top()):
+        popup.move(popup.x() + fx - frame.left(), popup.y() + fy - frame.top())
 
 
 def menu_on_click(button: QAbstractButton, menu: QMenu) -> None:
