@@ -137,6 +137,12 @@ async def test_usage_wraps_its_filters_and_totals_instead_of_widening_the_window
     assert window.sidebar.width() == SIDEBAR_WIDTH
     assert page.minimumSizeHint().width() < 600
     assert rows()[0] == 2  # the range and the category on rows of their own
+
+    def middle(widget: QWidget) -> int:
+        return widget.mapTo(page, widget.rect().center()).y()
+
+    # The count stays level with the first row (it sat between the two).
+    assert abs(middle(page.count_label) - middle(page.range)) <= 3
     for widget in (page.range, page.date_to, page.category, *page.chips.values()):
         right = widget.mapTo(page, widget.rect().topRight()).x()
         assert right < page.width(), widget.objectName()  # nothing cut off

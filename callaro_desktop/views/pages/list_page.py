@@ -93,7 +93,11 @@ class ListPage(Page, Generic[T]):
         self.filters = QHBoxLayout()
         tools.addLayout(self.filters)
         tools.addStretch(1)
-        tools.addWidget(self.count_label)
+        # Level with the first row of the tools, also when the filters wrap onto more rows
+        # (Usage in a narrow window): as tall as the search field, its text centred in it.
+        self.count_label.setMinimumHeight(self.search.sizeHint().height())
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        tools.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignTop)
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(tools)
