@@ -161,10 +161,6 @@ def live_in(controller: Any, tenant_ids: list[int]) -> int:
     return len(settings.last_page_by_tenant) + len(settings.view_state)
 
 
-def session_tenant_ids(session: Any) -> list[int]:
-    return [t.id for t in session.tenants]
-
-
 async def bench(base_url: str, runs: int) -> list[Result]:
     from callaro_desktop.views.pages.dashboard import DashboardPage
     from callaro_desktop.views.pages.phone_numbers import PhoneNumbersPage
@@ -218,7 +214,7 @@ async def bench(base_url: str, runs: int) -> list[Result]:
             if mode.startswith("lived-in") and page_id == "dashboard":
                 window.navigate("phone_numbers")
                 await until(settled, timeout=30)
-                held = live_in(controller, list(session_tenant_ids(session)))
+                held = live_in(controller, [t.id for t in session.tenants])
                 settings_module._CHECKED_CLEAN = (
                     Forgetful() if mode.endswith("before") else remembered
                 )

@@ -296,11 +296,12 @@ class AppController:
                 # exactly over it and looked like nothing had happened.
                 from PySide6.QtCore import QPoint
 
-                from callaro_desktop.views.widgets.placement import move_on_screen
+                from callaro_desktop.views.widgets.placement import show_on_screen
 
                 window.resize(opener.size())
-                move_on_screen(window, opener.frameGeometry().topLeft() + QPoint(32, 32))
-            window.show()
+                show_on_screen(window, opener.frameGeometry().topLeft() + QPoint(32, 32))
+            else:
+                window.show()
         return window
 
     async def _on_window_closed(self, window: Any) -> None:

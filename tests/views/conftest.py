@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from callaro_desktop import paths
 from callaro_desktop.app import AppController
@@ -198,3 +198,19 @@ def make_app(
 
 async def sign_in(controller: AppController, server: RunningServer, who: tuple[str, str]) -> None:
     await controller.session.sign_in(server.base_url, who[0], who[1], keep=False)
+
+
+def wrapped_lines(widget: QWidget) -> tuple[int, dict[str, tuple[int, int]]]:
+    """The word-wrapped labels shown in `widget`: how many, and those given less height than
+    their lines need (drawn into each other) as {text: (height, height needed)}."""
+    shown = [
+        label
+        for label in widget.findChildren(QLabel)
+        if label.isVisibleTo(widget) and label.wordWrap() and label.width() > 0
+    ]
+    squeezed = {
+        label.text()[:40]: (label.height(), label.heightForWidth(label.width()))
+        for label in shown
+        if label.height() < label.heightForWidth(label.width())
+    }
+    return len(shown), squeezed

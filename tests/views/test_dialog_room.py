@@ -12,13 +12,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QApplication, QDialog
 
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.shell.main_window import MainWindow
 from callaro_sandbox.server import RunningServer
 
-from .conftest import ADMIN, sign_in, wait_for
+from .conftest import ADMIN, sign_in, wait_for, wrapped_lines
 
 # (page, how the user opens its dialog there)
 DIALOGS = [
@@ -29,17 +29,6 @@ DIALOGS = [
     ("billing", "primary"),
     ("profile", "password"),
 ]
-
-
-def _squeezed(dialog: QDialog) -> dict[str, tuple[int, int]]:
-    return {
-        label.text()[:40]: (label.height(), label.heightForWidth(label.width()))
-        for label in dialog.findChildren(QLabel)
-        if label.isVisibleTo(dialog)
-        and label.wordWrap()
-        and label.width() > 0
-        and label.height() < label.heightForWidth(label.width())
-    }
 
 
 def _dialogs() -> set[QDialog]:
@@ -70,8 +59,9 @@ async def test_a_dialog_gives_its_wrapped_lines_their_height(
         page.open_primary_action()
     dialog = await wait_for(lambda: next(iter(_dialogs() - before), None), what="dialog")
     await asyncio.sleep(0.3)  # (its lists load; layouts settle on posted events)
-    assert not _squeezed(dialog), "as opened"
+    looked_at, squeezed = wrapped_lines(dialog)
+    assert looked_at and not squeezed, "as opened"  # (it has wrapped lines to look at)
     dialog.resize(dialog.minimumSize())
     await asyncio.sleep(0.1)
-    assert not _squeezed(dialog), "at its smallest"
+    assert not wrapped_lines(dialog)[1], "at its smallest"
     dialog.done(QDialog.DialogCode.Rejected)

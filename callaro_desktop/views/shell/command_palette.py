@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.fuzzy import rank
-from callaro_desktop.views.widgets.placement import move_on_screen
+from callaro_desktop.views.widgets.placement import show_on_screen
 
 MAX_SHOWN = 60
 PALETTE_WIDTH = 620
@@ -177,11 +177,9 @@ class CommandPalette(QDialog):
             self.resize(max(PALETTE_NARROWEST, min(PALETTE_WIDTH, parent.width() - 40)), 420)
             top = parent.mapToGlobal(parent.rect().topLeft())
             centred = top.x() + (parent.width() - self.width()) // 2
-            wanted = QPoint(centred, top.y() + 60)
-            move_on_screen(self, wanted)
+            show_on_screen(self, QPoint(centred, top.y() + 60))
+        else:
             self.show()
-            move_on_screen(self, wanted)  # (again, by its frame now that it has one)
-        self.show()
         self.query.setFocus()
 
     def _refilter(self) -> None:

@@ -523,7 +523,7 @@ class MainWindow(QMainWindow):
         return self._sidebar_wanted and self.width() < NARROWEST_WITH_SIDEBAR
 
     def _place_sidebar(self) -> None:
-        shown = self._sidebar_wanted and self.width() >= NARROWEST_WITH_SIDEBAR
+        shown = self._sidebar_wanted and not self.sidebar_folded()
         self.sidebar_action.setChecked(shown)  # (emits no `triggered`: not a choice)
         if self.sidebar.isHidden() == shown:
             self.sidebar.setVisible(shown)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.session import TenantRef
-from callaro_desktop.views.widgets.placement import move_on_screen
+from callaro_desktop.views.widgets.placement import show_on_screen
 from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 
 TENANT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -281,8 +281,5 @@ class TenantSwitcher(ShrinkingToolButton):
     def open_popup(self) -> None:
         tenants, current, favourites, recent = self._source()
         self.popup.populate(tenants, current=current, favourites=favourites, recent=recent)
-        below = self.mapToGlobal(self.rect().bottomLeft())
-        move_on_screen(self.popup, below)
-        self.popup.show()
-        move_on_screen(self.popup, below)  # (again, by its frame now that it has one)
+        show_on_screen(self.popup, self.mapToGlobal(self.rect().bottomLeft()))
         self.popup.search.setFocus()

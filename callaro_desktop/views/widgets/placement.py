@@ -29,6 +29,14 @@ def move_on_screen(popup: QWidget, wanted: QPoint) -> None:
         popup.move(popup.x() + fx - frame.left(), popup.y() + fy - frame.top())
 
 
+def show_on_screen(window: QWidget, wanted: QPoint) -> None:
+    """Show `window` at `wanted` (global), wholly on screen: placed before it is shown (no
+    frame of it appears elsewhere), and again once shown, by the frame it then has."""
+    move_on_screen(window, wanted)
+    window.show()
+    move_on_screen(window, wanted)
+
+
 def menu_on_click(button: QAbstractButton, menu: QMenu) -> None:
     """Open `menu` under `button` when it is clicked (mouse, Space, Enter).
 
