@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -60,3 +61,26 @@ def test_an_ampersand_in_a_name_is_shown_not_made_a_shortcut(qtbot: QtBot) -> No
     window.show()
     qtbot.waitExposed(window)
     assert button.text() == "R&&D" and not button.is_name_cut()
+
+
+def test_a_larger_font_is_measured_again_not_taken_from_the_kept_widths(qtbot: QtBot) -> None:
+    # The widths of texts are kept between size hints; a font change must not reuse them
+    # (an accessibility font size, or the system font changed while the console runs).
+    window, button, _after, _overflow = _window(qtbot)
+    button.set_name(NAME, "  ·  Tenant Admin")
+    window.resize(420, 200)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: button.is_name_cut())
+    font = button.font()
+    font.setPointSizeF(font.pointSizeF() * 1.6)
+    button.setFont(font)
+    button.resize(button.width() + 1, button.height())  # the toolbar fits it again
+
+    def width(text: str) -> int:
+        return button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text).width()
+
+    whole = NAME.replace("&", "&&") + "  ·  Tenant Admin  ▾"
+    qtbot.waitUntil(lambda: width(button.text()) < button.width())
+    assert button.sizeHint().width() > width(whole)
+    assert button.is_name_cut() and button.text().endswith("…  ·  Tenant Admin  ▾")

@@ -10,7 +10,7 @@ the whole text is on hover.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
@@ -28,6 +28,9 @@ class ShrinkingToolButton(QToolButton):
         self._name = ""
         self._rest = ""
         self._tip = ""
+        # The toolbar's layout asks both size hints many times a switch, each hint measures
+        # two or three texts, and every measure is a trip into Qt: kept per font.
+        self._widths: dict[str, int] = {}
         # (A tool button's is Fixed: its whole size hint, or the toolbar's overflow.)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
@@ -48,7 +51,18 @@ class ShrinkingToolButton(QToolButton):
         return literal(self._name) + self._rest
 
     def _text_width(self, text: str) -> int:
-        return self.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text).width()
+        width = self._widths.get(text)
+        if width is None:
+            if len(self._widths) > 64:  # names of workspaces come and go: keep it small
+                self._widths.clear()
+            width = self.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, text).width()
+            self._widths[text] = width
+        return width
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._widths.clear()
+        super().changeEvent(event)
 
     def _width_for(self, text: str) -> int:
         # A tool button's size hint is the style's room around the text it shows plus that
