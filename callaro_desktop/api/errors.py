@@ -35,15 +35,17 @@ class ApiError(Exception):
         self.retry_after = retry_after
         super().__init__(self.message)
 
-    def user_message(self) -> str:
-        """One sentence for an error state or a message box; support asks for the request id."""
+    def user_message(self, *, reference: bool = True) -> str:
+        """One sentence for an error state or a message box, ending with the request id that
+        support asks for; `reference=False` leaves the id out, for a place that shows it on
+        a line of its own or beside a Copy button (it would be there twice)."""
         text = self.message.strip().rstrip(".")
         if self.errors and isinstance(self, ValidationFailed):
             field, messages = next(iter(self.errors.items()))
             if messages:
                 text = f"{text}: {field} {messages[0]}".rstrip(".")
-        reference = f" (request id {self.request_id})" if self.request_id else ""
-        return f"{text}{reference}."
+        said = f" (request id {self.request_id})" if self.request_id and reference else ""
+        return f"{text}{said}."
 
     def __repr__(self) -> str:
         return (

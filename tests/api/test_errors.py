@@ -76,3 +76,9 @@ def test_user_message_is_one_sentence_with_the_request_id() -> None:
     assert E.ConnectionFailed().user_message().endswith("server address.")
     assert E.Forbidden("Nope.", request_id="r").user_message() == "Nope (request id r)."
     assert "status=403" in repr(E.Forbidden(status=403))
+
+
+def test_the_request_id_can_be_left_to_a_line_of_its_own() -> None:
+    err = E.Forbidden("Nope.", request_id="r")
+    assert err.user_message(reference=False) == "Nope."
+    assert E.Forbidden("Nope.").user_message(reference=False) == "Nope."

@@ -344,6 +344,8 @@ async def test_a_failed_load_shows_the_request_id_and_retries(make_app, sandbox,
     assert isinstance(page, BillingPage)
     await wait_for(lambda: page.states.state == "error", what="error state")
     assert page.states.request_id_label.text().startswith("Request id: req_")
+    # Said once, on its own line (beside its Copy button), not in the message as well.
+    assert "req_" not in page.states.error_text.text()
     assert not page.recharge_button.isEnabled()
     faults([])
     QTest.mouseClick(page.states.retry_button, Qt.MouseButton.LeftButton)

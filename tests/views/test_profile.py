@@ -326,3 +326,18 @@ async def test_change_password_rules_server_errors_success_and_the_new_sign_in(
         raise AssertionError("the old password still works")
     await sign_in(controller, sandbox, (who[0], new_password))
     assert controller.session.tenant is not None
+
+
+async def test_a_failed_save_keeps_the_edit_and_says_the_request_id_once(
+    make_app, sandbox, faults
+) -> None:
+    controller = await make_app()
+    page = await _profile(controller, sandbox, ADMIN)
+    bar = controller.window.message_bar
+    faults([{"route": "/api/v1/me", "method": "PATCH", "status": 500}])
+    page.display_name.setText("Asha Unsaved")
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: bar.isVisible() and "not saved" in bar.text.text(), what="error")
+    shown = bar.text.text()
+    assert shown.count("req_") == 1 and shown.count("request id") == 1, shown
+    assert page.display_name.text() == "Asha Unsaved" and page.has_unsaved_changes()

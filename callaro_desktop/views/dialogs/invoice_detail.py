@@ -342,7 +342,7 @@ class InvoiceDetailDialog(QDialog):
         try:
             detail = await self.session.call(lambda: scope.invoices.get(self.invoice.id))
         except ApiError as exc:
-            self.states.show_error(exc.user_message(), exc.request_id)
+            self.states.show_error(exc.user_message(reference=False), exc.request_id)
             return
         self.show_detail(detail)
         self.states.show_ready()

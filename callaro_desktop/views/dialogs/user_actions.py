@@ -78,7 +78,7 @@ def failure_message(
     """In words; the request id travels separately (the message bar shows and copies it)."""
     if is_last_admin(exc):
         return last_admin_message(user, tenant, change, is_self=is_self)
-    return exc.user_message()
+    return exc.user_message(reference=False)
 
 
 class ChangeRoleDialog(FormDialog):

@@ -222,7 +222,7 @@ class Page(QWidget):
         except ApiError as exc:
             if self.session.tenant_id == tenant_id:
                 self._loaded_for = None
-                self.states.show_error(exc.user_message(), exc.request_id)
+                self.states.show_error(exc.user_message(reference=False), exc.request_id)
             return
         if self.session.tenant_id != tenant_id:
             log.debug("dropped %s data for tenant %s", self.page_id, tenant_id)

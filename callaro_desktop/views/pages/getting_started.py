@@ -538,7 +538,9 @@ class GettingStartedPage(Page):
         try:
             await self.session.call(lambda: self.session.scope(tenant.id).onboarding.dismiss())
         except ApiError as exc:
-            text = tr("The checklist was not dismissed: {0}").format(exc.user_message())
+            text = tr("The checklist was not dismissed: {0}").format(
+                exc.user_message(reference=False)
+            )
             if self.session.tenant_id == tenant.id:
                 self.dismiss_error.setText(text)
                 self.dismiss_error.show()

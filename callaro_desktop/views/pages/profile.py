@@ -410,7 +410,8 @@ class ProfilePage(Page):
                 placed = True
         if not placed:
             self.session.messages.error(
-                tr("Your profile was not saved: {0}").format(exc.user_message()), exc.request_id
+                tr("Your profile was not saved: {0}").format(exc.user_message(reference=False)),
+                exc.request_id,
             )
 
     # -- password ---------------------------------------------------------------------------

@@ -486,7 +486,7 @@ class InvitationsPanel(QWidget):
             await self.session.call(lambda: call(self.session.scope(tenant_id)))
         except ApiError as exc:
             self.session.messages.error(
-                failed.format(inv.email, exc.user_message()), exc.request_id
+                failed.format(inv.email, exc.user_message(reference=False)), exc.request_id
             )
             return
         self.session.messages.info(done)
@@ -1099,7 +1099,9 @@ class UsersPage(ListPage[User]):
             raise
         except ApiError as exc:
             self.session.messages.error(
-                tr("The export stopped and no file was written: {0}").format(exc.user_message()),
+                tr("The export stopped and no file was written: {0}").format(
+                    exc.user_message(reference=False)
+                ),
                 exc.request_id,
             )
             return

@@ -26,7 +26,20 @@ def _centered(*widgets: QWidget) -> QWidget:
     lay = QVBoxLayout(box)
     lay.addStretch(2)
     for w in widgets:
-        lay.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
+        if isinstance(w, QLabel) and w.wordWrap():
+            # A wrapped label placed with an alignment is given the height of its text laid
+            # out at the full width (a Qt layout quirk), so its second line was cut off. In a
+            # row between two small stretches it takes the width, up to its maximum (what
+            # it leaves goes to the stretches, so it stays centred), and is as tall as its
+            # lines at that width; it centres its own lines.
+            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(w, 1000)
+            row.addStretch(1)
+            lay.addLayout(row)
+        else:
+            lay.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
     lay.addStretch(3)
     return box
 
@@ -57,12 +70,6 @@ class StateStack(QStackedWidget):
         self._empty_action = QPushButton()
         self._empty_action.clicked.connect(self.empty_action_triggered)
         self._empty = _centered(self._empty_title, self._empty_text, self._empty_action)
-        # A wrapped label placed with an alignment is given the height of its text laid out
-        # at the full width (a Qt layout quirk) and gets cut off; spanning the width keeps it
-        # whole, and the label centres its own lines.
-        empty_layout = self._empty.layout()
-        if empty_layout is not None:
-            empty_layout.setAlignment(self._empty_text, Qt.AlignmentFlag(0))
 
         self._error_title = QLabel(tr("This page could not be loaded"))
         self._error_title.setObjectName("StateTitle")

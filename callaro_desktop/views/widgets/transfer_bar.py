@@ -99,7 +99,8 @@ class TransferBar(QWidget):
             raise
         except ApiError as exc:
             self._show_failure(
-                tr("{0} failed: {1}").format(text, exc.user_message()), exc.request_id
+                tr("{0} failed: {1}").format(text, exc.user_message(reference=False)),
+                exc.request_id,
             )
             return
         except OSError as exc:
