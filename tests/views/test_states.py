@@ -47,7 +47,5 @@ def test_a_long_error_is_shown_whole_and_centred(qtbot: QtBot) -> None:
 def test_a_long_empty_text_is_shown_whole_and_centred(qtbot: QtBot) -> None:
     stack = _stack(qtbot, 440)
     stack.show_empty("No numbers yet", LONG, "Add number")
-    label = next(
-        w for w in stack.findChildren(QLabel) if w.text() == LONG and w.isVisibleTo(stack)
-    )
+    label = next(w for w in stack.findChildren(QLabel) if w.text() == LONG and w.isVisibleTo(stack))
     _whole(qtbot, stack, label)
