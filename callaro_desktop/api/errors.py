@@ -10,6 +10,19 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def with_request_id(
+    text: str, request_id: str | None, pattern: str = "{0} (request id {1})"
+) -> str:
+    """`text` with the request id support asks for, inside its last sentence: "Not saved:
+    the server failed (request id req_1)." rather than "... failed. (request id req_1)".
+    Views pass `pattern` through their translator."""
+    if not request_id:
+        return text
+    stripped = text.rstrip()
+    end = "." if stripped.endswith(".") else ""
+    return pattern.format(stripped.removesuffix("."), request_id) + end
+
+
 class ApiError(Exception):
     """A request that did not produce the data asked for."""
 
@@ -44,8 +57,7 @@ class ApiError(Exception):
             field, messages = next(iter(self.errors.items()))
             if messages:
                 text = f"{text}: {field} {messages[0]}".rstrip(".")
-        said = f" (request id {self.request_id})" if self.request_id and reference else ""
-        return f"{text}{said}."
+        return with_request_id(f"{text}.", self.request_id if reference else None)
 
     def __repr__(self) -> str:
         return (

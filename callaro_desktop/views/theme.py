@@ -73,6 +73,10 @@ class Tokens:
     warning: str
     danger: str
     demo_badge: str
+    #: Text and marks on any filled colour above (accent, success, warning, danger, the demo
+    #: badge): white on the light theme's deep fills, near-black on the dark theme's bright
+    #: ones, where white read at 1.9-3:1 (WCAG asks 4.5:1 of normal text).
+    on_fill: str
 
 
 LIGHT = Tokens(
@@ -86,6 +90,7 @@ LIGHT = Tokens(
     warning="#9a6700",
     danger="#c62828",
     demo_badge="#b45309",
+    on_fill="#ffffff",
 )
 DARK = Tokens(
     dark=True,
@@ -98,6 +103,7 @@ DARK = Tokens(
     warning="#e3b341",
     danger="#ff6b6b",
     demo_badge="#f59e0b",
+    on_fill="#16181d",
 )
 
 
@@ -122,7 +128,7 @@ def _palette(t: Tokens) -> QPalette:
         QPalette.ColorRole.ButtonText: text,
         QPalette.ColorRole.BrightText: "#ffffff",
         QPalette.ColorRole.Highlight: t.accent,
-        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.HighlightedText: t.on_fill,
         QPalette.ColorRole.Link: t.accent,
         QPalette.ColorRole.LinkVisited: t.accent,
         QPalette.ColorRole.Mid: t.border,
@@ -192,13 +198,32 @@ def _font(
     widget.setFont(font)
 
 
+def readable_on(fill: QColor) -> QColor:
+    """White or near-black, whichever reads better on `fill` (WCAG contrast): for fills the
+    tokens do not know, such as an account badge's chosen colour."""
+
+    def luminance(c: QColor) -> float:
+        def linear(v: float) -> float:
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b = linear(c.redF()), linear(c.greenF()), linear(c.blueF())
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    dark = QColor(DARK.on_fill)
+    lum = luminance(fill)
+    on_white = 1.05 / (lum + 0.05)
+    on_dark = (lum + 0.05) / (luminance(dark) + 0.05)
+    return QColor("#ffffff") if on_white >= on_dark else dark
+
+
 def _text_colour(widget: QWidget, t: Tokens) -> QColor | None:
     """The colour a label's state asks for; None for the palette's own."""
     parent = widget.parentWidget()
-    if widget.objectName() in _PILLS or (
-        parent is not None and parent.objectName() == "MessageBar"
-    ):
-        return QColor("white")
+    if widget.objectName() in _PILLS:
+        colour = widget.property(PILL_COLOUR)
+        return readable_on(QColor(colour if isinstance(colour, str) else t.demo_badge))
+    if parent is not None and parent.objectName() == "MessageBar":
+        return QColor(t.on_fill)
     state = widget.property("state")
     if state == "ok":
         return QColor(t.success)
@@ -305,7 +330,7 @@ class _Panels(QObject):
 
 
 class _SidebarDelegate(QStyledItemDelegate):
-    """A sidebar row: padded, and when selected a rounded accent pill with white text."""
+    """A sidebar row: padded; selected, a rounded accent pill with on-fill text."""
 
     MARGIN = QMargins(6, 1, 7, 1)  # around the pill (and the edge line, at the right)
     PADDING = QMargins(10, 6, 10, 6)  # inside it
@@ -333,7 +358,7 @@ class _SidebarDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(QRectF(pill), 6.0, 6.0)
             painter.restore()
             item.state &= ~QStyle.StateFlag.State_Selected
-            item.palette.setColor(QPalette.ColorRole.Text, QColor("white"))
+            item.palette.setColor(QPalette.ColorRole.Text, QColor(tokens().on_fill))
         item.rect = pill.marginsRemoved(self.PADDING)
         widget = item.widget
         style = widget.style() if widget is not None else QApplication.style()
@@ -537,7 +562,7 @@ class _Chrome(QProxyStyle):
             edge = fill = QColor(t.border)
             text = QColor(t.muted_text)
         else:
-            edge, text = accent, QColor("white")
+            edge, text = accent, QColor(t.on_fill)
             if state & (QStyle.StateFlag.State_Sunken | QStyle.StateFlag.State_On):
                 fill = accent.darker(125)
             elif state & QStyle.StateFlag.State_MouseOver:
@@ -548,7 +573,7 @@ class _Chrome(QProxyStyle):
         if _keyboard_focus(state):
             # A ring inside the edge: the fill is the accent, so Fusion's accent outline
             # would not show.
-            ring = QColor("white")
+            ring = QColor(t.on_fill)
             ring.setAlpha(200)
             _rounded(painter, option.rect.adjusted(2, 2, -2, -2), ring, None, 2.5)
         label = QStyleOptionButton(option)

@@ -82,3 +82,13 @@ def test_the_request_id_can_be_left_to_a_line_of_its_own() -> None:
     err = E.Forbidden("Nope.", request_id="r")
     assert err.user_message(reference=False) == "Nope."
     assert E.Forbidden("Nope.").user_message(reference=False) == "Nope."
+
+
+def test_the_request_id_goes_inside_the_last_sentence() -> None:
+    assert (
+        E.with_request_id("Not saved: it failed.", "r1") == "Not saved: it failed (request id r1)."
+    )
+    assert E.with_request_id("Export failed", "r1") == "Export failed (request id r1)"
+    assert E.with_request_id("Not saved.", None) == "Not saved."
+    assert E.with_request_id("Fehler.", "r1", "{0} (Anfrage {1})") == "Fehler (Anfrage r1)."
+    assert E.Forbidden("Nope.", request_id="r").user_message() == "Nope (request id r)."

@@ -340,4 +340,5 @@ async def test_a_failed_save_keeps_the_edit_and_says_the_request_id_once(
     await wait_for(lambda: bar.isVisible() and "not saved" in bar.text.text(), what="error")
     shown = bar.text.text()
     assert shown.count("req_") == 1 and shown.count("request id") == 1, shown
+    assert shown.endswith(")."), shown  # inside the sentence, not after its full stop
     assert page.display_name.text() == "Asha Unsaved" and page.has_unsaved_changes()

@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from callaro_desktop.services.accounts import BADGE_COLOURS
 from callaro_desktop.views import theme
+from callaro_desktop.views.theme import DARK
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
 from callaro_sandbox.server import RunningServer
@@ -267,7 +269,7 @@ def test_cards_and_the_message_bar_get_their_panels(themed: QApplication, appear
         image = _shown(bar, (300, 40))
         middle = QColor(image.pixel(image.width() - int(20 * ratio), image.height() // 2))
         assert middle == QColor(colour), level
-        assert text.palette().color(text.foregroundRole()) == QColor("white")
+        assert text.palette().color(text.foregroundRole()) == QColor(t.on_fill)
 
 
 @pytest.mark.parametrize("appearance", ["light", "dark"])
@@ -339,7 +341,10 @@ def test_the_sidebar_selection_is_an_accent_pill_and_its_edge_a_line(
     text = [
         _pixel(image, bar, x, y) for x in range(16, 40) for y in range(rect.top(), rect.bottom())
     ]
-    assert max(c.lightnessF() for c in text) > 0.95  # its white text
+    # Its text, in the on-fill colour (white on the light theme's accent, near-black on the
+    # dark theme's): the pixel furthest from the fill is the text's own.
+    darkest = min(text, key=lambda c: abs(c.lightnessF() - QColor(t.on_fill).lightnessF()))
+    assert abs(darkest.lightnessF() - QColor(t.on_fill).lightnessF()) < 0.05
     edge = viewport.width() - 1
     assert {_pixel(image, bar, edge, y).name() for y in range(0, 470, 10)} == {
         QColor(t.border).name()
@@ -350,9 +355,13 @@ def test_the_sidebar_selection_is_an_accent_pill_and_its_edge_a_line(
 
 
 @pytest.mark.parametrize("appearance", ["light", "dark"])
-def test_pills_are_filled_with_white_text(themed: QApplication, appearance: str) -> None:
+def test_pills_are_filled_with_readable_text(themed: QApplication, appearance: str) -> None:
     t = theme.install(themed, appearance).tokens
-    for name, colour in (("DemoBadge", None), ("AccountBadge", "#1a7f4b")):
+    # An account badge keeps its chosen (deep) colour in both appearances, and white text.
+    for name, colour, on in (
+        ("DemoBadge", None, t.on_fill),
+        ("AccountBadge", "#1a7f4b", "#ffffff"),
+    ):
         pill = QLabel("PROD")
         pill.setObjectName(name)
         if colour is not None:
@@ -365,7 +374,7 @@ def test_pills_are_filled_with_white_text(themed: QApplication, appearance: str)
         fill = QColor(colour or t.demo_badge)
         assert _pixel(image, pill, 4, pill.height() / 2) == fill
         assert _pixel(image, pill, 0, 0) != fill  # round ends
-        assert "#ffffff" in _colours(image)
+        assert on in _colours(image)
 
 
 def _keyboard_focused(widget: QWidget, qtbot: QtBot) -> QMainWindow:
@@ -406,14 +415,16 @@ def test_primary_buttons_show_hover_pressed_disabled_and_focus(
     assert fill(button) == QColor(t.border).name()
     assert QColor(t.muted_text).name() in _colours(_shown(button, (140, 32)))
     button.setEnabled(True)
-    assert "#ffffff" in _colours(_shown(button, (140, 32)))  # the label
+    assert t.on_fill in _colours(_shown(button, (140, 32)))  # the label
     ring_row = 2  # the focus ring runs 2 px inside the edge
     before = _pixel(_shown(button, (140, 32)), button, 70, ring_row)
     window = _keyboard_focused(button, qtbot)
     button.resize(140, 32)
     after = _pixel(button.grab().toImage(), button, 70, ring_row)
     window.close()
-    assert before == accent and after.lightnessF() > 0.85  # a near-white ring
+    # A ring in the on-fill colour (slightly see-through) inside the edge.
+    assert before == accent
+    assert abs(after.lightnessF() - QColor(t.on_fill).lightnessF()) < 0.2
     # Its size: the label and the padding around it, as before the style sheet went.
     label = button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, "Invite User")
     assert button.sizeHint() == label.grownBy(QMargins(13, 5, 13, 5))
@@ -456,3 +467,36 @@ def test_the_chrome_follows_an_appearance_change(themed: QApplication) -> None:
     dark = _pixel(_shown(button, (140, 32)), button, 6, 16)
     assert (light, dark) == (QColor(theme.LIGHT.accent), QColor(theme.DARK.accent))
     assert button.style() is theme._chrome()
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_text_on_every_filled_colour_is_readable(themed: QApplication, appearance: str) -> None:
+    # WCAG's 4.5:1 for normal text: the selection, primary buttons, the sidebar's pill, the
+    # message bar's three levels and the demo badge all put on_fill text on these. White on
+    # the dark theme's bright fills read at 1.9-3:1.
+    t = theme.install(themed, appearance).tokens
+    on = QColor(t.on_fill)
+    for fill in (t.accent, t.success, t.warning, t.danger, t.demo_badge):
+        assert _contrast(QColor(fill), on) >= 4.5, (appearance, fill)
+    palette = themed.palette()
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    assert _contrast(highlight, palette.color(QPalette.ColorRole.HighlightedText)) >= 4.5
+    # A colour no token knows (an account badge's) gets whichever of the two reads better.
+    for colour in (*BADGE_COLOURS, "#ffeb3b", "#90caf9", "#000000", "#ffffff"):
+        chosen = theme.readable_on(QColor(colour))
+        other = QColor("#ffffff") if chosen != QColor("#ffffff") else QColor(DARK.on_fill)
+        assert _contrast(QColor(colour), chosen) >= _contrast(QColor(colour), other), colour
+    for colour in BADGE_COLOURS:
+        assert _contrast(QColor(colour), theme.readable_on(QColor(colour))) >= 4.5, colour
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        channels = [
+            v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+            for v in (c.redF(), c.greenF(), c.blueF())
+        ]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -776,6 +776,8 @@ class MainWindow(QMainWindow):
         if badge is not None:
             self.account_badge.setText(badge.label)
             self.account_badge.setProperty(theme.PILL_COLOUR, badge.colour)
+            # (Its text colour is chosen for its fill when it is polished.)
+            self.account_badge.style().polish(self.account_badge)
             self.account_badge.update()
             self.account_badge.setToolTip(
                 tr("Account {0}: {1} on {2}").format(

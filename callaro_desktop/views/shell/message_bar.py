@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from callaro_desktop.api.errors import with_request_id
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.messages import Level, Message
 
@@ -49,9 +50,7 @@ class MessageBar(QFrame):
         self.current = message
         self._request_id = message.request_id
         text = message.text
-        if message.request_id:
-            text = tr("{0} (request id {1})").format(text, message.request_id)
-        self.text.setText(text)
+        self.text.setText(with_request_id(text, message.request_id, tr("{0} (request id {1})")))
         self._copy.setVisible(bool(message.request_id))
         self.setProperty("level", message.level.value)
         self.style().unpolish(self)

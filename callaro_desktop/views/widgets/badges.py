@@ -87,7 +87,8 @@ def paint_pill(
     box = QRectF(area.left(), area.center().y() - size.height() / 2 + 1, width, size.height())
     colour = tone_color(tone, palette)
     if selected:
-        # On the selection colour a tinted pill would vanish; a light veil stays readable.
+        # On the selection colour a tinted pill would vanish; a veil of the selection's text
+        # colour stays readable.
         fill = QColor(palette.color(QPalette.ColorRole.HighlightedText))
         fill.setAlphaF(0.22)
         pen = palette.color(QPalette.ColorRole.HighlightedText)

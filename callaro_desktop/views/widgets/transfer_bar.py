@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from callaro_desktop.api.errors import ApiError
+from callaro_desktop.api.errors import ApiError, with_request_id
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.tasks import background
 
@@ -122,9 +122,7 @@ class TransferBar(QWidget):
 
     def _show_failure(self, text: str, request_id: str | None) -> None:
         self.request_id = request_id
-        if request_id:
-            text = tr("{0} (request id {1})").format(text, request_id)
-        self.label.setText(text)
+        self.label.setText(with_request_id(text, request_id, tr("{0} (request id {1})")))
         self.label.setProperty("fieldError", True)
         self._repolish()
         self.bar.hide()
