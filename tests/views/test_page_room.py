@@ -18,6 +18,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QPushButton,
     QScrollArea,
     QStyleOptionToolButton,
     QTableView,
@@ -232,6 +233,27 @@ async def test_in_a_first_window_every_list_shows_all_its_columns(
                     wide[item.page_id] = (header.length(), table.viewport().width())
     assert tables >= 5
     assert not wide
+
+
+async def test_each_page_that_adds_something_has_one_primary_action(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    # The button that adds (or pays) is the page's one filled button, on every such page:
+    # Telephony's "New connection" was a plain button beside its neighbours' filled ones.
+    window = await _signed_in(make_app, sandbox)
+    primaries = {}
+    for item in NAV:
+        if window.is_allowed(item.page_id):
+            await _open(window, item.page_id)
+            page = window.pages[item.page_id]
+            primaries[item.page_id] = [
+                b.accessibleName() or b.text()
+                for b in page.findChildren(QPushButton)
+                if b.property("primary") is True and b.isVisibleTo(page)
+            ]
+    assert all(len(names) <= 1 for names in primaries.values()), primaries
+    adding = {"users", "api_keys", "billing", "phone_numbers", "telephony"}
+    assert {page for page, names in primaries.items() if names} == adding, primaries
 
 
 async def test_the_dashboard_uses_the_width_it_is_first_shown_at(

@@ -37,9 +37,9 @@ from pytestqt.qtbot import QtBot
 
 from callaro_desktop.services.accounts import BADGE_COLOURS
 from callaro_desktop.views import theme
-from callaro_desktop.views.theme import DARK
 from callaro_desktop.views.shell.sidebar import Sidebar
 from callaro_desktop.views.shell.tenant_switcher import TenantSwitcher
+from callaro_desktop.views.theme import DARK
 from callaro_sandbox.server import RunningServer
 
 from .conftest import ADMIN, sign_in, wait_for

@@ -149,6 +149,7 @@ class TelephonyPage(ListPage[TelephonyConnection]):
         self.new_button = QPushButton(tr("&New connection"))
         self.new_button.setAccessibleName(tr("New connection"))
         self.new_button.setToolTip(tr("Connect a Twilio, Exotel or mCube account or a SIP trunk"))
+        self.new_button.setProperty("primary", True)  # the page's main action, as on the others
         self.new_button.clicked.connect(self.open_primary_action)
         self.actions_bar.addWidget(self.new_button)
         shortcut = QShortcut(QKeySequence.StandardKey.New, self)
