@@ -100,6 +100,13 @@ def _child_one_answer(server: str) -> int:
     import asyncio
 
     import httpx
+
+    # As the console does (views/__init__.py): PySide's import wrapper goes as soon as Qt is
+    # imported. Left in place, it slowed every later import, and pydantic imported under it
+    # failed about one start in seven (the wrapper reads each importing module's source, and
+    # asking a pydantic module for it runs pydantic's lazy imports while pydantic is still
+    # being imported: "partially initialized module").
+    import callaro_desktop.views  # noqa: F401
     import qasync
     from pydantic import BaseModel
     from PySide6.QtCore import Qt, QTimer
