@@ -33,6 +33,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QGuiApplication,
+    QIcon,
     QPainter,
     QPalette,
     QPixmap,
@@ -40,6 +41,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialogButtonBox,
     QFrame,
     QLabel,
     QProxyStyle,
@@ -284,6 +286,11 @@ def _dress(widget: QWidget, t: Tokens, panels: QObject) -> None:
                 widget.setStyle(chrome)
         elif widget.property("destructive") is True:
             _set_colour(widget, QPalette.ColorRole.ButtonText, QColor(t.danger))
+        if isinstance(widget.parentWidget(), QDialogButtonBox) and not widget.icon().isNull():
+            # Some desktops (KDE, a bare X server) give a dialog's standard buttons icons (OK,
+            # Cancel) but never its own (Invite User, Create key): a row with an X on Cancel
+            # alone. Windows, macOS and GNOME show none, and neither does the console.
+            widget.setIcon(QIcon())
 
 
 def _dress_sidebar(widget: QWidget, t: Tokens, panels: QObject) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QDialogButtonBox,
     QFrame,
     QLabel,
     QMainWindow,
@@ -500,3 +501,22 @@ def _contrast(a: QColor, b: QColor) -> float:
 
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def test_dialog_buttons_carry_no_icons(themed: QApplication) -> None:
+    # Where the desktop gives standard buttons icons (KDE, a bare X server), Cancel wore an X
+    # beside "Invite User" with none. The box gives the icon when it makes the button, before
+    # the button is first laid out and dressed: as here.
+    theme.install(themed, "light")
+    style = themed.style()
+    box = QDialogButtonBox()
+    cancel = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_DialogCancelButton), "Cancel")
+    assert not cancel.icon().isNull()
+    box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+    invite = box.addButton("Invite User", QDialogButtonBox.ButtonRole.AcceptRole)
+    _shown(box, (300, 40))
+    assert cancel.icon().isNull() and invite.icon().isNull()
+    # A button elsewhere keeps its icon.
+    other = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_DialogOkButton), "OK")
+    _shown(other, (80, 30))
+    assert not other.icon().isNull()
