@@ -16,7 +16,7 @@ import httpx
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QStyleOptionViewItem, QWidget
 
 from callaro_desktop.services.messages import Level, Message
 from callaro_desktop.views.dialogs.bulk_invite import BulkInviteDialog, RowState
@@ -24,6 +24,7 @@ from callaro_desktop.views.dialogs.confirm import ConfirmDialog
 from callaro_desktop.views.dialogs.invite_user import InviteUserDialog
 from callaro_desktop.views.dialogs.user_actions import ChangeRoleDialog
 from callaro_desktop.views.pages.users import UsersPage
+from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Tone
 
 from .conftest import ADMIN, sign_in, wait_for
 
@@ -544,3 +545,31 @@ async def test_reveal_shows_the_person_even_behind_a_filter(make_app, sandbox) -
         what="revealed",
     )
     assert page.tabs.currentIndex() == 0 and page.role_filter.currentIndex() == 0
+
+
+async def test_statuses_are_pills_as_on_the_other_lists(make_app, sandbox) -> None:
+    controller, _api = await _app(make_app, sandbox)
+    page = await _users_page(controller)
+    await _settled(page)
+    tones: dict[str, set[Tone]] = {}
+    for table, model in (
+        (page.table, page.model),
+        (page.invitations.table, page.invitations.model),
+    ):
+        status = next(c for c in range(model.columnCount()) if model.column(c).title == "Status")
+        assert isinstance(table.itemDelegateForColumn(status), BadgeDelegate)
+        for row in range(model.rowCount()):
+            cell = model.index(row, status)
+            tones.setdefault(cell.data(), set()).add(Tone(cell.data(PILL_ROLE)))
+        # Each pill is whole in its column ("Deactivated" was cut to "Deactivat…").
+        option = QStyleOptionViewItem()
+        option.font = table.font()
+        delegate = table.itemDelegateForColumn(status)
+        widest = max(
+            delegate.sizeHint(option, model.index(r, status)).width()
+            for r in range(model.rowCount())
+        )
+        assert table.columnWidth(status) >= widest
+    assert tones["Active"] == {Tone.SUCCESS}
+    assert tones["Deactivated"] == {Tone.NEUTRAL}
+    assert tones["Pending"] == {Tone.WARNING}

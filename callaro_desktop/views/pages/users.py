@@ -63,6 +63,7 @@ from callaro_desktop.views.dialogs.user_actions import (
     short_name,
 )
 from callaro_desktop.views.pages.list_page import SEARCH_DEBOUNCE_MS, ListPage
+from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Tone
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 
 if TYPE_CHECKING:
@@ -89,6 +90,17 @@ def _status_text(user: User) -> str:
     if user.status is UserStatus.DEACTIVATED:
         return tr("Deactivated")
     return tr("Unknown")
+
+
+def _status_tone(user: User) -> Tone:
+    return Tone.SUCCESS if user.status is UserStatus.ACTIVE else Tone.NEUTRAL
+
+
+# As on Phone numbers: what waits for someone is amber, what is done green, what ended grey.
+_INVITATION_TONES = {
+    InvitationStatus.PENDING: Tone.WARNING,
+    InvitationStatus.ACCEPTED: Tone.SUCCESS,
+}
 
 
 def _invitation_status_text(inv: Invitation) -> str:
@@ -123,6 +135,13 @@ def _button(text: str, accessible: str, action: QAction | None = None) -> QPushB
 
 
 def _style_table(table: QTableView) -> None:
+    # A status is a pill, as on the other lists (the text stays the cell's, for export and
+    # screen readers).
+    model = table.model()
+    if isinstance(model, LazyTableModel):
+        for section in range(model.columnCount()):
+            if PILL_ROLE in model.column(section).extra_roles:
+                table.setItemDelegateForColumn(section, BadgeDelegate(table, pill=True))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
@@ -343,7 +362,12 @@ class InvitationsPanel(QWidget):
         return [
             Column(tr("Email"), lambda i: i.email, "email"),
             Column(tr("Role"), lambda i: tr(i.role.label), "role"),
-            Column(tr("Status"), _invitation_status_text, "status"),
+            Column(
+                tr("Status"),
+                _invitation_status_text,
+                "status",
+                extra_roles={PILL_ROLE: lambda i: _INVITATION_TONES.get(i.status, Tone.NEUTRAL)},
+            ),
             Column(tr("Invited by"), lambda i: i.invited_by.label if i.invited_by else "—"),
             Column(tr("Sent"), lambda i: format_datetime(i.created_at, tz()), "created_at"),
             Column(tr("Expires"), lambda i: format_datetime(i.expires_at, tz()), "expires_at"),
@@ -543,8 +567,9 @@ class UsersPage(ListPage[User]):
             self.table, self.model, 1, Qt.SortOrder.AscendingOrder, self.reload
         )
         header = self.table.horizontalHeader()
-        # Fits all six columns in a 1280 px window; dates need about 150 px.
-        for section, width in ((0, 160), (1, 250), (2, 130), (3, 100), (4, 150)):
+        # Fits all six columns in a 1280 px window; dates need about 150 px, the status pill
+        # "Deactivated" 115.
+        for section, width in ((0, 160), (1, 240), (2, 130), (3, 115), (4, 150)):
             header.resizeSection(section, width)
 
     def _build_actions(self) -> None:
@@ -696,7 +721,7 @@ class UsersPage(ListPage[User]):
             Column(tr("Name"), lambda u: u.display_name or "—", "display_name"),
             Column(tr("Email"), lambda u: u.email, "email"),
             Column(tr("Role"), lambda u: tr(u.role.label), "role"),
-            Column(tr("Status"), _status_text, "status"),
+            Column(tr("Status"), _status_text, "status", extra_roles={PILL_ROLE: _status_tone}),
             Column(
                 tr("Last active"),
                 lambda u: format_datetime(u.last_active_at, tz(), never=tr("never")),
