@@ -372,3 +372,18 @@ async def test_discarding_a_pending_recharge_asks_first(make_app, sandbox, brows
     ask.accept()
     await wait_for(lambda: not page.pending_banner.isVisible(), what="banner gone")
     assert page.pending_ids(controller.session.tenant_id) == []
+
+
+async def test_a_failed_payment_check_says_why_and_the_request_id_once(
+    make_app, sandbox, browser, faults
+) -> None:
+    controller, page = await _as_admin(make_app, sandbox)
+    waiting = await _pay_flow(controller, page, browser, "300")
+    faults([{"route": "/api/v1/billing/recharges/*", "method": "GET", "status": 500}])
+    QTest.mouseClick(waiting.check_button, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: "Could not check" in waiting.status.text(), what="check failed")
+    text = waiting.status.text()
+    assert text.count("req_") == 1 and text.count("request id") == 1, text
+    assert ".." not in text and "). Trying again in" in text, text
+    faults([])
+    waiting.reject()

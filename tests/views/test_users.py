@@ -338,6 +338,8 @@ async def test_the_last_admin_refusal_is_explained(make_app, sandbox) -> None:
     await wait_for(lambda: role_error.isVisible(), what="refusal at the role")
     assert "only active Tenant Admin of Corvid Studio" in role_error.text()
     assert "Make someone else a Tenant Admin first" in role_error.text()
+    # The request id inside the last sentence, once.
+    assert role_error.text().count("request id") == 1 and role_error.text().endswith(").")
     assert dialog.isVisible() and dialog.role.currentIndex() == 1
     dialog.reject()
 
@@ -348,6 +350,7 @@ async def test_the_last_admin_refusal_is_explained(make_app, sandbox) -> None:
     await wait_for(lambda: any(m.level is Level.ERROR for m in posted), what="refusal")
     error = next(m for m in posted if m.level is Level.ERROR)
     assert "only active Tenant Admin of Corvid Studio" in error.text and error.request_id
+    assert "request id" not in error.text  # the message bar adds it, once
     api = Api(sandbox, CORVID_OWNER, controller.session.tenant_id)
     me = api.get("/users", search="owner@corvid").json()["data"][0]
     assert (me["role"], me["status"]) == ("tenant_admin", "active")

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from callaro_desktop.api.errors import ApiError
+from callaro_desktop.api.errors import ApiError, with_request_id
 from callaro_desktop.api.models import Money, Recharge, RechargeStatus
 from callaro_desktop.i18n import tr
 from callaro_desktop.services import downloads
@@ -373,12 +373,17 @@ class RechargeWaitDialog(QDialog):
                 recharge = await self.session.call(lambda: scope.billing.recharge(self.recharge.id))
             except ApiError as exc:
                 delay = min(delay * 2, MAX_POLL_INTERVAL_S)
-                text = tr("Could not check the payment: {0}. Trying again in {1} s.").format(
-                    exc.user_message(), f"{delay:g}"
+                # (The id inside the sentence about the failure, once.)
+                failure = with_request_id(
+                    exc.user_message(reference=False),
+                    exc.request_id,
+                    tr("{0} (request id {1})"),
                 )
-                if exc.request_id:
-                    text = tr("{0} (request id {1})").format(text, exc.request_id)
-                self.status.setText(text)
+                self.status.setText(
+                    tr("Could not check the payment: {0} Trying again in {1} s.").format(
+                        failure, f"{delay:g}"
+                    )
+                )
                 continue
             delay = POLL_INTERVAL_S
             self.recharge = recharge

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-from callaro_desktop.api.errors import ApiError, ValidationFailed
+from callaro_desktop.api.errors import ApiError, ValidationFailed, with_request_id
 from callaro_desktop.api.models import Role, User
 from callaro_desktop.i18n import tr
 from callaro_desktop.views.dialogs.form import FormDialog
@@ -146,8 +146,7 @@ class ChangeRoleDialog(FormDialog):
     def show_api_error(self, exc: ApiError) -> None:
         if is_last_admin(exc):
             text = last_admin_message(self.user, self.tenant, Change.DEMOTE, is_self=self.is_self)
-            if exc.request_id:
-                text += " " + tr("(request id {0})").format(exc.request_id)
+            text = with_request_id(text, exc.request_id, tr("{0} (request id {1})"))
             self._refused = self.role.role()
             self.show_errors({"role": text})
         else:
