@@ -425,7 +425,7 @@ class AppController:
                 log.info("silent sign-in failed: %s", exc)
                 self.session.messages.warning(
                     self.window.tr("Could not sign in automatically: {0}").format(
-                        exc.user_message()
+                        exc.user_message(reference=False)
                     ),
                     exc.request_id,
                 )

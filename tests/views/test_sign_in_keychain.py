@@ -73,3 +73,23 @@ async def test_a_dead_keychain_token_falls_back_to_the_sign_in_dialog(
     account = settings.saved_accounts[0] if settings.saved_accounts else None
     if account is not None:
         assert await second.session.vault.get_async(account.server, account.email) is None
+
+
+async def test_a_server_error_at_silent_sign_in_is_said_once_with_its_request_id(
+    make_app, sandbox, secret_service, faults
+) -> None:
+    settings = Settings()
+    first = await make_app(vault=_keychain_store(secret_service, settings), settings=settings)
+    await first.session.sign_in(sandbox.base_url, ADMIN[0], ADMIN[1], keep=True)
+    await wait_for(lambda: settings.saved_accounts, what="saved")
+
+    faults([{"route": "/api/v1/auth/refresh", "status": 500}])
+    second = await make_app(vault=_keychain_store(secret_service, settings), settings=settings)
+    posted: list[Any] = []
+    second.session.messages.posted.connect(posted.append)
+    background(second.sign_in_flow())
+    await wait_for(lambda: second.sign_in_dialog, what="sign-in dialog")
+    warning = next(m for m in posted if "Could not sign in automatically" in m.text)
+    assert warning.request_id and "request id" not in warning.text
+    bar = second.window.message_bar.text.text()
+    assert bar.count(warning.request_id) == 1 and bar.endswith(")."), bar
