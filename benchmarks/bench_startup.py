@@ -102,11 +102,13 @@ def _child_one_answer(server: str) -> int:
     import httpx
 
     # As the console does (views/__init__.py): PySide's import wrapper goes as soon as Qt is
-    # imported. Left in place, it slowed every later import, and pydantic imported under it
-    # failed about one start in seven (the wrapper reads each importing module's source, and
-    # asking a pydantic module for it runs pydantic's lazy imports while pydantic is still
-    # being imported: "partially initialized module").
-    import callaro_desktop.views  # noqa: F401
+    # imported, before pydantic. Left in place, it slowed every later import, and now and
+    # then pydantic imported under it failed (the wrapper reads each importing module's
+    # source, and asking a pydantic module for it runs pydantic's lazy imports while pydantic
+    # is still being imported: "partially initialized module").
+    from callaro_desktop.views import without_feature_import
+
+    without_feature_import()  # (done on import already; a statement keeps the order below)
     import qasync
     from pydantic import BaseModel
     from PySide6.QtCore import Qt, QTimer
