@@ -35,6 +35,7 @@ from callaro_desktop.views.shell.main_window import (
     first_size,
 )
 from callaro_desktop.views.shell.nav import NAV
+from callaro_desktop.views.widgets.search_field import SearchField
 from callaro_sandbox.server import RunningServer
 
 from .conftest import ADMIN, _start, sign_in, wait_for, wrapped_lines
@@ -233,6 +234,28 @@ async def test_in_a_first_window_every_list_shows_all_its_columns(
                     wide[item.page_id] = (header.length(), table.viewport().width())
     assert tables >= 5
     assert not wide
+
+    # Their search boxes show the whole placeholder ("Search invitations…" was cut short).
+    users = window.pages["users"]
+    await _open(window, "users")
+    users.tabs.setCurrentWidget(users.invitations)
+    await asyncio.sleep(0.05)
+    cut = {}
+    boxes = 0
+    for page_id in ("users", "phone_numbers", "api_keys"):
+        await _open(window, page_id)
+        for box in window.pages[page_id].findChildren(SearchField):
+            if box.isVisible():
+                boxes += 1
+                # The text runs from the frame (~4 px) to the clear button (kept hidden
+                # while the box is empty, its room not).
+                clear = box.findChild(QToolButton)
+                assert clear is not None
+                need = box.fontMetrics().horizontalAdvance(box.placeholderText()) + 6
+                if need > clear.x():
+                    cut[box.placeholderText()] = (need, clear.x())
+    assert boxes >= 3
+    assert not cut
 
 
 async def test_each_page_that_adds_something_has_one_primary_action(

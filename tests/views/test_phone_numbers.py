@@ -69,7 +69,7 @@ async def test_list_uses_the_contract_labels_badges_and_filters(make_app, sandbo
     await sign_in(controller, sandbox, ADMIN)
     page = await _open_page(controller)
     assert page.title_label.text() == "Phone numbers"
-    assert page.search.placeholderText() == "Search numbers..."
+    assert page.search.placeholderText() == "Search numbers…"
     model = page.model
     headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
     assert headers == ["Number", "Status", "Inbound Agent", "Provider", "Name", "Created"]

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QWidget,
@@ -56,6 +55,7 @@ from callaro_desktop.views.dialogs.confirm import ConfirmDialog, confirm
 from callaro_desktop.views.dialogs.form import run_form
 from callaro_desktop.views.pages.list_page import ListPage
 from callaro_desktop.views.widgets.lazy_table import Column
+from callaro_desktop.views.widgets.search_field import SearchField
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient
@@ -205,11 +205,9 @@ class ApiKeysPage(ListPage[ApiKey]):
         )
 
     def _build_filters(self) -> None:
-        self.key_search = QLineEdit()
-        self.key_search.setPlaceholderText(tr("Search keys..."))
-        self.key_search.setAccessibleName(tr("Search keys by name or prefix"))
-        self.key_search.setClearButtonEnabled(True)
-        self.key_search.setMaximumWidth(280)
+        self.key_search = SearchField(
+            tr("Search keys…"), tr("Search keys by name or prefix"), widest=280
+        )
         self.key_search.textChanged.connect(lambda _t: self._apply_filter())
         self.status_filter = QComboBox()
         self.status_filter.setAccessibleName(tr("Show keys"))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.settings import tenant_key
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
+from callaro_desktop.views.widgets.search_field import SearchField
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient
@@ -64,13 +64,9 @@ class ListPage(Page, Generic[T]):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
-        self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(320)
+        placeholder = self.search_placeholder or ""
+        self.search = SearchField(placeholder, placeholder.rstrip("…"))
         self.search.setVisible(self.search_placeholder is not None)
-        if self.search_placeholder is not None:
-            self.search.setPlaceholderText(self.search_placeholder)
-            self.search.setAccessibleName(self.search_placeholder.rstrip("."))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)

@@ -95,7 +95,7 @@ def monospace(base: QFont | None = None) -> QFont:
 
 class PhoneNumbersPage(ListPage[PhoneNumber]):
     page_id = "phone_numbers"
-    search_placeholder = tr("Search numbers...")
+    search_placeholder = tr("Search numbers…")
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         self._sort: str | None = None

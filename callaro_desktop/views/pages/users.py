@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QProgressBar,
     QPushButton,
@@ -65,6 +64,7 @@ from callaro_desktop.views.dialogs.user_actions import (
 from callaro_desktop.views.pages.list_page import SEARCH_DEBOUNCE_MS, ListPage
 from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Tone
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
+from callaro_desktop.views.widgets.search_field import SearchField
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient
@@ -294,11 +294,7 @@ class InvitationsPanel(QWidget):
         ):
             self.status.addItem(text, value)
         self.status.currentIndexChanged.connect(lambda _i: self.reload())
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Search invitations..."))
-        self.search.setAccessibleName(tr("Search invitations"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(320)
+        self.search = SearchField(tr("Search invitations…"), tr("Search invitations"))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
@@ -520,7 +516,7 @@ class InvitationsPanel(QWidget):
 
 class UsersPage(ListPage[User]):
     page_id = "users"
-    search_placeholder = tr("Search users...")
+    search_placeholder = tr("Search users…")
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
