@@ -520,3 +520,20 @@ def test_dialog_buttons_carry_no_icons(themed: QApplication) -> None:
     other = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_DialogOkButton), "OK")
     _shown(other, (80, 30))
     assert not other.icon().isNull()
+
+
+@pytest.mark.parametrize("appearance", ["light", "dark"])
+def test_the_command_palette_has_an_edge(themed: QApplication, appearance: str) -> None:
+    # A popup gets no frame or shadow from most Linux desktops: without an edge the palette
+    # ran into the page under it.
+    from callaro_desktop.views.shell.command_palette import CommandPalette
+
+    theme.install(themed, appearance)
+    palette = CommandPalette()
+    image = _shown(palette, (420, 300))
+    edge = theme.popup_edge()
+    window = themed.palette().color(QPalette.ColorRole.Window)
+    for x, y in ((0, 150), (210, 0), (419, 150), (210, 299)):
+        assert _pixel(image, palette, x, y).name() == edge.name(), (x, y)
+    assert _contrast(edge, window) >= 1.3  # it shows against the window colour
+    palette.deleteLater()

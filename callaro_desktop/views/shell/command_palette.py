@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.fuzzy import rank
+from callaro_desktop.views import theme
 from callaro_desktop.views.widgets.placement import show_on_screen
 
 MAX_SHOWN = 60
@@ -166,6 +167,13 @@ class CommandPalette(QDialog):
         self.query.textChanged.connect(self._refilter)
         self.query.installEventFilter(self)
         self.list.clicked.connect(lambda index: self._run(index.row()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self)
+        painter.setPen(theme.popup_edge())
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()
 
     def open_with(self, entries: Sequence[PaletteEntry]) -> None:
         self._entries = entries
