@@ -67,7 +67,7 @@ T = TypeVar("T")
 # Name, Prefix, Scopes, Status, Created, Created by, Last used (which also takes what is left):
 # all seven within a first window (1280 px, a vertical scroll bar shown); Status holds "Replaced
 # — revoke when done", the dates theirs, and names and scopes are cut short with a tooltip.
-COLUMN_WIDTHS = (140, 108, 150, 200, 135, 95, 135)
+COLUMN_WIDTHS = (140, 108, 130, 200, 135, 115, 135)
 
 
 class StatusFilter(StrEnum):
