@@ -24,6 +24,7 @@ from callaro_desktop.views.dialogs.add_number import AddNumberDialog, times
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog
 from callaro_desktop.views.dialogs.number_detail import NumberDetailDialog
 from callaro_desktop.views.pages.phone_numbers import PhoneNumbersPage
+from callaro_desktop.views.shell.palette_entries import palette_entries
 from callaro_desktop.views.widgets.badges import BADGES_ROLE, PILL_ROLE, Tone
 
 from .conftest import ADMIN, OPERATOR, VIEWER, sign_in, wait_for
@@ -323,3 +324,43 @@ async def test_every_column_fits_at_the_default_window_size(make_app, sandbox) -
     metrics = table.fontMetrics()
     dates = max(metrics.horizontalAdvance(str(model.index(r, last).data())) for r in rows)
     assert dates + 8 <= header.sectionSize(last)
+
+
+async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
+    make_app, sandbox
+) -> None:
+    controller = await make_app()
+    window = controller.window
+    await sign_in(controller, sandbox, ADMIN)
+    def offered() -> bool:
+        return "Reset column widths" in {e.title for e in palette_entries(window)}
+
+    assert not window.reset_columns_action.isEnabled()  # the Dashboard has no list
+    assert not offered()
+    page = await _open_page(controller)
+    assert window.reset_columns_action.isEnabled() and offered()  # the menu, the palette
+    header = page.table.horizontalHeader()
+    assert page.reset_columns_action in header.actions()  # the header's context menu
+    laid_out = [header.sectionSize(c) for c in range(header.count())]
+    sorted_by = header.sortIndicatorSection(), header.sortIndicatorOrder()
+
+    header.resizeSection(0, 420)
+    header.resizeSection(4, 40)
+    header.moveSection(2, 4)
+    page.reload()  # the dragged layout is kept with the workspace, as a user's would be
+    await wait_for(lambda: page.states.state == "ready", what="reloaded")
+    key = page._state_key
+    assert key is not None
+    assert controller.session.settings.view_state[key]["header"]
+    loads = controller.session.tasks.running()
+
+    window.reset_columns_action.trigger()
+    assert [header.sectionSize(c) for c in range(header.count())] == laid_out
+    assert [header.visualIndex(c) for c in range(header.count())] == list(range(header.count()))
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == sorted_by
+    assert controller.session.tasks.running() == loads  # nothing loaded again
+    # Remembered as reset: the workspace comes back with the page's own layout.
+    default = page._default_header
+    assert default is not None
+    remembered = controller.session.settings.view_state[key]["header"]
+    assert remembered == bytes(default.toBase64().data()).decode("ascii")

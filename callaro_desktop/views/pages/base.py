@@ -162,6 +162,12 @@ class Page(QWidget):
         """Show and select one item (a find-across-workspaces result). No-op by default;
         list pages search for `query` and select the row whose id is `item_id`."""
 
+    #: Whether the page shows a list whose columns `reset_columns` can put back.
+    has_columns: ClassVar[bool] = False
+
+    def reset_columns(self) -> None:
+        """Put the list's columns back as the page laid them out. No-op by default."""
+
     def open_primary_action(self) -> None:
         """Start the page's main task (e.g. Users opens its invite dialog).
 

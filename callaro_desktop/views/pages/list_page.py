@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +43,7 @@ SEARCH_DEBOUNCE_MS = 300
 
 class ListPage(Page, Generic[T]):
     search_placeholder: str | None = None  # None: the list has no search
+    has_columns = True
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -83,6 +85,12 @@ class ListPage(Page, Generic[T]):
         self._state_key: str | None = None
         self._default_header: QByteArray | None = None
         self.model.load_failed.connect(self._on_more_failed)
+        # The widths dragged can be put back: from the header's context menu, and from the
+        # View menu for the keyboard (MainWindow).
+        self.reset_columns_action = QAction(tr("Reset column widths"), self)
+        self.reset_columns_action.triggered.connect(self.reset_columns)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header.addAction(self.reset_columns_action)
 
         tools = QHBoxLayout()
         tools.addWidget(self.search)
@@ -217,6 +225,21 @@ class ListPage(Page, Generic[T]):
         # section (~0.3 ms of each switch), comparing costs microseconds.
         if layout is not None and layout != columns.saveState():
             columns.restoreState(layout)
+
+    def reset_columns(self) -> None:
+        """The columns as the page first laid them out (widths, order); the rows and their
+        sort order stay as they are."""
+        default = self._default_header
+        if default is None:
+            return
+        header = self.table.horizontalHeader()
+        sorted_by = header.sortIndicatorSection(), header.sortIndicatorOrder()
+        header.restoreState(default)
+        # The sort shown put back quietly: told, the page's sorting would load the rows again.
+        blocked = header.blockSignals(True)
+        header.setSortIndicator(*sorted_by)
+        header.blockSignals(blocked)
+        self._remember_view()
 
     def _remember_view(self) -> None:
         key = self._state_key

@@ -339,6 +339,11 @@ class MainWindow(QMainWindow):
         self.reload_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
         self.reload_action.triggered.connect(self.reload_current)
         view_menu.addAction(self.reload_action)
+        # (Enabled on the pages with a list: _show_page.)
+        self.reset_columns_action = QAction(tr("Reset &column widths"), self)
+        self.reset_columns_action.triggered.connect(self.reset_current_columns)
+        self.reset_columns_action.setEnabled(False)
+        view_menu.addAction(self.reset_columns_action)
         self.sidebar_action = QAction(tr("&Sidebar"), self)
         self.sidebar_action.setCheckable(True)
         self.sidebar_action.setChecked(True)
@@ -580,11 +585,17 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.reload()
 
+    def reset_current_columns(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.reset_columns()
+
     def _show_page(self, page_id: str) -> None:
         if page_id not in self._allowed:
             self.router.replace(self._fallback())
             return
         page = self.page(page_id)
+        self.reset_columns_action.setEnabled(page.has_columns)
         self.stack.setCurrentWidget(page)
         self._mark_current_page()
         tenant_id = self.session.tenant_id

@@ -99,6 +99,10 @@ def palette_entries(window: MainWindow) -> list[PaletteEntry]:
         (tr("Preferences"), window.preferences_action.trigger, "preferences_action"),
         (tr("Sign out"), window.sign_out_action.trigger, "sign_out_action"),
     ]
+    if window.reset_columns_action.isEnabled():  # a page with a list is shown
+        general.append(
+            (tr("Reset column widths"), window.reset_current_columns, "reset_columns_action")
+        )
     for title, run, attr in general:
         entries.append(
             PaletteEntry("action", title, run, shortcut=_shortcut(window, attr), boost=ACTION_BOOST)
