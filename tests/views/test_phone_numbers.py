@@ -332,6 +332,7 @@ async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
     controller = await make_app()
     window = controller.window
     await sign_in(controller, sandbox, ADMIN)
+
     def offered() -> bool:
         return "Reset column widths" in {e.title for e in palette_entries(window)}
 
