@@ -576,3 +576,24 @@ async def test_statuses_are_pills_as_on_the_other_lists(make_app, sandbox) -> No
     assert tones["Active"] == {Tone.SUCCESS}
     assert tones["Deactivated"] == {Tone.NEUTRAL}
     assert tones["Pending"] == {Tone.WARNING}
+
+
+async def test_reset_column_widths_puts_back_both_lists(make_app, sandbox) -> None:
+    controller, _api = await _app(make_app, sandbox)
+    page = await _users_page(controller)
+    panel = page.invitations
+    assert panel.reset_columns_action in panel.table.horizontalHeader().actions()
+    tables = (page.table, panel.table)
+
+    def widths() -> list[list[int]]:
+        return [
+            [t.horizontalHeader().sectionSize(c) for c in range(t.horizontalHeader().count())]
+            for t in tables
+        ]
+
+    laid_out = widths()
+    for table in tables:
+        table.horizontalHeader().resizeSection(0, 333)
+    assert widths() != laid_out
+    controller.window.reset_columns_action.trigger()
+    assert widths() == laid_out

@@ -41,6 +41,16 @@ T = TypeVar("T")
 SEARCH_DEBOUNCE_MS = 300
 
 
+def restore_columns(header: QHeaderView, layout: QByteArray) -> None:
+    """Put a table's columns back to `layout` (widths, order), keeping the sort it shows."""
+    sorted_by = header.sortIndicatorSection(), header.sortIndicatorOrder()
+    header.restoreState(layout)
+    # The sort shown put back quietly: told, a page's sorting would load the rows again.
+    blocked = header.blockSignals(True)
+    header.setSortIndicator(*sorted_by)
+    header.blockSignals(blocked)
+
+
 class ListPage(Page, Generic[T]):
     search_placeholder: str | None = None  # None: the list has no search
     has_columns = True
@@ -229,17 +239,9 @@ class ListPage(Page, Generic[T]):
     def reset_columns(self) -> None:
         """The columns as the page first laid them out (widths, order); the rows and their
         sort order stay as they are."""
-        default = self._default_header
-        if default is None:
-            return
-        header = self.table.horizontalHeader()
-        sorted_by = header.sortIndicatorSection(), header.sortIndicatorOrder()
-        header.restoreState(default)
-        # The sort shown put back quietly: told, the page's sorting would load the rows again.
-        blocked = header.blockSignals(True)
-        header.setSortIndicator(*sorted_by)
-        header.blockSignals(blocked)
-        self._remember_view()
+        if self._default_header is not None:
+            restore_columns(self.table.horizontalHeader(), self._default_header)
+            self._remember_view()
 
     def _remember_view(self) -> None:
         key = self._state_key

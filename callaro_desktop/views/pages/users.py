@@ -61,7 +61,7 @@ from callaro_desktop.views.dialogs.user_actions import (
     person,
     short_name,
 )
-from callaro_desktop.views.pages.list_page import SEARCH_DEBOUNCE_MS, ListPage
+from callaro_desktop.views.pages.list_page import SEARCH_DEBOUNCE_MS, ListPage, restore_columns
 from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Tone
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
@@ -280,8 +280,14 @@ class InvitationsPanel(QWidget):
         self.sorting = ServerSort(
             self.table, self.model, 4, Qt.SortOrder.DescendingOrder, self.reload
         )
+        header = self.table.horizontalHeader()
         for section, width in ((0, 260), (1, 140), (2, 100), (3, 170), (4, 160)):
-            self.table.horizontalHeader().resizeSection(section, width)
+            header.resizeSection(section, width)
+        self._laid_out = header.saveState()
+        self.reset_columns_action = QAction(tr("Reset column widths"), self)
+        self.reset_columns_action.triggered.connect(self.reset_columns)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header.addAction(self.reset_columns_action)
 
         self.status = QComboBox()
         self.status.setAccessibleName(tr("Show invitations"))
@@ -398,6 +404,9 @@ class InvitationsPanel(QWidget):
         self.error_label.hide()
         self.retry_button.hide()
         self.page.reset_lazy(self.model, data)
+
+    def reset_columns(self) -> None:
+        restore_columns(self.table.horizontalHeader(), self._laid_out)
 
     def reload(self) -> None:
         tenant_id = self.session.tenant_id
@@ -745,6 +754,10 @@ class UsersPage(ListPage[User]):
         super().reload()
         # Its own task, keyed by tenant: a failure there must not hide the users.
         self.invitations.reload()
+
+    def reset_columns(self) -> None:
+        super().reset_columns()
+        self.invitations.reset_columns()
 
     def present(self, data: UsersData) -> None:
         # A refresh of the same query puts the view back where it was; a new search,
