@@ -218,15 +218,13 @@ def readable_on(fill: QColor) -> QColor:
     return QColor("#ffffff") if on_white >= on_dark else dark
 
 
-def popup_edge() -> QColor:
-    """The line around a popup of our own (the command palette): most Linux desktops give a
-    popup no frame or shadow, and without one it ran into the page under it. As Fusion draws
-    a panel's edge on the light theme; on the dark one, the border lightened (darker than the
-    window would not show)."""
+def popup_edge(window: QColor) -> QColor:
+    """The line around a popup of our own (the command palette) whose background is `window`:
+    most Linux desktops give a popup no frame or shadow, and without one it ran into the page
+    under it. As Fusion draws a panel's edge on the light theme; on the dark one, the border
+    lightened (darker than the window would not show)."""
     t = tokens()
-    if t.dark:
-        return QColor(t.border).lighter(125)
-    return QColor(_palette(t).color(QPalette.ColorRole.Window)).darker(140)
+    return QColor(t.border).lighter(125) if t.dark else window.darker(140)
 
 
 def _text_colour(widget: QWidget, t: Tokens) -> QColor | None:

@@ -35,6 +35,8 @@ from callaro_desktop.views.shell.main_window import (
     first_size,
 )
 from callaro_desktop.views.shell.nav import NAV
+from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate
+from callaro_desktop.views.widgets.lazy_table import LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
 from callaro_sandbox.server import RunningServer
 
@@ -221,7 +223,7 @@ async def test_in_a_first_window_every_list_shows_all_its_columns(
     window = await _signed_in(make_app, sandbox)
     await _resize(window, 1280, 800)
     wide = {}
-    tables = 0
+    tables = pills = 0
     for item in NAV:
         if not window.is_allowed(item.page_id):
             continue
@@ -229,10 +231,16 @@ async def test_in_a_first_window_every_list_shows_all_its_columns(
         for table in window.pages[item.page_id].findChildren(QTableView):
             if table.isVisible():
                 tables += 1
+                model = table.model()
+                columns = model.columnCount() if isinstance(model, LazyTableModel) else 0
+                for c in range(columns):  # statuses are pills on every list
+                    if PILL_ROLE in model.column(c).extra_roles:
+                        pills += 1
+                        assert isinstance(table.itemDelegateForColumn(c), BadgeDelegate)
                 header = table.horizontalHeader()
                 if header.length() > table.viewport().width():
                     wide[item.page_id] = (header.length(), table.viewport().width())
-    assert tables >= 5
+    assert tables >= 5 and pills >= 4  # Users, Phone numbers, Invoices, Telephony
     assert not wide
 
     # Their search boxes show the whole placeholder ("Search invitations…" was cut short).

@@ -531,7 +531,7 @@ def test_the_command_palette_has_an_edge(themed: QApplication, appearance: str) 
     theme.install(themed, appearance)
     palette = CommandPalette()
     image = _shown(palette, (420, 300))
-    edge = theme.popup_edge()
+    edge = theme.popup_edge(palette.palette().color(QPalette.ColorRole.Window))
     window = themed.palette().color(QPalette.ColorRole.Window)
     for x, y in ((0, 150), (210, 0), (419, 150), (210, 299)):
         assert _pixel(image, palette, x, y).name() == edge.name(), (x, y)

@@ -29,7 +29,7 @@ from callaro_desktop.views.dialogs.invoice_detail import (
     status_tone,
 )
 from callaro_desktop.views.pages.list_page import ListPage
-from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate
+from callaro_desktop.views.widgets.badges import PILL_ROLE
 from callaro_desktop.views.widgets.lazy_table import Column
 from callaro_desktop.views.widgets.transfer_bar import TransferBar
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.VOID)
-STATUS_COLUMN = 6
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -55,7 +54,6 @@ class InvoicesPage(ListPage[Invoice]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.table.setItemDelegateForColumn(STATUS_COLUMN, BadgeDelegate(self.table, pill=True))
         self.status = QComboBox()
         self.status.setObjectName("InvoiceStatus")
         self.status.setAccessibleName(tr("Status"))

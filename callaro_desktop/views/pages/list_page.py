@@ -9,7 +9,7 @@ by the model, whose fetch refuses to run for a tenant that is no longer current.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -30,6 +30,7 @@ from callaro_desktop.api.pages import Pager
 from callaro_desktop.i18n import tr
 from callaro_desktop.settings import tenant_key
 from callaro_desktop.views.pages.base import Page
+from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
 
@@ -39,6 +40,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 SEARCH_DEBOUNCE_MS = 300
+
+
+def show_pills(table: QTableView, model: LazyTableModel[Any]) -> None:
+    """A pill for every column whose cells say their tone (PILL_ROLE): the statuses of every
+    list look alike. The text stays the cell's, for export and screen readers."""
+    for section in range(model.columnCount()):
+        if PILL_ROLE in model.column(section).extra_roles:
+            table.setItemDelegateForColumn(section, BadgeDelegate(table, pill=True))
+
+
+def reset_columns_action(header: QHeaderView, reset: Callable[[], None]) -> QAction:
+    """The "Reset column widths" item of `header`'s right-click menu, running `reset`."""
+    action = QAction(tr("Reset column widths"), header)
+    action.triggered.connect(reset)
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    header.addAction(action)
+    return action
 
 
 def restore_columns(header: QHeaderView, layout: QByteArray) -> None:
@@ -97,10 +115,8 @@ class ListPage(Page, Generic[T]):
         self.model.load_failed.connect(self._on_more_failed)
         # The widths dragged can be put back: from the header's context menu, and from the
         # View menu for the keyboard (MainWindow).
-        self.reset_columns_action = QAction(tr("Reset column widths"), self)
-        self.reset_columns_action.triggered.connect(self.reset_columns)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        header.addAction(self.reset_columns_action)
+        self.reset_columns_action = reset_columns_action(header, self.reset_columns)
+        show_pills(self.table, self.model)
 
         tools = QHBoxLayout()
         tools.addWidget(self.search)

@@ -102,7 +102,6 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
         super().__init__(session, parent)
         # Only the badge columns are painted in Python; the rest keep Qt's own painting.
         self.table.setItemDelegateForColumn(0, BadgeDelegate(self.table, font=self._mono))
-        self.table.setItemDelegateForColumn(1, BadgeDelegate(self.table, pill=True))
         header = self.table.horizontalHeader()
         # The longest number E.164 allows and its badge, so that at the default window size
         # every column fits (a wider Number column clipped Created behind a scroll bar).

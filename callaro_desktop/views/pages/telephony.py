@@ -31,7 +31,7 @@ from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.pages.list_page import ListPage
 from callaro_desktop.views.pages.phone_numbers import provider_label
-from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Pill, Tone
+from callaro_desktop.views.widgets.badges import PILL_ROLE, Pill, Tone
 from callaro_desktop.views.widgets.lazy_table import Column
 
 if TYPE_CHECKING:
@@ -140,7 +140,6 @@ class TelephonyPage(ListPage[TelephonyConnection]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.table.setItemDelegateForColumn(2, BadgeDelegate(self.table, pill=True))
         self.table.horizontalHeader().resizeSection(0, 240)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_controls())

@@ -61,8 +61,14 @@ from callaro_desktop.views.dialogs.user_actions import (
     person,
     short_name,
 )
-from callaro_desktop.views.pages.list_page import SEARCH_DEBOUNCE_MS, ListPage, restore_columns
-from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Tone
+from callaro_desktop.views.pages.list_page import (
+    SEARCH_DEBOUNCE_MS,
+    ListPage,
+    reset_columns_action,
+    restore_columns,
+    show_pills,
+)
+from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
 
@@ -135,13 +141,6 @@ def _button(text: str, accessible: str, action: QAction | None = None) -> QPushB
 
 
 def _style_table(table: QTableView) -> None:
-    # A status is a pill, as on the other lists (the text stays the cell's, for export and
-    # screen readers).
-    model = table.model()
-    if isinstance(model, LazyTableModel):
-        for section in range(model.columnCount()):
-            if PILL_ROLE in model.column(section).extra_roles:
-                table.setItemDelegateForColumn(section, BadgeDelegate(table, pill=True))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
@@ -284,10 +283,8 @@ class InvitationsPanel(QWidget):
         for section, width in ((0, 260), (1, 140), (2, 100), (3, 170), (4, 160)):
             header.resizeSection(section, width)
         self._laid_out = header.saveState()
-        self.reset_columns_action = QAction(tr("Reset column widths"), self)
-        self.reset_columns_action.triggered.connect(self.reset_columns)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        header.addAction(self.reset_columns_action)
+        self.reset_columns_action = reset_columns_action(header, self.reset_columns)
+        show_pills(self.table, self.model)
 
         self.status = QComboBox()
         self.status.setAccessibleName(tr("Show invitations"))

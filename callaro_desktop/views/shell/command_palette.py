@@ -171,7 +171,7 @@ class CommandPalette(QDialog):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         painter = QPainter(self)
-        painter.setPen(theme.popup_edge())
+        painter.setPen(theme.popup_edge(self.palette().color(QPalette.ColorRole.Window)))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         painter.end()
 
