@@ -7,11 +7,13 @@ a URL with ``?token=``, a repr of a headers dict, a server error echoing the req
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
 import re
 import sys
 import threading
-from logging.handlers import RotatingFileHandler
+from logging.handlers import QueueHandler, QueueListener, RotatingFileHandler
 from pathlib import Path
 
 from callaro_desktop import paths
@@ -153,8 +155,43 @@ def _level_number(level: int | str) -> int:
 _OWNED = "_callaro_desktop_owned"
 
 
+class _HandOff(QueueHandler):
+    """The one handler on the root logger: a record is redacted and formatted on the thread
+    that logged it, then written by a thread of its own.
+
+    Most records are logged on the GUI thread (the transport runs there), and a write to
+    the log file can wait: a home folder on a network share, a disk that has gone to sleep,
+    a virus scanner holding the file. None of that may freeze the window. Redacting here,
+    before the queue, keeps secrets out of the queue as well as the file.
+    """
+
+    def __init__(self, *handlers: logging.Handler) -> None:
+        super().__init__(queue.Queue(-1))
+        self.addFilter(SecretRedactor())
+        self.writers = handlers
+        self._listener = QueueListener(self.queue, *handlers)
+        self._listener.start()
+        self._writing = True
+
+    def flush(self) -> None:
+        """Wait until every record handed over so far is written (tests, quitting)."""
+        if self._writing:  # (once closed, nothing drains the queue: it is empty)
+            self.queue.join()  # type: ignore[attr-defined]
+        for handler in self.writers:
+            handler.flush()
+
+    def close(self) -> None:
+        # Whatever is queued is written, then the writers close.
+        if self._writing:
+            self._writing = False
+            self._listener.stop()
+        for handler in self.writers:
+            handler.close()
+        super().close()
+
+
 def shutdown_logging() -> None:
-    """Detach and close the handlers ``setup_logging`` installed."""
+    """Write what is queued, then detach and close the handlers ``setup_logging`` installed."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, _OWNED, False):
@@ -163,27 +200,32 @@ def shutdown_logging() -> None:
 
 
 def setup_logging(level: int | str = "INFO", *, to_stderr: bool = True) -> Path:
-    """Log to a rotating file in the log dir (and stderr); return the file's path.
+    """Log to a rotating file in the log dir (and stderr), written off the logging thread;
+    return the file's path.
 
     Safe to call again: the previous handlers are replaced.
     """
     shutdown_logging()
     path = paths.log_file()
     formatter = logging.Formatter(_FORMAT)
-    redactor = SecretRedactor()
-    handlers: list[logging.Handler] = [
+    writers: list[logging.Handler] = [
         RotatingFileHandler(
             path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8"
         )
     ]
     if to_stderr:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        writers.append(logging.StreamHandler(sys.stderr))
+    for writer in writers:
+        writer.setFormatter(formatter)
+    handler = _HandOff(*writers)
+    setattr(handler, _OWNED, True)
     root = logging.getLogger()
-    for handler in handlers:
-        handler.setFormatter(formatter)
-        handler.addFilter(redactor)
-        setattr(handler, _OWNED, True)
-        root.addHandler(handler)
+    root.addHandler(handler)
     root.setLevel(_level_number(level))
     logging.captureWarnings(True)
     return path
+
+
+# Before logging's own exit handler (atexit runs last registered first): the queue is written
+# out while the file can still be written.
+atexit.register(shutdown_logging)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from logging.handlers import RotatingFileHandler
+from logging.handlers import QueueHandler, RotatingFileHandler
 from pathlib import Path
 
 import pytest
@@ -177,12 +178,50 @@ def test_setup_logging_twice_does_not_double_lines(
     logs.setup_logging("INFO", to_stderr=False)
     path = logs.setup_logging(logging.DEBUG, to_stderr=False)
 
-    ours = [h for h in logging.getLogger().handlers if isinstance(h, RotatingFileHandler)]
+    handoffs = [h for h in logging.getLogger().handlers if isinstance(h, QueueHandler)]
+    assert len(handoffs) == 1
+    ours = [h for h in handoffs[0].writers if isinstance(h, RotatingFileHandler)]
     assert len(ours) == 1
     assert ours[0].maxBytes == logs.LOG_MAX_BYTES == 1_000_000
     assert ours[0].backupCount == logs.LOG_BACKUP_COUNT == 5
     assert logging.getLogger().level == logging.DEBUG
 
     logging.getLogger("callaro_desktop").debug("exactly once")
-    ours[0].flush()
+    handoffs[0].flush()
     assert path.read_text(encoding="utf-8").count("exactly once") == 1
+
+
+@pytest.mark.usefixtures("clean_root_logger")
+def test_a_stuck_log_file_never_holds_up_the_thread_that_logs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GUI thread logs every request: a log file that cannot be written for a while (a
+    network home folder, a virus scanner) must not freeze it. Written here, the first line
+    would keep this thread in the stuck write and the writer would be this thread."""
+    monkeypatch.setenv(paths.HOME_ENV, str(tmp_path / "home"))
+    path = logs.setup_logging("INFO", to_stderr=False)
+    handoff = next(h for h in logging.getLogger().handlers if isinstance(h, QueueHandler))
+    file = next(h for h in handoff.writers if isinstance(h, RotatingFileHandler))
+    real_emit = file.emit
+    writing, release = threading.Event(), threading.Event()
+    writers: list[threading.Thread] = []
+
+    def stuck(record: logging.LogRecord) -> None:
+        writers.append(threading.current_thread())
+        writing.set()
+        release.wait(5)
+        real_emit(record)
+
+    monkeypatch.setattr(file, "emit", stuck)
+    log = logging.getLogger("callaro_desktop.api.transport")
+    log.info("first line, stuck in the write")
+    assert writing.wait(5)
+    log.info("second line, refresh_token=%s", REFRESH)  # queued behind the stuck write
+    assert writers and all(w is not threading.current_thread() for w in writers)
+    assert not release.is_set()
+    release.set()
+    handoff.flush()
+    written = path.read_text(encoding="utf-8")
+    assert "first line, stuck in the write" in written and "second line" in written
+    assert REFRESH not in written
+    assert "[MainThread]" in written  # the thread that logged, not the one that wrote
