@@ -173,6 +173,14 @@ class _HandOff(QueueHandler):
         self._listener.start()
         self._writing = True
 
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self._writing:
+            # Closed from outside (logging.config's set-ups close every handler there is,
+            # and leave them on their loggers): write again rather than queue for no one.
+            self._listener.start()
+            self._writing = True
+        super().emit(record)
+
     def flush(self) -> None:
         """Wait until every record handed over so far is written (tests, quitting)."""
         if self._writing:  # (once closed, nothing drains the queue: it is empty)
@@ -182,9 +190,13 @@ class _HandOff(QueueHandler):
 
     def close(self) -> None:
         # Whatever is queued is written, then the writers close.
-        if self._writing:
-            self._writing = False
-            self._listener.stop()
+        self.acquire()  # (not while a record is being handed over)
+        try:
+            if self._writing:
+                self._writing = False
+                self._listener.stop()
+        finally:
+            self.release()
         for handler in self.writers:
             handler.close()
         super().close()

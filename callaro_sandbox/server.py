@@ -87,8 +87,10 @@ def run_in_thread(
     actual = int(sock.getsockname()[1])
     config.public_base_url = _url(host, actual)
     app = create_app(db, config=config)
+    # log_config=None: in someone else's process (the console's demo), uvicorn's own logging
+    # set-up (dictConfig) would close every handler the host had installed.
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", log_config=None)
     )
     # uvicorn installs signal handlers only on the main thread, so the daemon thread leaves the
     # host process's (e.g. Qt's) handlers alone.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import threading
 from collections.abc import Iterator
 from logging.handlers import QueueHandler, RotatingFileHandler
@@ -225,3 +226,21 @@ def test_a_stuck_log_file_never_holds_up_the_thread_that_logs(
     assert "first line, stuck in the write" in written and "second line" in written
     assert REFRESH not in written
     assert "[MainThread]" in written  # the thread that logged, not the one that wrote
+
+
+@pytest.mark.usefixtures("clean_root_logger")
+def test_logging_set_up_by_a_library_does_not_silence_the_log_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """logging.config's set-ups (uvicorn runs one) close every handler in the process and
+    leave them where they are: the log file must go on being written."""
+    monkeypatch.setenv(paths.HOME_ENV, str(tmp_path / "home"))
+    path = logs.setup_logging("INFO", to_stderr=False)
+    log = logging.getLogger("callaro_desktop")
+    log.info("before the library's set-up")
+    logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+    log.info("after the library's set-up")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    written = path.read_text(encoding="utf-8")
+    assert "before the library's set-up" in written and "after the library's set-up" in written
