@@ -27,7 +27,7 @@ from callaro_desktop.views.pages.phone_numbers import PhoneNumbersPage
 from callaro_desktop.views.shell.palette_entries import palette_entries
 from callaro_desktop.views.widgets.badges import BADGES_ROLE, PILL_ROLE, Tone
 
-from .conftest import ADMIN, OPERATOR, VIEWER, sign_in, wait_for
+from .conftest import ADMIN, OPERATOR, SUPPORT, VIEWER, sign_in, wait_for
 
 W = TypeVar("W", bound=QWidget)
 PURCHASE_ROUTE = "/api/v1/phone_numbers/purchase"
@@ -109,7 +109,7 @@ async def test_list_uses_the_contract_labels_badges_and_filters(make_app, sandbo
     # A header click sorts on the server.
     page.status_filter.setCurrentIndex(0)
     page.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-    await wait_for(lambda: page._sort == "e164" and not page.session.tasks.running())
+    await wait_for(lambda: page.sort == "e164" and not page.session.tasks.running())
     await wait_for(lambda: model.total == len(expected))
     shown = [n.e164 for n in model.rows]
     assert shown == sorted(shown)
@@ -343,6 +343,10 @@ async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
     header = page.table.horizontalHeader()
     assert page.reset_columns_action in header.actions()  # the header's context menu
     laid_out = [header.sectionSize(c) for c in range(header.count())]
+    # Sorted by a column of the user's choosing: Qt announces the default layout's sort
+    # when it is restored, and the page took that for a click (rows loaded again).
+    header.setSortIndicator(4, Qt.SortOrder.AscendingOrder)  # Name
+    await wait_for(lambda: page.sort == "label" and not controller.session.tasks.running())
     sorted_by = header.sortIndicatorSection(), header.sortIndicatorOrder()
 
     header.resizeSection(0, 420)
@@ -360,8 +364,75 @@ async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
     assert [header.visualIndex(c) for c in range(header.count())] == list(range(header.count()))
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == sorted_by
     assert controller.session.tasks.running() == loads  # nothing loaded again
-    # Remembered as reset: the workspace comes back with the page's own layout.
-    default = page._default_header
-    assert default is not None
-    remembered = controller.session.settings.view_state[key]["header"]
-    assert remembered == bytes(default.toBase64().data()).decode("ascii")
+    assert page.sort == "label"
+    # Remembered as reset: the workspace comes back with the page's own layout, which is
+    # not kept (a later version's widths will show there), while the sort is.
+    remembered = controller.session.settings.view_state[key]
+    assert "header" not in remembered
+    assert (
+        remembered["sort"] == f"{sorted_by[0]},{int(sorted_by[1] == Qt.SortOrder.DescendingOrder)}"
+    )
+
+
+async def test_a_workspace_keeps_its_sort_and_only_the_columns_the_user_changed(
+    make_app, sandbox
+) -> None:
+    """Columns as the page lays them out are not kept with a workspace: kept, the widths of
+    the version that first opened it stayed for good (API keys' Last used sat off a first
+    window's edge in every workspace visited before its widths were fixed)."""
+    controller = await make_app()
+    window = controller.window
+    await sign_in(controller, sandbox, SUPPORT)  # many workspaces
+    page = await _open_page(controller)
+    header = page.table.horizontalHeader()
+    laid_out = [header.sectionSize(c) for c in range(header.count() - 1)]
+    key = page._state_key
+    assert key is not None
+    settings = controller.session.settings
+
+    def kept() -> dict[str, str]:
+        return settings.view_state.get(key, {})
+
+    header.setSortIndicator(5, Qt.SortOrder.AscendingOrder)  # sorted by Created, oldest first
+    await wait_for(lambda: kept().get("sort") == "5,0", what="sort kept")
+    assert "header" not in kept()
+
+    # Widths kept from an earlier version, with no sort of their own: the sort stays, the
+    # widths are the page's again.
+    header.resizeSection(0, 333)
+    header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+    old = bytes(header.saveState().toBase64().data()).decode("ascii")
+    header.setSortIndicator(5, Qt.SortOrder.AscendingOrder)
+    page.reset_columns()
+    page.restore_view_state({"search": "", "filters": "", "header": old})
+    assert [header.sectionSize(c) for c in range(header.count() - 1)] == laid_out
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        1,
+        Qt.SortOrder.DescendingOrder,
+    )
+
+    # Widths the user changes are kept, and come back with the workspace.
+    header.resizeSection(0, 333)
+    page.reload()
+    await wait_for(lambda: "header" in kept(), what="dragged widths kept")
+    other = next(t.id for t in controller.session.tenants if t.id != controller.session.tenant_id)
+    here = controller.session.tenant_id
+    assert here is not None
+    window.request_tenant_switch(other)
+    await wait_for(lambda: page.states.state in ("ready", "empty"), what="other workspace")
+    assert header.sectionSize(0) == laid_out[0]  # that workspace: the page's own
+    # ... and its own sort, shown and asked for (the page once kept asking for the sort of
+    # the workspace before, under the header's Created ↓).
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        5,
+        Qt.SortOrder.DescendingOrder,
+    )
+    assert page.sort == "-created_at"
+    created = [n.created_at for n in page.model.rows]
+    assert len(created) > 1 and created == sorted(created, reverse=True)
+    window.request_tenant_switch(here)
+    await wait_for(lambda: header.sectionSize(0) == 333, what="dragged width back")
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        1,
+        Qt.SortOrder.DescendingOrder,
+    )

@@ -62,11 +62,68 @@ def reset_columns_action(header: QHeaderView, reset: Callable[[], None]) -> QAct
 def restore_columns(header: QHeaderView, layout: QByteArray) -> None:
     """Put a table's columns back to `layout` (widths, order), keeping the sort it shows."""
     sorted_by = header.sortIndicatorSection(), header.sortIndicatorOrder()
-    header.restoreState(layout)
-    # The sort shown put back quietly: told, a page's sorting would load the rows again.
+    restore_layout(header, layout)
+    show_sort(header, *sorted_by)
+
+
+_RESTORING = "callaroRestoring"
+
+
+def restore_layout(header: QHeaderView, layout: QByteArray) -> None:
+    """`header.restoreState(layout)`, its sort signal marked as no user's click.
+
+    Qt announces the layout's sort on every restore, changed or not, and a page's sorting
+    took it for a click: Reset column widths loaded the rows again (sorted as the header had
+    been before, not as it shows after). The signal still goes out (the view lays itself
+    out on the header's other signals); sort handlers ask `restoring(header)` and let it be.
+    """
+    header.setProperty(_RESTORING, True)
+    try:
+        header.restoreState(layout)
+    finally:
+        header.setProperty(_RESTORING, False)
+
+
+def restoring(header: QHeaderView) -> bool:
+    """Whether `header` is restoring a layout (its sort signal is not a user's)."""
+    return bool(header.property(_RESTORING))
+
+
+def show_sort(header: QHeaderView, section: int, order: Qt.SortOrder) -> None:
+    """Show the sort `section`, `order` quietly: told, a page's sorting would load its rows
+    again (the caller loads, or has the rows already)."""
+    if (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (section, order):
+        return
     blocked = header.blockSignals(True)
-    header.setSortIndicator(*sorted_by)
+    header.setSortIndicator(section, order)
     header.blockSignals(blocked)
+
+
+def column_layout(header: QHeaderView) -> tuple[tuple[int, int, bool], ...]:
+    """What a user can change about the columns: each one's width, place and visibility.
+    The last one stretches to the table's width, so its width is not the user's."""
+    last = header.logicalIndex(header.count() - 1) if header.stretchLastSection() else -1
+    return tuple(
+        (
+            0 if i == last else header.sectionSize(i),
+            header.visualIndex(i),
+            header.isSectionHidden(i),
+        )
+        for i in range(header.count())
+    )
+
+
+def _sort_text(header: QHeaderView) -> str:
+    order = 1 if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else 0
+    return f"{header.sortIndicatorSection()},{order}"
+
+
+def _sort_from(text: str) -> tuple[int, Qt.SortOrder] | None:
+    section, _, order = text.partition(",")
+    if not section.lstrip("-").isdigit() or order not in ("0", "1"):
+        return None
+    descending = Qt.SortOrder.DescendingOrder
+    return int(section), descending if order == "1" else Qt.SortOrder.AscendingOrder
 
 
 class ListPage(Page, Generic[T]):
@@ -112,6 +169,8 @@ class ListPage(Page, Generic[T]):
         # with nothing remembered starts from.
         self._state_key: str | None = None
         self._default_header: QByteArray | None = None
+        self._default_layout: tuple[tuple[int, int, bool], ...] = ()
+        self._default_sort: tuple[int, Qt.SortOrder] | None = None
         self.model.load_failed.connect(self._on_more_failed)
         # The widths dragged can be put back: from the header's context menu, and from the
         # View menu for the keyboard (MainWindow).
@@ -224,17 +283,25 @@ class ListPage(Page, Generic[T]):
         return boxes
 
     def view_state(self) -> dict[str, str]:
-        """Search, filters, sort and column layout: what comes back with the tenant."""
-        header = self.table.horizontalHeader().saveState()
-        return {
+        """Search, filters, sort and, if the user changed them, the columns: what comes back
+        with the tenant.
+
+        Columns as the page lays them out are not kept: kept, they would hold this version's
+        widths for good, and a later version's better ones would never be seen there.
+        """
+        columns = self.table.horizontalHeader()
+        state = {
             "search": self.search.text(),
             "filters": ",".join(str(b.currentIndex()) for b in self._filter_boxes()),
-            "header": bytes(header.toBase64().data()).decode("ascii"),
+            "sort": _sort_text(columns),
         }
+        if self._default_header is not None and column_layout(columns) != self._default_layout:
+            state["header"] = bytes(columns.saveState().toBase64().data()).decode("ascii")
+        return state
 
     def restore_view_state(self, state: dict[str, str] | None) -> None:
-        """Put a tenant's view back (or the defaults); handlers may reload, which the
-        page's keyed task folds into one load."""
+        """Put a tenant's view back (or the defaults) without loading: the caller loads
+        (the filters' handlers may too, which the page's keyed task folds into one load)."""
         state = state or {}
         self.search.blockSignals(True)
         self.search.setText(state.get("search", ""))
@@ -245,12 +312,25 @@ class ListPage(Page, Generic[T]):
             if 0 <= wanted < box.count() and box.currentIndex() != wanted:
                 box.setCurrentIndex(wanted)
         header = state.get("header")
-        layout = QByteArray.fromBase64(header.encode("ascii")) if header else self._default_header
         columns = self.table.horizontalHeader()
-        # Most workspaces share one column layout: restoring it anyway re-lays out every
-        # section (~0.3 ms of each switch), comparing costs microseconds.
-        if layout is not None and layout != columns.saveState():
-            columns.restoreState(layout)
+        sort = _sort_from(state.get("sort", "")) or self._default_sort
+        layout = QByteArray.fromBase64(header.encode("ascii")) if header else None
+        if layout is not None and "sort" not in state:
+            # Kept before sorts were kept apart (2026-11-28): every visited workspace held
+            # the widths of its day, changed or not. Its sort stays; its columns are the
+            # page's own again (a user who had dragged them drags them once more).
+            restore_layout(columns, layout)
+            sort = columns.sortIndicatorSection(), columns.sortIndicatorOrder()
+            layout = None
+        if layout is not None:
+            # A layout of the user's: restored only if it is not the one shown (restoring
+            # re-lays out every section, ~0.3 ms of a switch; comparing costs microseconds).
+            if layout != columns.saveState():
+                restore_layout(columns, layout)
+        elif self._default_header is not None and column_layout(columns) != self._default_layout:
+            restore_layout(columns, self._default_header)
+        if sort is not None and 0 <= sort[0] < columns.count():
+            show_sort(columns, *sort)
 
     def reset_columns(self) -> None:
         """The columns as the page first laid them out (widths, order); the rows and their
@@ -276,7 +356,10 @@ class ListPage(Page, Generic[T]):
         key = self._view_key()
         if key != self._state_key and not self.retired:
             if self._default_header is None:
-                self._default_header = self.table.horizontalHeader().saveState()
+                columns = self.table.horizontalHeader()
+                self._default_header = columns.saveState()
+                self._default_layout = column_layout(columns)
+                self._default_sort = columns.sortIndicatorSection(), columns.sortIndicatorOrder()
             self._remember_view()
             self._state_key = key
             self.restore_view_state(self.session.settings.view_state.get(key or ""))

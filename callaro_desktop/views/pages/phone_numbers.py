@@ -22,7 +22,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.permissions import Capability
 from callaro_desktop.services.tasks import background
-from callaro_desktop.views.pages.list_page import ListPage
+from callaro_desktop.views.pages.list_page import ListPage, restoring
 from callaro_desktop.views.widgets.badges import (
     BADGES_ROLE,
     PILL_ROLE,
@@ -98,7 +98,6 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
     search_placeholder = tr("Search numbers…")
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        self._sort: str | None = None
         super().__init__(session, parent)
         # Only the badge columns are painted in Python; the rest keep Qt's own painting.
         self.table.setItemDelegateForColumn(0, BadgeDelegate(self.table, font=self._mono))
@@ -190,7 +189,7 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
 
     def pager(self, scope: TenantClient, search: str | None) -> Pager[PhoneNumber]:
         return scope.phone_numbers.list(
-            search=search, status=self.status_filter.currentData(), sort=self._sort, per_page=100
+            search=search, status=self.status_filter.currentData(), sort=self.sort, per_page=100
         )
 
     def empty_title(self) -> str:
@@ -257,11 +256,21 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
         self.sync_button.setEnabled(True)
 
     def _on_sort(self, section: int, order: Qt.SortOrder) -> None:
-        key = self.model.column(section).sort_key
-        if key is None:
+        if restoring(self.table.horizontalHeader()):
             return
-        self._sort = key if order == Qt.SortOrder.AscendingOrder else f"-{key}"
-        self.reload()
+        if self.model.column(section).sort_key is not None:
+            self.reload()
+
+    @property
+    def sort(self) -> str | None:
+        """The order asked of the server: the one the header shows, which a workspace's
+        remembered view may have put there without a signal."""
+        header = self.table.horizontalHeader()
+        section = header.sortIndicatorSection()
+        key = self.model.column(section).sort_key if 0 <= section < header.count() else None
+        if key is None:
+            return None
+        return key if header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder else f"-{key}"
 
     def _on_activated(self, index: QModelIndex) -> None:
         number = self.model.row_at(index.row())

@@ -66,6 +66,7 @@ from callaro_desktop.views.pages.list_page import (
     ListPage,
     reset_columns_action,
     restore_columns,
+    restoring,
     show_pills,
 )
 from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone
@@ -221,8 +222,8 @@ class ServerSort:
 
     @property
     def value(self) -> str:
-        # Read from the header, which a restored column layout (restoreState, no signal)
-        # may have changed behind our back.
+        # Read from the header, which a restored column layout may have changed (its sort
+        # signal is ignored then: restore_layout).
         header = self._header
         key = self._key(header.sortIndicatorSection(), header.sortIndicatorOrder())
         return key if key is not None else self._key(*self._shown) or ""
@@ -236,7 +237,7 @@ class ServerSort:
     def add_menu(self, menu: QMenu) -> None:
         """ "Sort by" with every sortable column both ways: the keyboard's way to sort."""
         sub = menu.addMenu(tr("&Sort by"))
-        current = self._shown
+        current = self._header.sortIndicatorSection(), self._header.sortIndicatorOrder()
         for section in range(self._model.columnCount()):
             column = self._model.column(section)
             if column.sort_key is None:
@@ -253,6 +254,8 @@ class ServerSort:
                 )
 
     def _changed(self, section: int, order: Qt.SortOrder) -> None:
+        if restoring(self._header):
+            return
         key = self._key(section, order)
         if key is None:
             blocked = self._header.blockSignals(True)
