@@ -338,6 +338,7 @@ async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
 
     assert not window.reset_columns_action.isEnabled()  # the Dashboard has no list
     assert not offered()
+    window.resize(1600, 900)  # room for the page's widths: none shared out
     page = await _open_page(controller)
     assert window.reset_columns_action.isEnabled() and offered()  # the menu, the palette
     header = page.table.horizontalHeader()
@@ -383,6 +384,7 @@ async def test_a_workspace_keeps_its_sort_and_only_the_columns_the_user_changed(
     controller = await make_app()
     window = controller.window
     await sign_in(controller, sandbox, SUPPORT)  # many workspaces
+    window.resize(1600, 900)  # room for the page's widths: none shared out
     page = await _open_page(controller)
     header = page.table.horizontalHeader()
     laid_out = [header.sectionSize(c) for c in range(header.count() - 1)]
@@ -436,3 +438,55 @@ async def test_a_workspace_keeps_its_sort_and_only_the_columns_the_user_changed(
         1,
         Qt.SortOrder.DescendingOrder,
     )
+
+
+async def test_columns_share_a_narrow_window_until_the_user_changes_one(make_app, sandbox) -> None:
+    """Laid out for a first window, the columns scrolled sideways in a narrower one (a window
+    tiled beside another): while they are the page's, they share the width there is."""
+    controller = await make_app()
+    window = controller.window
+    window.resize(1600, 900)
+    await sign_in(controller, sandbox, ADMIN)
+    page = await _open_page(controller)
+    table, header = page.table, page.table.horizontalHeader()
+    await wait_for(lambda: page.model.rowCount() > 0, what="rows")
+    wide = [header.sectionSize(c) for c in range(header.count() - 1)]
+    titles = [str(page.model.column(c).title) for c in range(header.count())]
+
+    def fits() -> bool:
+        return header.length() <= table.viewport().width()
+
+    window.resize(1000, 700)
+    await wait_for(fits, what="columns sharing the narrow table")
+    assert not table.horizontalScrollBar().isVisible()
+    narrow = [header.sectionSize(c) for c in range(header.count() - 1)]
+    # The number with its badge and the status's pill stay whole; the others give up room.
+    assert narrow[0] >= table.sizeHintForColumn(0) and narrow[1] >= table.sizeHintForColumn(1)
+    assert all(narrow[c] < wide[c] for c in range(2, len(wide)))
+    metrics = header.fontMetrics()
+    for c, title in enumerate(titles):
+        assert header.sectionSize(c) >= metrics.horizontalAdvance(title)  # titles stay read
+    assert page.columns_fit.owned and "header" not in page.view_state()  # still the page's
+
+    window.resize(1600, 900)
+    await wait_for(lambda: [header.sectionSize(c) for c in range(header.count() - 1)] == wide)
+
+    # A column the user drags makes them the user's: kept, and left alone at any width.
+    window.resize(1000, 700)
+    await wait_for(fits, what="shared again")
+    header.resizeSection(0, 260)
+    assert not page.columns_fit.owned
+    key = page._state_key
+    assert key is not None
+    assert "header" in controller.session.settings.view_state[key]  # kept at once
+    window.resize(1400, 800)
+    await wait_for(lambda: table.viewport().width() > 1000, what="wider")
+    window.resize(1000, 700)
+    await wait_for(lambda: table.viewport().width() < 800, what="narrower")
+    assert header.sectionSize(0) == 260
+
+    # Reset gives them back to the page: they share the width again.
+    window.reset_columns_action.trigger()
+    assert page.columns_fit.owned
+    await wait_for(fits, what="shared after reset")
+    assert header.sectionSize(0) == narrow[0]

@@ -31,6 +31,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.settings import tenant_key
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate
+from callaro_desktop.views.widgets.column_fit import ColumnFitter, restore_layout
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
 
@@ -45,9 +46,13 @@ SEARCH_DEBOUNCE_MS = 300
 def show_pills(table: QTableView, model: LazyTableModel[Any]) -> None:
     """A pill for every column whose cells say their tone (PILL_ROLE): the statuses of every
     list look alike. The text stays the cell's, for export and screen readers."""
-    for section in range(model.columnCount()):
-        if PILL_ROLE in model.column(section).extra_roles:
-            table.setItemDelegateForColumn(section, BadgeDelegate(table, pill=True))
+    for section in pill_columns(model):
+        table.setItemDelegateForColumn(section, BadgeDelegate(table, pill=True))
+
+
+def pill_columns(model: LazyTableModel[Any]) -> list[int]:
+    """The columns whose cells are pills (they keep their room in a narrow table)."""
+    return [c for c in range(model.columnCount()) if PILL_ROLE in model.column(c).extra_roles]
 
 
 def reset_columns_action(header: QHeaderView, reset: Callable[[], None]) -> QAction:
@@ -66,29 +71,6 @@ def restore_columns(header: QHeaderView, layout: QByteArray) -> None:
     show_sort(header, *sorted_by)
 
 
-_RESTORING = "callaroRestoring"
-
-
-def restore_layout(header: QHeaderView, layout: QByteArray) -> None:
-    """`header.restoreState(layout)`, its sort signal marked as no user's click.
-
-    Qt announces the layout's sort on every restore, changed or not, and a page's sorting
-    took it for a click: Reset column widths loaded the rows again (sorted as the header had
-    been before, not as it shows after). The signal still goes out (the view lays itself
-    out on the header's other signals); sort handlers ask `restoring(header)` and let it be.
-    """
-    header.setProperty(_RESTORING, True)
-    try:
-        header.restoreState(layout)
-    finally:
-        header.setProperty(_RESTORING, False)
-
-
-def restoring(header: QHeaderView) -> bool:
-    """Whether `header` is restoring a layout (its sort signal is not a user's)."""
-    return bool(header.property(_RESTORING))
-
-
 def show_sort(header: QHeaderView, section: int, order: Qt.SortOrder) -> None:
     """Show the sort `section`, `order` quietly: told, a page's sorting would load its rows
     again (the caller loads, or has the rows already)."""
@@ -97,20 +79,6 @@ def show_sort(header: QHeaderView, section: int, order: Qt.SortOrder) -> None:
     blocked = header.blockSignals(True)
     header.setSortIndicator(section, order)
     header.blockSignals(blocked)
-
-
-def column_layout(header: QHeaderView) -> tuple[tuple[int, int, bool], ...]:
-    """What a user can change about the columns: each one's width, place and visibility.
-    The last one stretches to the table's width, so its width is not the user's."""
-    last = header.logicalIndex(header.count() - 1) if header.stretchLastSection() else -1
-    return tuple(
-        (
-            0 if i == last else header.sectionSize(i),
-            header.visualIndex(i),
-            header.isSectionHidden(i),
-        )
-        for i in range(header.count())
-    )
 
 
 def _sort_text(header: QHeaderView) -> str:
@@ -129,6 +97,9 @@ def _sort_from(text: str) -> tuple[int, Qt.SortOrder] | None:
 class ListPage(Page, Generic[T]):
     search_placeholder: str | None = None  # None: the list has no search
     has_columns = True
+    #: Columns that keep what their cells need when the columns share a narrow table (the
+    #: statuses' pills always do): what identifies a row, say.
+    firm_columns: tuple[int, ...] = ()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -169,12 +140,16 @@ class ListPage(Page, Generic[T]):
         # with nothing remembered starts from.
         self._state_key: str | None = None
         self._default_header: QByteArray | None = None
-        self._default_layout: tuple[tuple[int, int, bool], ...] = ()
+        self._default_widths: list[int] = []
         self._default_sort: tuple[int, Qt.SortOrder] | None = None
         self.model.load_failed.connect(self._on_more_failed)
         # The widths dragged can be put back: from the header's context menu, and from the
         # View menu for the keyboard (MainWindow).
         self.reset_columns_action = reset_columns_action(header, self.reset_columns)
+        # The page's columns fit the table's width until the user changes one; changed,
+        # they are kept with the workspace at once.
+        self.columns_fit = ColumnFitter(self.table)
+        self.columns_fit.taken.connect(self._remember_view)
         show_pills(self.table, self.model)
 
         tools = QHBoxLayout()
@@ -295,7 +270,7 @@ class ListPage(Page, Generic[T]):
             "filters": ",".join(str(b.currentIndex()) for b in self._filter_boxes()),
             "sort": _sort_text(columns),
         }
-        if self._default_header is not None and column_layout(columns) != self._default_layout:
+        if self._default_header is not None and not self.columns_fit.owned:
             state["header"] = bytes(columns.saveState().toBase64().data()).decode("ascii")
         return state
 
@@ -322,21 +297,29 @@ class ListPage(Page, Generic[T]):
             restore_layout(columns, layout)
             sort = columns.sortIndicatorSection(), columns.sortIndicatorOrder()
             layout = None
+            self.columns_fit.release()  # (so that the page's own are put back below)
         if layout is not None:
             # A layout of the user's: restored only if it is not the one shown (restoring
             # re-lays out every section, ~0.3 ms of a switch; comparing costs microseconds).
             if layout != columns.saveState():
                 restore_layout(columns, layout)
-        elif self._default_header is not None and column_layout(columns) != self._default_layout:
+            self.columns_fit.release()
+        elif self._default_header is not None and not self.columns_fit.owned:
+            # (Owned, they are the page's already, fitted to the table as it is.)
             restore_layout(columns, self._default_header)
+            self.columns_fit.own(self._default_widths, self._firm())
         if sort is not None and 0 <= sort[0] < columns.count():
             show_sort(columns, *sort)
+
+    def _firm(self) -> list[int]:
+        return [*pill_columns(self.model), *self.firm_columns]
 
     def reset_columns(self) -> None:
         """The columns as the page first laid them out (widths, order); the rows and their
         sort order stay as they are."""
         if self._default_header is not None:
             restore_columns(self.table.horizontalHeader(), self._default_header)
+            self.columns_fit.own(self._default_widths, self._firm())
             self._remember_view()
 
     def _remember_view(self) -> None:
@@ -358,7 +341,7 @@ class ListPage(Page, Generic[T]):
             if self._default_header is None:
                 columns = self.table.horizontalHeader()
                 self._default_header = columns.saveState()
-                self._default_layout = column_layout(columns)
+                self._default_widths = [columns.sectionSize(i) for i in range(columns.count())]
                 self._default_sort = columns.sortIndicatorSection(), columns.sortIndicatorOrder()
             self._remember_view()
             self._state_key = key

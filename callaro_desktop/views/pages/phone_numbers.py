@@ -22,7 +22,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.permissions import Capability
 from callaro_desktop.services.tasks import background
-from callaro_desktop.views.pages.list_page import ListPage, restoring
+from callaro_desktop.views.pages.list_page import ListPage
 from callaro_desktop.views.widgets.badges import (
     BADGES_ROLE,
     PILL_ROLE,
@@ -31,6 +31,7 @@ from callaro_desktop.views.widgets.badges import (
     pill_size,
     small_font,
 )
+from callaro_desktop.views.widgets.column_fit import restoring
 from callaro_desktop.views.widgets.lazy_table import Column
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def monospace(base: QFont | None = None) -> QFont:
 class PhoneNumbersPage(ListPage[PhoneNumber]):
     page_id = "phone_numbers"
     search_placeholder = tr("Search numbers…")
+    firm_columns = (0,)  # the number and its badge, whole
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

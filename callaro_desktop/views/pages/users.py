@@ -64,12 +64,13 @@ from callaro_desktop.views.dialogs.user_actions import (
 from callaro_desktop.views.pages.list_page import (
     SEARCH_DEBOUNCE_MS,
     ListPage,
+    pill_columns,
     reset_columns_action,
     restore_columns,
-    restoring,
     show_pills,
 )
 from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone
+from callaro_desktop.views.widgets.column_fit import ColumnFitter, restoring
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
 
@@ -286,6 +287,9 @@ class InvitationsPanel(QWidget):
         for section, width in ((0, 260), (1, 140), (2, 100), (3, 170), (4, 160)):
             header.resizeSection(section, width)
         self._laid_out = header.saveState()
+        self._widths = [header.sectionSize(i) for i in range(header.count())]
+        self.columns_fit = ColumnFitter(self.table)
+        self.columns_fit.own(self._widths, pill_columns(self.model))
         self.reset_columns_action = reset_columns_action(header, self.reset_columns)
         show_pills(self.table, self.model)
 
@@ -407,6 +411,7 @@ class InvitationsPanel(QWidget):
 
     def reset_columns(self) -> None:
         restore_columns(self.table.horizontalHeader(), self._laid_out)
+        self.columns_fit.own(self._widths, pill_columns(self.model))
 
     def reload(self) -> None:
         tenant_id = self.session.tenant_id

@@ -1,0 +1,96 @@
+"""Columns share a narrow table while they are the page's, and are left alone once the
+user's; a header's restore is nobody's click."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QHeaderView, QTableView
+from pytestqt.qtbot import QtBot
+
+from callaro_desktop.views.widgets.column_fit import ColumnFitter, restore_layout, restoring
+
+TITLES = ["Name", "Status", "Agent", "Provider", "Created"]
+WIDTHS = [220, 120, 170, 190, 170]  # the last is the header's default: it stretches
+
+
+def _table(qtbot: QtBot) -> tuple[QTableView, QHeaderView, ColumnFitter, list[str]]:
+    model = QStandardItemModel(12, len(TITLES))
+    model.setHorizontalHeaderLabels(TITLES)
+    for row in range(12):
+        for column in range(len(TITLES)):
+            model.setItem(row, column, QStandardItem(f"{TITLES[column]} of row {row}"))
+    model.setItem(3, 1, QStandardItem("Deactivated, a long one"))
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setDefaultSectionSize(170)
+    for column, width in enumerate(WIDTHS[:-1]):
+        header.resizeSection(column, width)
+    fitter = ColumnFitter(table)
+    taken: list[str] = []
+    fitter.taken.connect(lambda: taken.append("taken"))
+    table.resize(1100, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    fitter.own(WIDTHS, firm=[1])
+    return table, header, fitter, taken
+
+
+def _sizes(header: QHeaderView) -> list[int]:
+    return [header.sectionSize(c) for c in range(header.count() - 1)]
+
+
+def test_the_columns_share_a_narrow_table_in_the_pages_proportions(qtbot: QtBot) -> None:
+    table, header, fitter, taken = _table(qtbot)
+    assert _sizes(header) == WIDTHS[:-1]  # room for all: the page's own widths
+
+    table.resize(560, 400)
+    qtbot.waitUntil(lambda: header.length() <= table.viewport().width())
+    narrow = _sizes(header)
+    assert all(narrow[c] < WIDTHS[c] for c in (0, 2, 3))
+    # In proportion (Name stays wider than Agent), no title cut, the firm column whole.
+    assert narrow[0] > narrow[2]
+    metrics = header.fontMetrics()
+    for column, title in enumerate(TITLES):
+        assert header.sectionSize(column) >= metrics.horizontalAdvance(title)
+    assert narrow[1] == min(WIDTHS[1], table.sizeHintForColumn(1))  # its widest cell
+    assert fitter.owned and not taken
+
+    table.resize(1100, 400)
+    qtbot.waitUntil(lambda: _sizes(header) == WIDTHS[:-1])
+
+
+def test_a_column_the_user_drags_makes_them_theirs_until_given_back(qtbot: QtBot) -> None:
+    table, header, fitter, taken = _table(qtbot)
+    layout = header.saveState()
+    table.resize(560, 400)
+    qtbot.waitUntil(lambda: header.length() <= table.viewport().width())
+    shared = _sizes(header)
+
+    header.resizeSection(0, 150)  # as a drag does
+    assert not fitter.owned and taken == ["taken"]
+    table.resize(900, 400)
+    qtbot.waitUntil(lambda: table.viewport().width() > 800)
+    assert header.sectionSize(0) == 150  # the user's, at any width
+    table.resize(560, 400)
+    qtbot.waitUntil(lambda: table.viewport().width() < 600)
+    assert header.sectionSize(0) == 150
+
+    # Given back (Reset column widths): no drag, no click, and shared out again.
+    sorted_by: list[tuple[int, Qt.SortOrder]] = []
+    header.sortIndicatorChanged.connect(lambda s, o: sorted_by.append((s, o)))
+    marked: list[bool] = []
+    header.sortIndicatorChanged.connect(lambda _s, _o: marked.append(restoring(header)))
+    restore_layout(header, layout)
+    assert sorted_by and all(marked)  # Qt announces the sort; it is marked as a restore
+    assert taken == ["taken"]  # and the restore's resizes are no user's either
+    fitter.own(WIDTHS, firm=[1])
+    assert fitter.owned
+    qtbot.waitUntil(lambda: _sizes(header) == shared)
+
+    # Moving a column is the user's too.
+    header.moveSection(2, 3)
+    assert not fitter.owned and taken == ["taken", "taken"]
