@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 SEARCH_DEBOUNCE_MS = 300
+KEEP_COLUMNS_MS = 400  # after the last resize of a column drag
 
 
 def show_pills(table: QTableView, model: LazyTableModel[Any]) -> None:
@@ -147,9 +148,13 @@ class ListPage(Page, Generic[T]):
         # View menu for the keyboard (MainWindow).
         self.reset_columns_action = reset_columns_action(header, self.reset_columns)
         # The page's columns fit the table's width until the user changes one; changed,
-        # they are kept with the workspace at once.
+        # they are kept with the workspace once the drag has ended (a drag is many resizes).
         self.columns_fit = ColumnFitter(self.table)
-        self.columns_fit.taken.connect(self._remember_view)
+        self._keep_columns = QTimer(self)
+        self._keep_columns.setSingleShot(True)
+        self._keep_columns.setInterval(KEEP_COLUMNS_MS)
+        self._keep_columns.timeout.connect(self._remember_view)
+        self.columns_fit.taken.connect(self._keep_columns.start)
         show_pills(self.table, self.model)
 
         tools = QHBoxLayout()

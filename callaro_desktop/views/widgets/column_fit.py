@@ -45,7 +45,7 @@ def restoring(header: QHeaderView) -> bool:
 class ColumnFitter(QObject):
     """Fits `table`'s columns into its width while they are the page's (`own`)."""
 
-    #: The user resized or moved a column: the columns are theirs from now on.
+    #: The user resized or moved a column (each time): the columns are theirs from now on.
     taken = Signal()
 
     def __init__(self, table: QTableView) -> None:
@@ -156,7 +156,7 @@ class ColumnFitter(QObject):
         return max(width, self._header.minimumSectionSize())  # (Qt's own floor)
 
     def _by_user(self) -> bool:
-        return self._owned and not self._fitting and not restoring(self._header)
+        return not self._fitting and not restoring(self._header)
 
     def _on_resized(self, section: int, _old: int, _new: int) -> None:
         header = self._header
