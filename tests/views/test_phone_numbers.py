@@ -498,3 +498,16 @@ async def test_columns_share_a_narrow_window_until_the_user_changes_one(make_app
     assert page.columns_fit.owned
     await wait_for(fits, what="shared after reset")
     assert header.sectionSize(0) == narrow[0]
+
+
+async def test_columns_dragged_just_before_quitting_are_kept(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    page = await _open_page(controller)
+    header = page.table.horizontalHeader()
+    key = page._state_key
+    assert key is not None
+    header.resizeSection(0, 277)  # and Quit at once, before the drag's pause is over
+    dragged = bytes(header.saveState().toBase64().data()).decode("ascii")
+    controller.window.close()
+    assert controller.session.settings.view_state[key]["header"] == dragged

@@ -168,6 +168,10 @@ class Page(QWidget):
     def reset_columns(self) -> None:
         """Put the list's columns back as the page laid them out. No-op by default."""
 
+    def keep_view(self) -> None:
+        """Keep what the user has set up here (a list's columns just dragged) now: the window
+        is closing. No-op by default."""
+
     def open_primary_action(self) -> None:
         """Start the page's main task (e.g. Users opens its invite dialog).
 

@@ -327,6 +327,11 @@ class ListPage(Page, Generic[T]):
             self.columns_fit.own(self._default_widths, self._firm())
             self._remember_view()
 
+    def keep_view(self) -> None:
+        if self._keep_columns.isActive():
+            self._keep_columns.stop()
+            self._remember_view()
+
     def _remember_view(self) -> None:
         key = self._state_key
         if key is None:

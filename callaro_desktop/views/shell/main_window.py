@@ -739,6 +739,8 @@ class MainWindow(QMainWindow):
         self._place_sidebar()  # (a window not shown yet gets its resize event when shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for page in self.pages.values():
+            page.keep_view()
         settings = _window_state()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/sidebar", self._sidebar_wanted)  # (not whether folded)
