@@ -139,13 +139,14 @@ class Forgetful(set[str]):
 
 def live_in(controller: Any, tenant_ids: list[int]) -> int:
     """A support engineer's settings after a day: every workspace visited, its last page, and
-    the views of its two lists kept (search, filters, column layout); the strings held."""
+    the views of its two lists kept (search, filters, sort); the strings held."""
     from callaro_desktop.settings import tenant_key
 
     window, session = controller.window, controller.session
     settings = session.settings
     account = session.account
-    header = window.current_page().view_state()  # a real list's state, column layout included
+    # A real list's state: its search, filters and sort (columns too where a user changed them).
+    header = window.current_page().view_state()
     settings.last_page_by_tenant = {
         **settings.last_page_by_tenant,
         **{tenant_key(account, t): "phone_numbers" for t in tenant_ids},

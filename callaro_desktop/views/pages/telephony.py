@@ -141,6 +141,7 @@ class TelephonyPage(ListPage[TelephonyConnection]):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.table.horizontalHeader().resizeSection(0, 240)
+        self.table.horizontalHeader().resizeSection(2, 110)  # Status: its pills, whole
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_controls())
         self.model.modelReset.connect(self._update_controls)

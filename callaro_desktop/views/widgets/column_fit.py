@@ -55,15 +55,11 @@ class ColumnFitter(QObject):
         self._widths: list[int] = []
         self._firm: set[int] = set()
         self._last_floor: int | None = None
-        self._narrow = False
         self._owned = False
         self._fitting = False
         self._header.sectionResized.connect(self._on_resized)
         self._header.sectionMoved.connect(self._on_moved)
         table.viewport().installEventFilter(self)
-        model = table.model()
-        model.modelReset.connect(self._on_rows)
-        model.rowsInserted.connect(self._on_rows)
 
     @property
     def owned(self) -> bool:
@@ -72,7 +68,7 @@ class ColumnFitter(QObject):
 
     def own(self, widths: Sequence[int], firm: Iterable[int] = ()) -> None:
         """The columns are the page's, at `widths` (by logical index) when there is room;
-        `firm` ones (a status's pills) keep what their cells need when there is not."""
+        `firm` ones (a status's pills) keep theirs when there is not."""
         self._widths = list(widths)
         self._firm = set(firm)
         self._owned = True
@@ -96,12 +92,12 @@ class ColumnFitter(QObject):
         # a column's default when the rest are shared out.
         wanted = {i: header.defaultSectionSize() if i == last else self._widths[i] for i in shown}
         room = self._table.viewport().width()
-        self._narrow = sum(wanted.values()) > room
-        widths = self._shared(wanted, room) if self._narrow else dict(wanted)
+        narrow = sum(wanted.values()) > room
+        widths = self._shared(wanted, room) if narrow else dict(wanted)
         if last in widths:
             # Qt never makes the stretched last column narrower than the size it was last
             # given: given its share (or, with room, its least), it fills what is left.
-            widths[last] = widths[last] if self._narrow else self._least(last)
+            widths[last] = widths[last] if narrow else self._least(last)
         self._fitting = True
         try:
             for i, width in widths.items():
@@ -117,14 +113,9 @@ class ColumnFitter(QObject):
     def _shared(self, wanted: dict[int, int], room: int) -> dict[int, int]:
         """`room` shared among the columns in the page's proportions (`wanted`), none under
         its least."""
-        least = {i: self._least(i) for i in wanted}
-        wanted = dict(wanted)
-        for i in wanted:
-            if i in self._firm:
-                # Its cells' widest (as the view measures the rows in sight), no more: room
-                # beside a status's pill helps no one.
-                cells = self._table.sizeHintForColumn(i)
-                least[i] = wanted[i] = min(wanted[i], max(least[i], cells))
+        # A firm column's least is the page's width for it. (Measuring its cells instead
+        # would ask the delegate about up to a thousand rows on every resize of the window.)
+        least = {i: wanted[i] if i in self._firm else self._least(i) for i in wanted}
         widths = dict(least)
         # Columns held at their least give up no more and the rest share what is left,
         # again, until none more is held (each round holds one more column, or ends).
@@ -140,12 +131,6 @@ class ColumnFitter(QObject):
                 break
             free = [i for i in free if i not in held]
         return widths
-
-    def _on_rows(self) -> None:
-        # The firm columns' least follows the rows (a longer status arrives): only when the
-        # columns are shared out does that change them.
-        if self._narrow:
-            self.fit()
 
     def _least(self, section: int) -> int:
         # A column is never narrower than its title: the rows elide, the titles stay read.
