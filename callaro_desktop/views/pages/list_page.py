@@ -98,7 +98,7 @@ def _sort_from(text: str) -> tuple[int, Qt.SortOrder] | None:
 class ListPage(Page, Generic[T]):
     search_placeholder: str | None = None  # None: the list has no search
     has_columns = True
-    #: Columns that keep what their cells need when the columns share a narrow table (the
+    #: Columns that keep the page's width when the columns share a narrow table (the
     #: statuses' pills always do): what identifies a row, say.
     firm_columns: tuple[int, ...] = ()
 

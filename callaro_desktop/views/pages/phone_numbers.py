@@ -266,7 +266,7 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
     @property
     def sort(self) -> str | None:
         """The order asked of the server: the one the header shows, which a workspace's
-        remembered view may have put there without a signal."""
+        remembered view puts there quietly (show_sort, restore_layout)."""
         header = self.table.horizontalHeader()
         section = header.sortIndicatorSection()
         key = self.model.column(section).sort_key if 0 <= section < header.count() else None
