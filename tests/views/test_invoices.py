@@ -279,3 +279,20 @@ def test_period_text(start: date, end: date, text: str) -> None:
         status=InvoiceStatus.PAID,
     )
     assert period_text(invoice) == text
+
+
+async def test_a_narrow_window_never_cuts_an_invoice_number_or_an_amount(make_app, sandbox) -> None:
+    """Columns share a narrow table (a window tiled beside another), but an amount cut short
+    ("₹2,50…" for ₹2,500.92) misleads, and a number cut short no longer tells invoices
+    apart: those keep their room, and the others (period, date, status) give theirs."""
+    controller, page = await _as_admin(make_app, sandbox)
+    table, header = page.table, page.table.horizontalHeader()
+    controller.window.resize(1600, 900)
+    await wait_for(lambda: table.viewport().width() > 1100, what="wide")
+    wide = [header.sectionSize(c) for c in range(header.count())]
+    controller.window.resize(900, 680)
+    await wait_for(lambda: header.sectionSize(1) < wide[1], what="columns shared out")
+    for column in (0, 3, 4, 5):  # Number, Subtotal, Tax, Total
+        assert header.sectionSize(column) == wide[column]
+        assert header.sectionSize(column) >= table.sizeHintForColumn(column)
+    assert header.sectionSize(6) < 170  # Status: its pills' room, not a default column's

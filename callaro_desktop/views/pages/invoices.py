@@ -51,6 +51,10 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
 
 class InvoicesPage(ListPage[Invoice]):
     page_id = "invoices"
+    # The number and the amounts are never cut short; the status pills (Open, Paid, Void)
+    # need little room.
+    firm_columns = (0, 3, 4, 5)
+    last_column_width = 90
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

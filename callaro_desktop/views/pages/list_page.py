@@ -99,8 +99,11 @@ class ListPage(Page, Generic[T]):
     search_placeholder: str | None = None  # None: the list has no search
     has_columns = True
     #: Columns that keep the page's width when the columns share a narrow table (the
-    #: statuses' pills always do): what identifies a row, say.
+    #: statuses' pills always do): what identifies a row, amounts (never cut short).
     firm_columns: tuple[int, ...] = ()
+    #: The last column's share of a narrow table (wider, it takes what is left); None: the
+    #: header's default.
+    last_column_width: int | None = None
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -352,6 +355,9 @@ class ListPage(Page, Generic[T]):
                 columns = self.table.horizontalHeader()
                 self._default_header = columns.saveState()
                 self._default_widths = [columns.sectionSize(i) for i in range(columns.count())]
+                # (The last column's size is what it stretched to, not the page's.)
+                last = self.last_column_width or columns.defaultSectionSize()
+                self._default_widths[columns.logicalIndex(columns.count() - 1)] = last
                 self._default_sort = columns.sortIndicatorSection(), columns.sortIndicatorOrder()
             self._remember_view()
             self._state_key = key

@@ -287,7 +287,8 @@ class InvitationsPanel(QWidget):
         for section, width in ((0, 260), (1, 140), (2, 100), (3, 170), (4, 160)):
             header.resizeSection(section, width)
         self._laid_out = header.saveState()
-        self._widths = [header.sectionSize(i) for i in range(header.count())]
+        self._widths = [header.sectionSize(i) for i in range(header.count() - 1)]
+        self._widths.append(header.defaultSectionSize())  # (the last: what is left)
         self.columns_fit = ColumnFitter(self.table)
         self.columns_fit.own(self._widths, pill_columns(self.model))
         self.reset_columns_action = reset_columns_action(header, self.reset_columns)

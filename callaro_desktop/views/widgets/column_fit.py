@@ -68,7 +68,8 @@ class ColumnFitter(QObject):
 
     def own(self, widths: Sequence[int], firm: Iterable[int] = ()) -> None:
         """The columns are the page's, at `widths` (by logical index) when there is room;
-        `firm` ones (a status's pills) keep theirs when there is not."""
+        `firm` ones (a status's pills, amounts) keep theirs when there is not. A stretched
+        last column takes what is left, down to its width when the columns are shared out."""
         self._widths = list(widths)
         self._firm = set(firm)
         self._owned = True
@@ -88,9 +89,7 @@ class ColumnFitter(QObject):
             return  # (out of sight, its width is not the one it will be shown at)
         last = header.logicalIndex(count - 1) if header.stretchLastSection() else -1
         shown = [i for i in range(count) if not header.isSectionHidden(i)]
-        # The last column has no width of the page's (it takes what is left): it is owed
-        # a column's default when the rest are shared out.
-        wanted = {i: header.defaultSectionSize() if i == last else self._widths[i] for i in shown}
+        wanted = {i: self._widths[i] for i in shown}
         room = self._table.viewport().width()
         narrow = sum(wanted.values()) > room
         widths = self._shared(wanted, room) if narrow else dict(wanted)
