@@ -219,7 +219,6 @@ def test_a_stuck_log_file_never_holds_up_the_thread_that_logs(
     assert writing.wait(5)
     log.info("second line, refresh_token=%s", REFRESH)  # queued behind the stuck write
     assert writers and all(w is not threading.current_thread() for w in writers)
-    assert not release.is_set()
     release.set()
     handoff.flush()
     written = path.read_text(encoding="utf-8")

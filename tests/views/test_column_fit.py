@@ -30,12 +30,13 @@ def _table(qtbot: QtBot) -> tuple[QTableView, QHeaderView, ColumnFitter, list[st
     for column, width in enumerate(WIDTHS[:-1]):
         header.resizeSection(column, width)
     fitter = ColumnFitter(table)
+    fitter.lay_out(firm=[1])  # the page's widths, as set above
     taken: list[str] = []
     fitter.taken.connect(lambda: taken.append("taken"))
     table.resize(1100, 400)
     table.show()
     qtbot.waitExposed(table)
-    fitter.own(WIDTHS, firm=[1])
+    fitter.own()
     return table, header, fitter, taken
 
 
@@ -88,7 +89,7 @@ def test_a_column_the_user_drags_makes_them_theirs_until_given_back(qtbot: QtBot
     restore_layout(header, layout)
     assert sorted_by and all(marked)  # Qt announces the sort; it is marked as a restore
     assert taken == ["taken", "taken"]  # and the restore's resizes are no user's either
-    fitter.own(WIDTHS, firm=[1])
+    fitter.own()
     assert fitter.owned
     qtbot.waitUntil(lambda: _sizes(header) == shared)
 

@@ -144,7 +144,6 @@ class ListPage(Page, Generic[T]):
         # with nothing remembered starts from.
         self._state_key: str | None = None
         self._default_header: QByteArray | None = None
-        self._default_widths: list[int] = []
         self._default_sort: tuple[int, Qt.SortOrder] | None = None
         self.model.load_failed.connect(self._on_more_failed)
         # The widths dragged can be put back: from the header's context menu, and from the
@@ -315,7 +314,7 @@ class ListPage(Page, Generic[T]):
         elif self._default_header is not None and not self.columns_fit.owned:
             # (Owned, they are the page's already, fitted to the table as it is.)
             restore_layout(columns, self._default_header)
-            self.columns_fit.own(self._default_widths, self._firm())
+            self.columns_fit.own()
         if sort is not None and 0 <= sort[0] < columns.count():
             show_sort(columns, *sort)
 
@@ -327,7 +326,7 @@ class ListPage(Page, Generic[T]):
         sort order stay as they are."""
         if self._default_header is not None:
             restore_columns(self.table.horizontalHeader(), self._default_header)
-            self.columns_fit.own(self._default_widths, self._firm())
+            self.columns_fit.own()
             self._remember_view()
 
     def keep_view(self) -> None:
@@ -354,10 +353,7 @@ class ListPage(Page, Generic[T]):
             if self._default_header is None:
                 columns = self.table.horizontalHeader()
                 self._default_header = columns.saveState()
-                self._default_widths = [columns.sectionSize(i) for i in range(columns.count())]
-                # (The last column's size is what it stretched to, not the page's.)
-                last = self.last_column_width or columns.defaultSectionSize()
-                self._default_widths[columns.logicalIndex(columns.count() - 1)] = last
+                self.columns_fit.lay_out(self._firm(), self.last_column_width)
                 self._default_sort = columns.sortIndicatorSection(), columns.sortIndicatorOrder()
             self._remember_view()
             self._state_key = key

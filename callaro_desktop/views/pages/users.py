@@ -287,10 +287,9 @@ class InvitationsPanel(QWidget):
         for section, width in ((0, 260), (1, 140), (2, 100), (3, 170), (4, 160)):
             header.resizeSection(section, width)
         self._laid_out = header.saveState()
-        self._widths = [header.sectionSize(i) for i in range(header.count() - 1)]
-        self._widths.append(header.defaultSectionSize())  # (the last: what is left)
         self.columns_fit = ColumnFitter(self.table)
-        self.columns_fit.own(self._widths, pill_columns(self.model))
+        self.columns_fit.lay_out(pill_columns(self.model))
+        self.columns_fit.own()
         self.reset_columns_action = reset_columns_action(header, self.reset_columns)
         show_pills(self.table, self.model)
 
@@ -412,7 +411,7 @@ class InvitationsPanel(QWidget):
 
     def reset_columns(self) -> None:
         restore_columns(self.table.horizontalHeader(), self._laid_out)
-        self.columns_fit.own(self._widths, pill_columns(self.model))
+        self.columns_fit.own()
 
     def reload(self) -> None:
         tenant_id = self.session.tenant_id

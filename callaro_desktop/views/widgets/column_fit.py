@@ -11,7 +11,7 @@ workspace), until Reset column widths gives them back to the page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTableView
@@ -66,12 +66,20 @@ class ColumnFitter(QObject):
         """Whether the page lays the columns out (the user has not changed them)."""
         return self._owned
 
-    def own(self, widths: Sequence[int], firm: Iterable[int] = ()) -> None:
-        """The columns are the page's, at `widths` (by logical index) when there is room;
-        `firm` ones (a status's pills, amounts) keep theirs when there is not. A stretched
-        last column takes what is left, down to its width when the columns are shared out."""
-        self._widths = list(widths)
+    def lay_out(self, firm: Iterable[int] = (), last: int | None = None) -> None:
+        """Take the widths the header has now (the page's own, by logical index) as the
+        page's; `firm` columns (a status's pills, amounts) keep theirs when the columns are
+        shared out. The stretched last column's size is what it stretched to, not the
+        page's: it is owed `last` (or a column's default), and takes what is left."""
+        header = self._header
+        self._widths = [header.sectionSize(i) for i in range(header.count())]
+        if header.count() and header.stretchLastSection():
+            stretched = header.logicalIndex(header.count() - 1)
+            self._widths[stretched] = last or header.defaultSectionSize()
         self._firm = set(firm)
+
+    def own(self) -> None:
+        """The columns are the page's (as `lay_out` took them): fitted from now on."""
         self._owned = True
         self._last_floor = None  # (a restored layout brings its own)
         self.fit()
