@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 import httpx
 import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QStyleOptionViewItem, QWidget
 
+from callaro_desktop.services.formatting import format_date
 from callaro_desktop.services.messages import Level, Message
 from callaro_desktop.views.dialogs.bulk_invite import BulkInviteDialog, RowState
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog
@@ -27,6 +29,7 @@ from callaro_desktop.views.pages.users import UsersPage
 from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Tone
 
 from .conftest import ADMIN, sign_in, wait_for
+from .table_cells import hovered_tip, shown_text
 
 W = TypeVar("W", bound=QWidget)
 CORVID_OWNER = ("owner@corvid.demo.callaro.test", "demo-password-6")
@@ -597,3 +600,48 @@ async def test_reset_column_widths_puts_back_both_lists(make_app, sandbox) -> No
     assert widths() != laid_out
     controller.window.reset_columns_action.trigger()
     assert widths() == laid_out
+
+
+async def test_a_narrow_window_shortens_roles_and_dates_and_hover_says_them_whole(
+    make_app, sandbox
+) -> None:
+    """Sharing a narrow window, Role and the dates were cut mid-word ("Tenant Ope…",
+    "28 Nov 2026, …"). A column too narrow for its cells shows them all short ("Operator",
+    "28 Nov 2026"), and any cell shown shorter than it is says itself whole on hover."""
+    controller, _api = await _app(make_app, sandbox)
+    page = await _users_page(controller)
+    await _settled(page)
+    table, model = page.table, page.model
+    role, created = 2, 5
+    assert [model.column(c).title for c in (role, created)] == ["Role", "Created"]
+    rows = range(min(8, model.rowCount()))
+    controller.window.resize(1700, 900)
+    await wait_for(lambda: table.viewport().width() > 1300, what="a wide window")
+    whole = {r: shown_text(table, r, role) for r in rows}
+    assert set(whole.values()) >= {"Tenant Admin", "Tenant Operator"}
+    assert all(", " in shown_text(table, r, created) for r in rows)  # date and time
+    assert hovered_tip(table, 0, role) == ""
+
+    controller.window.resize(1000, 680)
+    metrics = table.fontMetrics()
+    await wait_for(
+        lambda: table.columnWidth(role) < metrics.horizontalAdvance("Tenant Operator") + 6,
+        what="the columns shared out",
+    )
+    short = {"Tenant Admin": "Admin", "Tenant Operator": "Operator", "Tenant Viewer": "Viewer"}
+    assert {r: shown_text(table, r, role) for r in rows} == {r: short[whole[r]] for r in rows}
+    assert hovered_tip(table, 0, role) == whole[0]
+    user = model.rows[0]
+    assert shown_text(table, 0, created) == format_date(user.created_at, page.session.timezone)
+    assert hovered_tip(table, 0, created) == model.index(0, created).data()
+    email = next(
+        r
+        for r in range(model.rowCount())
+        if metrics.horizontalAdvance(model.rows[r].email) > table.columnWidth(1) - 6
+    )
+    assert hovered_tip(table, email, 1) == model.rows[email].email
+    # What is copied is the whole, as it is what is read out.
+    table.setCurrentIndex(model.index(1, role))
+    table.setFocus()
+    QTest.keySequence(table, QKeySequence.StandardKey.Copy)
+    assert QApplication.clipboard().text() == whole[1]

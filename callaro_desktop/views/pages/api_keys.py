@@ -42,7 +42,6 @@ from callaro_desktop.api.models import OPT_IN_SCOPES, ApiKey, ApiKeyCreated, Sco
 from callaro_desktop.api.pages import Page as ApiPage
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.clipboard import secret_clipboard
-from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.tasks import background
 from callaro_desktop.settings import save as save_settings
 from callaro_desktop.settings import tenant_key
@@ -53,7 +52,7 @@ from callaro_desktop.views.dialogs.api_key_secret import ApiKeySecretDialog
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog, confirm
 from callaro_desktop.views.dialogs.form import run_form
-from callaro_desktop.views.pages.list_page import ListPage
+from callaro_desktop.views.pages.list_page import ListPage, when_column
 from callaro_desktop.views.widgets.lazy_table import Column
 from callaro_desktop.views.widgets.search_field import SearchField
 
@@ -256,11 +255,9 @@ class ApiKeysPage(ListPage[ApiKey]):
                 tooltip=self._status_tooltip,
                 extra_roles={Qt.ItemDataRole.ForegroundRole: self._status_brush},
             ),
-            Column(tr("Created"), lambda k: format_datetime(k.created_at, tz())),
+            when_column(tr("Created"), lambda k: k.created_at, tz),
             Column(tr("Created by"), lambda k: k.created_by.label if k.created_by else "—"),
-            Column(
-                tr("Last used"), lambda k: format_datetime(k.last_used_at, tz(), never=tr("never"))
-            ),
+            when_column(tr("Last used"), lambda k: k.last_used_at, tz, never=tr("never")),
         ]
 
     async def load_all(self, scope: TenantClient) -> list[ApiKey]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
 from callaro_desktop.api.pages import Page as ApiPage
 from callaro_desktop.api.pages import Pager
 from callaro_desktop.i18n import tr
+from callaro_desktop.services.formatting import format_date, format_datetime
 from callaro_desktop.settings import tenant_key
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate
+from callaro_desktop.views.widgets.cells import SHORT_ROLE, CellDelegate, ShortFormDelegate
 from callaro_desktop.views.widgets.column_fit import ColumnFitter, restore_layout
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
@@ -44,11 +47,43 @@ SEARCH_DEBOUNCE_MS = 300
 KEEP_COLUMNS_MS = 400  # after the last resize of a column drag
 
 
-def show_pills(table: QTableView, model: LazyTableModel[Any]) -> None:
-    """A pill for every column whose cells say their tone (PILL_ROLE): the statuses of every
-    list look alike. The text stays the cell's, for export and screen readers."""
-    for section in pill_columns(model):
-        table.setItemDelegateForColumn(section, BadgeDelegate(table, pill=True))
+def draw_cells(table: QTableView, model: LazyTableModel[Any]) -> None:
+    """How a list's cells are drawn. A pill for every column whose cells say their tone
+    (PILL_ROLE): the statuses of every list look alike. A column too narrow for its cells
+    draws their short form where they have one (SHORT_ROLE), and every cell cut short shows
+    its whole text on hover. The text stays the cell's, for export and screen readers."""
+    table.setItemDelegate(CellDelegate(table))
+    for section in range(model.columnCount()):
+        roles = model.column(section).extra_roles
+        if PILL_ROLE in roles:
+            table.setItemDelegateForColumn(section, BadgeDelegate(table, pill=True))
+        elif SHORT_ROLE in roles:
+            table.setItemDelegateForColumn(section, ShortFormDelegate(table))
+
+
+def when_column(
+    title: str,
+    when: Callable[[T], datetime | None],
+    tz: Callable[[], str],
+    sort_key: str | None = None,
+    *,
+    never: str | None = None,
+) -> Column[T]:
+    """A date and time in the profile's timezone (`tz`, read at draw time); in a column too
+    narrow for it, the date alone. `never`: what a missing one reads (else "—")."""
+
+    def short(row: T) -> str:
+        value = when(row)
+        return (
+            format_datetime(None, None, never=never) if value is None else format_date(value, tz())
+        )
+
+    return Column(
+        title,
+        lambda row: format_datetime(when(row), tz(), never=never),
+        sort_key,
+        extra_roles={SHORT_ROLE: short},
+    )
 
 
 def pill_columns(model: LazyTableModel[Any]) -> list[int]:
@@ -157,7 +192,7 @@ class ListPage(Page, Generic[T]):
         self._keep_columns.setInterval(KEEP_COLUMNS_MS)
         self._keep_columns.timeout.connect(self._remember_view)
         self.columns_fit.taken.connect(self._keep_columns.start)
-        show_pills(self.table, self.model)
+        draw_cells(self.table, self.model)
 
         tools = QHBoxLayout()
         tools.addWidget(self.search)

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 from callaro_desktop.api.models import PhoneNumber, PhoneNumberStatus, Provider
 from callaro_desktop.api.pages import Pager
 from callaro_desktop.i18n import tr
-from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.permissions import Capability
 from callaro_desktop.services.tasks import background
-from callaro_desktop.views.pages.list_page import ListPage
+from callaro_desktop.views.pages.list_page import ListPage, when_column
 from callaro_desktop.views.widgets.badges import (
     BADGES_ROLE,
     PILL_ROLE,
@@ -186,7 +185,7 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
             Column(tr("Inbound Agent"), agent_text, "inbound_agent"),
             Column(tr("Provider"), connection_text, "provider"),
             Column(tr("Name"), lambda n: n.label or "—", "label"),
-            Column(tr("Created"), lambda n: format_datetime(n.created_at, tz()), "created_at"),
+            when_column(tr("Created"), lambda n: n.created_at, tz, "created_at"),
         ]
 
     def pager(self, scope: TenantClient, search: str | None) -> Pager[PhoneNumber]:

@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
 from callaro_desktop.api.errors import ApiError, Conflict
 from callaro_desktop.api.models import TelephonyConnection
 from callaro_desktop.i18n import tr
-from callaro_desktop.services.formatting import format_datetime
 from callaro_desktop.services.permissions import Capability
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.confirm import confirm
-from callaro_desktop.views.pages.list_page import ListPage
+from callaro_desktop.views.pages.list_page import ListPage, when_column
 from callaro_desktop.views.pages.phone_numbers import provider_label
 from callaro_desktop.views.widgets.badges import PILL_ROLE, Pill, Tone
 from callaro_desktop.views.widgets.lazy_table import Column
@@ -200,7 +199,7 @@ class TelephonyPage(ListPage[TelephonyConnection]):
                 lambda c: "—" if c.numbers_count is None else f"{c.numbers_count:,}",
                 align=centred,
             ),
-            Column(tr("Created"), lambda c: format_datetime(c.created_at, tz())),
+            when_column(tr("Created"), lambda c: c.created_at, tz),
         ]
 
     async def load_all(self, scope: TenantClient) -> list[TelephonyConnection]:

@@ -36,10 +36,10 @@ from callaro_desktop.api.pages import Page as ApiPage
 from callaro_desktop.api.pages import Pager
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.export import CsvColumn, export_csv
-from callaro_desktop.services.formatting import format_datetime, format_money, zone
+from callaro_desktop.services.formatting import format_money, zone
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.files import choose_save_path
-from callaro_desktop.views.pages.list_page import ListPage
+from callaro_desktop.views.pages.list_page import ListPage, when_column
 from callaro_desktop.views.widgets.flow import flow_widget
 from callaro_desktop.views.widgets.lazy_table import Column
 from callaro_desktop.views.widgets.scroll import scroll_area
@@ -431,11 +431,7 @@ class UsagePage(ListPage[UsageEvent]):
 
     def columns(self) -> Sequence[Column[UsageEvent]]:
         return [
-            Column(
-                tr("When"),
-                lambda e: format_datetime(e.occurred_at, self.session_timezone()),
-                "occurred_at",
-            ),
+            when_column(tr("When"), lambda e: e.occurred_at, self.session_timezone, "occurred_at"),
             Column(tr("Category"), lambda e: category_label(e.category.value)),
             Column(tr("Description"), lambda e: e.description or "—"),
             Column(tr("Quantity"), lambda e: quantity_text(e.quantity, e.unit), align=RIGHT),

@@ -47,7 +47,7 @@ from callaro_desktop.api.pages import Page as ApiPage
 from callaro_desktop.api.pages import Pager
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.export import CsvColumn, export_csv
-from callaro_desktop.services.formatting import format_datetime, zone
+from callaro_desktop.services.formatting import zone
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.bulk_invite import BulkInviteDialog
 from callaro_desktop.views.dialogs.common import run_dialog
@@ -64,12 +64,14 @@ from callaro_desktop.views.dialogs.user_actions import (
 from callaro_desktop.views.pages.list_page import (
     SEARCH_DEBOUNCE_MS,
     ListPage,
+    draw_cells,
     pill_columns,
     reset_columns_action,
     restore_columns,
-    show_pills,
+    when_column,
 )
 from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone
+from callaro_desktop.views.widgets.cells import SHORT_ROLE
 from callaro_desktop.views.widgets.column_fit import ColumnFitter, restoring
 from callaro_desktop.views.widgets.lazy_table import Column, LazyTableModel
 from callaro_desktop.views.widgets.search_field import SearchField
@@ -98,6 +100,15 @@ def _status_text(user: User) -> str:
     if user.status is UserStatus.DEACTIVATED:
         return tr("Deactivated")
     return tr("Unknown")
+
+
+def _role_short(item: User | Invitation) -> str:
+    """The role without "Tenant": what a Role column too narrow for the whole shows."""
+    return {
+        Role.TENANT_ADMIN: tr("Admin"),
+        Role.TENANT_OPERATOR: tr("Operator"),
+        Role.TENANT_VIEWER: tr("Viewer"),
+    }.get(item.role, tr(item.role.label))
 
 
 def _status_tone(user: User) -> Tone:
@@ -291,7 +302,7 @@ class InvitationsPanel(QWidget):
         self.columns_fit.lay_out(pill_columns(self.model))
         self.columns_fit.own()
         self.reset_columns_action = reset_columns_action(header, self.reset_columns)
-        show_pills(self.table, self.model)
+        draw_cells(self.table, self.model)
 
         self.status = QComboBox()
         self.status.setAccessibleName(tr("Show invitations"))
@@ -367,7 +378,12 @@ class InvitationsPanel(QWidget):
         tz = self.page.session_timezone
         return [
             Column(tr("Email"), lambda i: i.email, "email"),
-            Column(tr("Role"), lambda i: tr(i.role.label), "role"),
+            Column(
+                tr("Role"),
+                lambda i: tr(i.role.label),
+                "role",
+                extra_roles={SHORT_ROLE: _role_short},
+            ),
             Column(
                 tr("Status"),
                 _invitation_status_text,
@@ -375,8 +391,8 @@ class InvitationsPanel(QWidget):
                 extra_roles={PILL_ROLE: lambda i: _INVITATION_TONES.get(i.status, Tone.NEUTRAL)},
             ),
             Column(tr("Invited by"), lambda i: i.invited_by.label if i.invited_by else "—"),
-            Column(tr("Sent"), lambda i: format_datetime(i.created_at, tz()), "created_at"),
-            Column(tr("Expires"), lambda i: format_datetime(i.expires_at, tz()), "expires_at"),
+            when_column(tr("Sent"), lambda i: i.created_at, tz, "created_at"),
+            when_column(tr("Expires"), lambda i: i.expires_at, tz, "expires_at"),
         ]
 
     # -- loading ---------------------------------------------------------------------------
@@ -730,14 +746,21 @@ class UsersPage(ListPage[User]):
         return [
             Column(tr("Name"), lambda u: u.display_name or "—", "display_name"),
             Column(tr("Email"), lambda u: u.email, "email"),
-            Column(tr("Role"), lambda u: tr(u.role.label), "role"),
-            Column(tr("Status"), _status_text, "status", extra_roles={PILL_ROLE: _status_tone}),
             Column(
-                tr("Last active"),
-                lambda u: format_datetime(u.last_active_at, tz(), never=tr("never")),
-                "last_active_at",
+                tr("Role"),
+                lambda u: tr(u.role.label),
+                "role",
+                extra_roles={SHORT_ROLE: _role_short},
             ),
-            Column(tr("Created"), lambda u: format_datetime(u.created_at, tz()), "created_at"),
+            Column(tr("Status"), _status_text, "status", extra_roles={PILL_ROLE: _status_tone}),
+            when_column(
+                tr("Last active"),
+                lambda u: u.last_active_at,
+                tz,
+                "last_active_at",
+                never=tr("never"),
+            ),
+            when_column(tr("Created"), lambda u: u.created_at, tz, "created_at"),
         ]
 
     def pager(self, scope: TenantClient, search: str | None) -> Pager[User]:

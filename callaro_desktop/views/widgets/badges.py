@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QSizePolicy,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
 )
 
 from callaro_desktop.views import theme
+from callaro_desktop.views.widgets.cells import CellDelegate
 
 PILL_ROLE = int(Qt.ItemDataRole.UserRole) + 40
 BADGES_ROLE = int(Qt.ItemDataRole.UserRole) + 41
@@ -110,7 +110,7 @@ def paint_pill(
     return int(box.right())
 
 
-class BadgeDelegate(QStyledItemDelegate):
+class BadgeDelegate(CellDelegate):
     """Paints one column: each cell a pill (`pill=True`), or its text followed by badges.
 
     Install it for the columns that have badges (`setItemDelegateForColumn`); the others
@@ -128,7 +128,6 @@ class BadgeDelegate(QStyledItemDelegate):
         self._pill = pill
         self._font = font
         self._cache: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
-        self._margin: int | None = None
 
     def paint(
         self,
@@ -147,10 +146,7 @@ class BadgeDelegate(QStyledItemDelegate):
                 QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget
             )
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        if self._margin is None:
-            metric = QStyle.PixelMetric.PM_FocusFrameHMargin
-            self._margin = style.pixelMetric(metric, option, widget) + 1
-        margin = self._margin
+        margin = self.text_margin(option)
         rect = option.rect.adjusted(margin, 0, -margin, 0)
         if self._pill:
             tone = index.data(PILL_ROLE)
@@ -190,6 +186,24 @@ class BadgeDelegate(QStyledItemDelegate):
         for label, _tone in index.data(BADGES_ROLE) or []:
             width += pill_size(str(label), small, small=True).width() + _GAP
         return QSize(width, fm.height() + 12)
+
+    def whole_text(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        labels = [str(label) for label, _tone in index.data(BADGES_ROLE) or []]
+        return " · ".join([text, *labels])
+
+    def cut(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> bool:
+        # As paint() lays a cell out: what it would cut, or leave out, is what does not fit.
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if self._pill:
+            font = QFont(self._font or option.font)
+            font.setBold(True)
+            return pill_size(text, font).width() > self.text_room(option)
+        width = QFontMetrics(self._font or option.font).horizontalAdvance(text)
+        small = small_font(option.font)
+        for label, _tone in index.data(BADGES_ROLE) or []:
+            width += _GAP + pill_size(str(label), small, small=True).width()
+        return width > self.text_room(option)
 
     def _draw_pill(
         self,

@@ -1,0 +1,38 @@
+"""What a table's cell shows, and what hovering it says: read as the user meets them."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QTableView, QToolTip
+
+from callaro_desktop.views.widgets.cells import CellDelegate
+
+
+def shown_text(table: QTableView, row: int, column: int) -> str:
+    """The text the delegate draws in the cell, as the table lays it out now."""
+    delegate = table.itemDelegateForIndex(table.model().index(row, column))
+    assert isinstance(delegate, CellDelegate)
+    option = QStyleOptionViewItem()
+    option.initFrom(table.viewport())
+    option.rect = table.visualRect(table.model().index(row, column))
+    option.widget = table
+    delegate.initStyleOption(option, table.model().index(row, column))
+    return option.text
+
+
+def hovered_tip(table: QTableView, row: int, column: int) -> str:
+    """Hover the cell as the mouse does; the tooltip it shows, "" if none."""
+    QToolTip.hideText()  # (it fades out: wait, or it would be read as this cell's)
+    QApplication.processEvents()
+    deadline = time.monotonic() + 5
+    while QToolTip.isVisible() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    centre = table.visualRect(table.model().index(row, column)).center()
+    viewport = table.viewport()
+    event = QHelpEvent(QEvent.Type.ToolTip, centre, viewport.mapToGlobal(centre))
+    QApplication.sendEvent(viewport, event)
+    return QToolTip.text() if QToolTip.isVisible() else ""
