@@ -340,9 +340,11 @@ async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
     assert not offered()
     window.resize(1600, 900)  # room for the page's widths: none shared out
     page = await _open_page(controller)
-    assert window.reset_columns_action.isEnabled() and offered()  # the menu, the palette
     header = page.table.horizontalHeader()
     assert page.reset_columns_action in header.actions()  # the header's context menu
+    # The columns are the page's: nothing to reset, in the menu, the palette or the header.
+    assert not window.reset_columns_action.isEnabled() and not offered()
+    assert not page.reset_columns_action.isEnabled()
     laid_out = [header.sectionSize(c) for c in range(header.count())]
     # Sorted by a column of the user's choosing: Qt announces the default layout's sort
     # when it is restored, and the page took that for a click (rows loaded again).
@@ -351,6 +353,8 @@ async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
     sorted_by = header.sortIndicatorSection(), header.sortIndicatorOrder()
 
     header.resizeSection(0, 420)
+    assert window.reset_columns_action.isEnabled() and offered()
+    assert page.reset_columns_action.isEnabled()
     header.resizeSection(4, 40)
     header.moveSection(2, 4)
     page.reload()  # the dragged layout is kept with the workspace, as a user's would be
@@ -363,6 +367,8 @@ async def test_reset_column_widths_puts_the_layout_back_and_keeps_the_sort(
     window.reset_columns_action.trigger()
     assert [header.sectionSize(c) for c in range(header.count())] == laid_out
     assert [header.visualIndex(c) for c in range(header.count())] == list(range(header.count()))
+    assert not window.reset_columns_action.isEnabled() and not offered()
+    assert not page.reset_columns_action.isEnabled()
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == sorted_by
     assert controller.session.tasks.running() == loads  # nothing loaded again
     assert page.sort == "label"
@@ -423,6 +429,7 @@ async def test_a_workspace_keeps_its_sort_and_only_the_columns_the_user_changed(
     window.request_tenant_switch(other)
     await wait_for(lambda: page.states.state in ("ready", "empty"), what="other workspace")
     assert header.sectionSize(0) == laid_out[0]  # that workspace: the page's own
+    assert not window.reset_columns_action.isEnabled()  # (so nothing to reset there)
     # ... and its own sort, shown and asked for (the page once kept asking for the sort of
     # the workspace before, under the header's Created ↓).
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
@@ -434,6 +441,7 @@ async def test_a_workspace_keeps_its_sort_and_only_the_columns_the_user_changed(
     assert len(created) > 1 and created == sorted(created, reverse=True)
     window.request_tenant_switch(here)
     await wait_for(lambda: header.sectionSize(0) == 333, what="dragged width back")
+    assert window.reset_columns_action.isEnabled()
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
         1,
         Qt.SortOrder.DescendingOrder,

@@ -595,11 +595,17 @@ async def test_reset_column_widths_puts_back_both_lists(make_app, sandbox) -> No
         ]
 
     laid_out = widths()
-    for table in tables:
-        table.horizontalHeader().resizeSection(0, 333)
+    reset = controller.window.reset_columns_action
+    assert not reset.isEnabled() and not panel.reset_columns_action.isEnabled()
+    # A column of the pending invitations' alone changed is something to reset.
+    panel.table.horizontalHeader().resizeSection(0, 333)
+    assert reset.isEnabled() and panel.reset_columns_action.isEnabled()
+    assert not page.reset_columns_action.isEnabled()  # (the members' are still the page's)
+    page.table.horizontalHeader().resizeSection(0, 333)
     assert widths() != laid_out
-    controller.window.reset_columns_action.trigger()
+    reset.trigger()
     assert widths() == laid_out
+    assert not reset.isEnabled() and not panel.reset_columns_action.isEnabled()
 
 
 async def test_a_narrow_window_shortens_roles_and_dates_and_hover_says_them_whole(

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -100,6 +100,7 @@ class PageHeader(QWidget):
 
 class Page(QWidget):
     page_id: ClassVar[str] = ""
+    user_columns_changed = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +168,11 @@ class Page(QWidget):
 
     def reset_columns(self) -> None:
         """Put the list's columns back as the page laid them out. No-op by default."""
+
+    def user_columns(self) -> bool:
+        """Whether the list's columns are as the user changed them (a reset would put the
+        page's back); `user_columns_changed` says when this may have changed."""
+        return False
 
     def keep_view(self) -> None:
         """Keep what the user has set up here (a list's columns just dragged) now: the window

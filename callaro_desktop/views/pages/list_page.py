@@ -192,6 +192,8 @@ class ListPage(Page, Generic[T]):
         self._keep_columns.setInterval(KEEP_COLUMNS_MS)
         self._keep_columns.timeout.connect(self._remember_view)
         self.columns_fit.taken.connect(self._keep_columns.start)
+        self.reset_columns_action.setEnabled(False)  # (the page's own, once it is shown)
+        self.columns_fit.owned_changed.connect(self._on_columns_owner)
         draw_cells(self.table, self.model)
 
         tools = QHBoxLayout()
@@ -363,6 +365,13 @@ class ListPage(Page, Generic[T]):
             restore_columns(self.table.horizontalHeader(), self._default_header)
             self.columns_fit.own()
             self._remember_view()
+
+    def user_columns(self) -> bool:
+        return self._default_header is not None and not self.columns_fit.owned
+
+    def _on_columns_owner(self, _owned: bool) -> None:
+        self.reset_columns_action.setEnabled(self.user_columns())
+        self.user_columns_changed.emit()
 
     def keep_view(self) -> None:
         if self._keep_columns.isActive():

@@ -302,6 +302,8 @@ class InvitationsPanel(QWidget):
         self.columns_fit.lay_out(pill_columns(self.model))
         self.columns_fit.own()
         self.reset_columns_action = reset_columns_action(header, self.reset_columns)
+        self.reset_columns_action.setEnabled(False)
+        self.columns_fit.owned_changed.connect(self._on_columns_owner)
         draw_cells(self.table, self.model)
 
         self.status = QComboBox()
@@ -428,6 +430,10 @@ class InvitationsPanel(QWidget):
     def reset_columns(self) -> None:
         restore_columns(self.table.horizontalHeader(), self._laid_out)
         self.columns_fit.own()
+
+    def _on_columns_owner(self, owned: bool) -> None:
+        self.reset_columns_action.setEnabled(not owned)
+        self.page.user_columns_changed.emit()
 
     def reload(self) -> None:
         tenant_id = self.session.tenant_id
@@ -786,6 +792,9 @@ class UsersPage(ListPage[User]):
     def reset_columns(self) -> None:
         super().reset_columns()
         self.invitations.reset_columns()
+
+    def user_columns(self) -> bool:
+        return super().user_columns() or not self.invitations.columns_fit.owned
 
     def present(self, data: UsersData) -> None:
         # A refresh of the same query puts the view back where it was; a new search,

@@ -485,6 +485,7 @@ class MainWindow(QMainWindow):
         if page_id not in self.pages:
             page = BY_ID[page_id].load_class()(self.session)
             self.pages[page_id] = page
+            page.user_columns_changed.connect(lambda page=page: self._show_reset_columns(page))
             self.stack.addWidget(page)
             self._fit_stack_to_page()
         return self.pages[page_id]
@@ -585,6 +586,12 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.reload()
 
+    def _show_reset_columns(self, page: Page) -> None:
+        """View → Reset column widths: there for the page shown, once its columns are the
+        user's (as the page lays them out, there is nothing to reset)."""
+        if page is self.stack.currentWidget():
+            self.reset_columns_action.setEnabled(page.has_columns and page.user_columns())
+
     def reset_current_columns(self) -> None:
         page = self.current_page()
         if page is not None:
@@ -595,8 +602,8 @@ class MainWindow(QMainWindow):
             self.router.replace(self._fallback())
             return
         page = self.page(page_id)
-        self.reset_columns_action.setEnabled(page.has_columns)
         self.stack.setCurrentWidget(page)
+        self._show_reset_columns(page)
         self._mark_current_page()
         tenant_id = self.session.tenant_id
         if tenant_id is not None:

@@ -99,7 +99,7 @@ def palette_entries(window: MainWindow) -> list[PaletteEntry]:
         (tr("Preferences"), window.preferences_action.trigger, "preferences_action"),
         (tr("Sign out"), window.sign_out_action.trigger, "sign_out_action"),
     ]
-    if window.reset_columns_action.isEnabled():  # a page with a list is shown
+    if window.reset_columns_action.isEnabled():  # a list whose columns the user changed
         general.append(
             (tr("Reset column widths"), window.reset_current_columns, "reset_columns_action")
         )

@@ -47,6 +47,8 @@ class ColumnFitter(QObject):
 
     #: The user resized or moved a column (each time): the columns are theirs from now on.
     taken = Signal()
+    #: The columns became the page's (True) or the user's (False).
+    owned_changed = Signal(bool)
 
     def __init__(self, table: QTableView) -> None:
         super().__init__(table)
@@ -80,13 +82,18 @@ class ColumnFitter(QObject):
 
     def own(self) -> None:
         """The columns are the page's (as `lay_out` took them): fitted from now on."""
-        self._owned = True
+        self._set_owned(True)
         self._last_floor = None  # (a restored layout brings its own)
         self.fit()
 
     def release(self) -> None:
         """The columns are the user's (restored from what they chose): leave them."""
-        self._owned = False
+        self._set_owned(False)
+
+    def _set_owned(self, owned: bool) -> None:
+        if owned != self._owned:
+            self._owned = owned
+            self.owned_changed.emit(owned)
 
     def fit(self) -> None:
         header = self._header
@@ -157,12 +164,12 @@ class ColumnFitter(QObject):
         )
         if stretched or not self._by_user():
             return  # (the last column follows the table's width, not a user)
-        self._owned = False
+        self._set_owned(False)
         self.taken.emit()
 
     def _on_moved(self, _section: int, _old: int, _new: int) -> None:
         if self._by_user():
-            self._owned = False
+            self._set_owned(False)
             self.taken.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
