@@ -96,3 +96,32 @@ def test_a_column_the_user_drags_makes_them_theirs_until_given_back(qtbot: QtBot
     # Moving a column is the user's too.
     header.moveSection(2, 3)
     assert not fitter.owned and taken == ["taken", "taken", "taken"]
+
+
+def test_hiding_a_column_is_no_drag_and_its_room_is_shared(qtbot: QtBot) -> None:
+    table, header, fitter, taken = _table(qtbot)
+    table.resize(560, 400)
+    qtbot.waitUntil(lambda: header.length() <= table.viewport().width())
+    agent = header.sectionSize(2)
+    fitter.show_section(3, False)
+    qtbot.wait(50)  # (Qt says a hidden section resized to nothing later, from the loop)
+    assert header.isSectionHidden(3)
+    assert fitter.owned and not taken  # still the page's: fitted
+    assert header.sectionSize(2) > agent
+    assert header.length() <= table.viewport().width()
+    fitter.show_section(3, True)
+    qtbot.wait(50)
+    assert not header.isSectionHidden(3) and fitter.owned and not taken
+    assert header.sectionSize(2) == agent
+    # Out of sight (a workspace's view put back while its rows load) alike, the layout
+    # restored first as a reset does.
+    layout = header.saveState()
+    table.hide()
+    restore_layout(header, layout)
+    fitter.show_section(3, False)
+    fitter.own()
+    table.show()
+    qtbot.waitExposed(table)
+    qtbot.wait(50)
+    assert fitter.owned and not taken
+    assert header.sectionSize(2) > agent

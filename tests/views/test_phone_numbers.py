@@ -448,6 +448,62 @@ async def test_a_workspace_keeps_its_sort_and_only_the_columns_the_user_changed(
     )
 
 
+async def test_columns_can_be_hidden_and_each_workspace_keeps_its_choice(make_app, sandbox) -> None:
+    """In a narrow window a column the user never reads takes room from those they do: any
+    column but the number can be hidden (the header's right-click menu, View → Columns), the
+    others share its room, and the choice comes back with the workspace."""
+    controller = await make_app()
+    window = controller.window
+    await sign_in(controller, sandbox, SUPPORT)  # many workspaces
+    window.resize(1100, 760)
+    page = await _open_page(controller)
+    table, header = page.table, page.table.horizontalHeader()
+    await wait_for(lambda: header.length() <= table.viewport().width(), what="columns shared")
+    choices = page.column_actions
+    assert [a.text() for a in choices] == ["Status", "Inbound Agent", "Provider", "Name", "Created"]
+    assert all(a.isChecked() for a in choices)
+    assert all(a in header.actions() for a in choices)  # the header's right-click menu
+    window.columns_menu.aboutToShow.emit()  # View → Columns: the keyboard's way there
+    assert window.columns_menu.actions() == choices
+    assert window.columns_menu.menuAction().isEnabled()
+    provider = header.sectionSize(3)
+
+    choices[1].trigger()  # Inbound Agent
+    assert header.isSectionHidden(2) and not choices[1].isChecked()
+    await wait_for(lambda: header.sectionSize(3) > provider, what="its room shared out")
+    assert header.length() <= table.viewport().width()
+    # A choice of columns, not a drag: they are still the page's, fitted, nothing to reset.
+    assert page.columns_fit.owned and not window.reset_columns_action.isEnabled()
+    key = page._state_key
+    assert key is not None
+    settings = controller.session.settings
+    assert settings.view_state[key]["hidden"] == "2"
+    assert "header" not in settings.view_state[key]
+
+    here = controller.session.tenant_id
+    other = next(t.id for t in controller.session.tenants if t.id != here)
+    assert here is not None
+    window.request_tenant_switch(other)
+    await wait_for(lambda: page.states.state in ("ready", "empty"), what="other workspace")
+    assert not header.isSectionHidden(2) and choices[1].isChecked()  # that one: all shown
+    window.request_tenant_switch(here)
+    await wait_for(lambda: header.isSectionHidden(2), what="the choice back")
+    assert not choices[1].isChecked()
+
+    # Reset column widths puts widths back, not the columns the user chose to see (here
+    # while the workspace's rows are still on their way).
+    header.resizeSection(3, 90)
+    assert window.reset_columns_action.isEnabled()
+    window.reset_columns_action.trigger()
+    assert header.isSectionHidden(2) and header.sectionSize(3) != 90
+    await wait_for(lambda: page.states.state == "ready", what="rows back")
+    assert page.columns_fit.owned  # the page's again, and hiding one was no drag of theirs
+    choices[1].trigger()
+    assert not header.isSectionHidden(2) and choices[1].isChecked()
+    assert "hidden" not in settings.view_state[key]
+    assert header.length() <= table.viewport().width()  # shared again among all
+
+
 async def test_columns_share_a_narrow_window_until_the_user_changes_one(make_app, sandbox) -> None:
     """Laid out for a first window, the columns scrolled sideways in a narrower one (a window
     tiled beside another): while they are the page's, they share the width there is."""

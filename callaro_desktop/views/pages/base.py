@@ -15,7 +15,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from callaro_desktop.api.errors import ApiError
@@ -106,6 +106,8 @@ class Page(QWidget):
         super().__init__(parent)
         self.session = session
         self.setObjectName(f"Page_{self.page_id}")
+        #: The check items that show or hide the list's columns (View → Columns), if any.
+        self.column_actions: list[QAction] = []
 
         self.title_label = QLabel(self.title())
         self.title_label.setObjectName("PageTitle")

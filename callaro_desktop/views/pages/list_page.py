@@ -194,6 +194,7 @@ class ListPage(Page, Generic[T]):
         self.columns_fit.taken.connect(self._keep_columns.start)
         self.reset_columns_action.setEnabled(False)  # (the page's own, once it is shown)
         self.columns_fit.owned_changed.connect(self._on_columns_owner)
+        self.column_actions = self._column_choices(header)
         draw_cells(self.table, self.model)
 
         tools = QHBoxLayout()
@@ -302,8 +303,8 @@ class ListPage(Page, Generic[T]):
         return boxes
 
     def view_state(self) -> dict[str, str]:
-        """Search, filters, sort and, if the user changed them, the columns: what comes back
-        with the tenant.
+        """Search, filters, sort, the columns hidden and, if the user changed them, the
+        columns' widths and order: what comes back with the tenant.
 
         Columns as the page lays them out are not kept: kept, they would hold this version's
         widths for good, and a later version's better ones would never be seen there.
@@ -316,6 +317,9 @@ class ListPage(Page, Generic[T]):
         }
         if self._default_header is not None and not self.columns_fit.owned:
             state["header"] = bytes(columns.saveState().toBase64().data()).decode("ascii")
+        hidden = self._hidden_columns()
+        if hidden:
+            state["hidden"] = ",".join(str(s) for s in sorted(hidden))
         return state
 
     def restore_view_state(self, state: dict[str, str] | None) -> None:
@@ -352,6 +356,7 @@ class ListPage(Page, Generic[T]):
             # (Owned, they are the page's already, fitted to the table as it is.)
             restore_layout(columns, self._default_header)
             self.columns_fit.own()
+        self._show_columns({int(s) for s in state.get("hidden", "").split(",") if s.isdigit()})
         if sort is not None and 0 <= sort[0] < columns.count():
             show_sort(columns, *sort)
 
@@ -362,12 +367,45 @@ class ListPage(Page, Generic[T]):
         """The columns as the page first laid them out (widths, order); the rows and their
         sort order stay as they are."""
         if self._default_header is not None:
+            hidden = self._hidden_columns()  # (a choice of columns, not of widths: kept)
             restore_columns(self.table.horizontalHeader(), self._default_header)
+            self._show_columns(hidden)
             self.columns_fit.own()
             self._remember_view()
 
     def user_columns(self) -> bool:
         return self._default_header is not None and not self.columns_fit.owned
+
+    def _column_choices(self, header: QHeaderView) -> list[QAction]:
+        """A check item per column but the first (it names the row): the columns shown, in
+        the header's right-click menu above Reset column widths, and in View → Columns."""
+        actions = []
+        for section in range(1, self.model.columnCount()):
+            action = QAction(self.model.column(section).title, header)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.toggled.connect(lambda shown, s=section: self._choose_column(s, shown))
+            actions.append(action)
+        separator = QAction(header)
+        separator.setSeparator(True)
+        header.insertActions(self.reset_columns_action, [*actions, separator])
+        return actions
+
+    def _choose_column(self, section: int, shown: bool) -> None:
+        self.columns_fit.show_section(section, shown)
+        self._remember_view()
+
+    def _hidden_columns(self) -> set[int]:
+        header = self.table.horizontalHeader()
+        return {s for s in range(1, header.count()) if header.isSectionHidden(s)}
+
+    def _show_columns(self, hidden: set[int]) -> None:
+        """Show every column but `hidden`, their check items to match, quietly."""
+        for section, action in enumerate(self.column_actions, start=1):
+            self.columns_fit.show_section(section, section not in hidden)
+            blocked = action.blockSignals(True)
+            action.setChecked(section not in hidden)
+            action.blockSignals(blocked)
 
     def _on_columns_owner(self, _owned: bool) -> None:
         self.reset_columns_action.setEnabled(self.user_columns())

@@ -339,7 +339,11 @@ class MainWindow(QMainWindow):
         self.reload_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
         self.reload_action.triggered.connect(self.reload_current)
         view_menu.addAction(self.reload_action)
-        # (Enabled on the pages with a list: _show_page.)
+        # The shown page's columns to show or hide, and a reset where the user changed them
+        # (_show_page).
+        self.columns_menu = view_menu.addMenu(tr("C&olumns"))
+        self.columns_menu.aboutToShow.connect(self._list_columns)
+        self.columns_menu.menuAction().setEnabled(False)
         self.reset_columns_action = QAction(tr("Reset &column widths"), self)
         self.reset_columns_action.triggered.connect(self.reset_current_columns)
         self.reset_columns_action.setEnabled(False)
@@ -592,6 +596,12 @@ class MainWindow(QMainWindow):
         if page is self.stack.currentWidget():
             self.reset_columns_action.setEnabled(page.has_columns and page.user_columns())
 
+    def _list_columns(self) -> None:
+        self.columns_menu.clear()
+        page = self.current_page()
+        if page is not None:
+            self.columns_menu.addActions(page.column_actions)
+
     def reset_current_columns(self) -> None:
         page = self.current_page()
         if page is not None:
@@ -604,6 +614,7 @@ class MainWindow(QMainWindow):
         page = self.page(page_id)
         self.stack.setCurrentWidget(page)
         self._show_reset_columns(page)
+        self.columns_menu.menuAction().setEnabled(bool(page.column_actions))
         self._mark_current_page()
         tenant_id = self.session.tenant_id
         if tenant_id is not None:

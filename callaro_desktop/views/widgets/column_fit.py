@@ -90,6 +90,21 @@ class ColumnFitter(QObject):
         """The columns are the user's (restored from what they chose): leave them."""
         self._set_owned(False)
 
+    def show_section(self, section: int, shown: bool) -> None:
+        """Show or hide a column (the user's choice of columns, not a drag: the columns stay
+        whose they were); the others share the room."""
+        if self._header.isSectionHidden(section) != shown:
+            return
+        self._fitting = True  # (hiding a section announces it resized to nothing)
+        try:
+            self._header.setSectionHidden(section, not shown)
+            # With a stretched last column Qt says so later, from the event loop, where it
+            # would read as the user's: asking the length has it said now.
+            self._header.length()
+        finally:
+            self._fitting = False
+        self.fit()
+
     def _set_owned(self, owned: bool) -> None:
         if owned != self._owned:
             self._owned = owned
