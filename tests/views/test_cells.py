@@ -136,3 +136,17 @@ def test_short_column_decisions_follow_the_rowsshown_text(qtbot: QtBot) -> None:
     # Only rows that fit are left: the column shows them whole again.
     model.reset(None, Page(items=[ROWS[0]], total=1, page=1, pages=1))
     assert shown_text(table, 0, ROLE) == "Tenant Admin"
+
+
+def test_rows_scrolled_into_view_decide_again(qtbot: QtBot) -> None:
+    table, model = _table(qtbot)
+    admins = [Row(f"a{n}@example.org", "Tenant Admin", "Admin", "Active") for n in range(40)]
+    model.reset(None, Page(items=[*admins, ROWS[1]], total=41, page=1, pages=1))
+    metrics = table.fontMetrics()
+    table.horizontalHeader().resizeSection(ROLE, metrics.horizontalAdvance("Tenant Admin") + 12)
+    assert shown_text(table, 0, ROLE) == "Tenant Admin"  # the operator is out of sight
+    table.scrollToBottom()
+    assert shown_text(table, 40, ROLE) == "Operator"
+    assert shown_text(table, 39, ROLE) == "Admin"  # alike, as the column reads now
+    table.scrollToTop()
+    assert shown_text(table, 0, ROLE) == "Tenant Admin"

@@ -89,38 +89,41 @@ class ShortFormDelegate(CellDelegate):
     def __init__(self, view: QTableView) -> None:
         super().__init__(view)
         self._view = view
-        # (column, width, first and last visible row) -> whether the column shows short forms.
-        self._short: dict[tuple[int, int, int, int], bool] = {}
+        # (column, width) -> whether the column shows short forms, for the rows on screen:
+        # forgotten when other rows come into view or the rows change. (Asked for each cell
+        # painted, the answer must cost a lookup, not a look at the rows.)
+        self._short: dict[tuple[int, int], bool] = {}
         model = view.model()
+        scroll = view.verticalScrollBar()
         for signal in (
             model.modelReset,
             model.layoutChanged,
             model.rowsInserted,
             model.rowsRemoved,
             model.dataChanged,
+            scroll.valueChanged,
+            scroll.rangeChanged,
         ):
             signal.connect(lambda *_: self._short.clear())
 
     def short_column(self, option: QStyleOptionViewItem, column: int) -> bool:
         """Whether `column`, `option.rect` wide, shows its cells' short forms."""
-        view = self._view
-        top = view.rowAt(0)
-        if top < 0:
-            return False
-        model = view.model()
-        bottom = view.rowAt(view.viewport().height() - 1)
-        if bottom < 0:
-            bottom = model.rowCount() - 1
-        key = (column, option.rect.width(), top, bottom)
+        key = (column, option.rect.width())
         short = self._short.get(key)
         if short is None:
+            view = self._view
+            model = view.model()
+            top = max(view.rowAt(0), 0)
+            bottom = view.rowAt(view.viewport().height() - 1)
+            if bottom < 0:
+                bottom = model.rowCount() - 1
             room = self.text_room(option)
             metrics = option.fontMetrics
             short = any(
                 metrics.horizontalAdvance(str(model.index(row, column).data(_DISPLAY) or "")) > room
                 for row in range(top, bottom + 1)
             )
-            if len(self._short) > 64:  # widths dragged through, rows scrolled past
+            if len(self._short) > 64:  # widths dragged through
                 self._short.clear()
             self._short[key] = short
         return short
