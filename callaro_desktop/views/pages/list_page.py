@@ -47,6 +47,26 @@ SEARCH_DEBOUNCE_MS = 300
 KEEP_COLUMNS_MS = 400  # after the last resize of a column drag
 
 
+def style_list_table(table: QTableView) -> None:
+    """How every list's table behaves: whole rows picked one at a time, columns the user
+    can resize, and Tab leaving the table for the page's buttons (rows are picked, never
+    edited; with Qt's default Tab walked from cell to cell and a keyboard never got out)."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(30)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultSectionSize(170)
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
 def draw_cells(table: QTableView, model: LazyTableModel[Any]) -> None:
     """How a list's cells are drawn. A pill for every column whose cells say their tone
     (PILL_ROLE): the statuses of every list look alike. A column too narrow for its cells
@@ -147,19 +167,8 @@ class ListPage(Page, Generic[T]):
         self.table.setObjectName(f"{self.page_id}_table")
         self.table.setAccessibleName(tr("{0} table").format(self.title()))
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(30)
+        style_list_table(self.table)
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultSectionSize(170)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
         placeholder = self.search_placeholder or ""
         self.search = SearchField(placeholder, placeholder.rstrip("…"))

@@ -25,12 +25,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QProgressBar,
@@ -68,6 +66,7 @@ from callaro_desktop.views.pages.list_page import (
     pill_columns,
     reset_columns_action,
     restore_columns,
+    style_list_table,
     when_column,
 )
 from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone
@@ -154,22 +153,8 @@ def _button(text: str, accessible: str, action: QAction | None = None) -> QPushB
 
 
 def _style_table(table: QTableView) -> None:
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(30)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setDefaultSectionSize(170)
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    # Rows are picked, never edited: Tab leaves the table for the row's buttons.
-    table.setTabKeyNavigation(False)
+    style_list_table(table)
+    table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # the row's actions
 
 
 async def _form_result(dialog: FormDialog) -> Any:
