@@ -1,4 +1,4 @@
-"""What a table's cell shows, and what hovering it says: read as the user meets them."""
+"""What a table's cell shows, what hovering it says, where Tab goes: as the user meets them."""
 
 from __future__ import annotations
 
@@ -36,3 +36,19 @@ def hovered_tip(table: QTableView, row: int, column: int) -> str:
     event = QHelpEvent(QEvent.Type.ToolTip, centre, viewport.mapToGlobal(centre))
     QApplication.sendEvent(viewport, event)
     return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+async def tab_leaves(table: QTableView) -> bool:
+    """Focus `table` (on its first cell) and press Tab: whether focus left it, no cell walked."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from .conftest import wait_for
+
+    table.window().activateWindow()
+    table.setFocus()
+    await wait_for(table.hasFocus, what="the table focused")
+    if table.model().rowCount():
+        table.setCurrentIndex(table.model().index(0, 0))
+    QTest.keyClick(table, Qt.Key.Key_Tab)
+    return QApplication.focusWidget() is not table and table.currentIndex().column() <= 0

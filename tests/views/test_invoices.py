@@ -21,6 +21,7 @@ from callaro_desktop.views.dialogs.invoice_detail import InvoiceDetailDialog, pe
 from callaro_desktop.views.pages.invoices import InvoicesPage
 
 from .conftest import ADMIN, MULTI, sign_in, wait_for
+from .table_cells import tab_leaves
 
 W = TypeVar("W", bound=QWidget)
 PDF_ROUTE = "/api/v1/invoices/*/pdf"
@@ -146,6 +147,7 @@ async def test_detail_shows_cgst_and_sgst_for_a_karnataka_buyer(make_app, sandbo
     assert [t.label for t in detail.tax_lines] == ["CGST", "SGST"]
     assert "Karnataka" in dialog.meta.text()
     assert dialog.status.text() == "Open"
+    assert await tab_leaves(dialog.lines)  # on to the buttons, not from cell to cell
     dialog.reject()
 
 

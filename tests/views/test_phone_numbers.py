@@ -28,6 +28,7 @@ from callaro_desktop.views.shell.palette_entries import palette_entries
 from callaro_desktop.views.widgets.badges import BADGES_ROLE, PILL_ROLE, Tone
 
 from .conftest import ADMIN, OPERATOR, SUPPORT, VIEWER, sign_in, wait_for
+from .table_cells import tab_leaves
 
 W = TypeVar("W", bound=QWidget)
 PURCHASE_ROUTE = "/api/v1/phone_numbers/purchase"
@@ -139,6 +140,7 @@ async def test_purchase_shows_prices_confirms_the_total_and_buys_exactly_once(
     assert dialog.available_table.rowCount() == len(dialog.available) > 0
     assert dialog.available_table.item(0, 0).text() == dialog.available[0].e164
     assert dialog.available_table.item(0, 2).text() == format_money(pricing.monthly_price)
+    assert await tab_leaves(dialog.available_table)  # on to Quantity, not cell to cell
     dialog.quantity.setValue(2)
     monthly = format_money(times(pricing.monthly_price, 2))
     assert monthly in dialog.total_label.text()

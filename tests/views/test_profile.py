@@ -24,6 +24,7 @@ from callaro_desktop.views.pages.getting_started import GettingStartedPage
 from callaro_desktop.views.pages.profile import ProfilePage
 
 from .conftest import ADMIN, MULTI, sign_in, wait_for
+from .table_cells import tab_leaves
 
 # -- helpers the other test files of this feature share ---------------------------------------
 
@@ -116,6 +117,7 @@ async def test_profile_shows_email_name_roles_workspaces_and_no_secrets(make_app
     names = {page.memberships.item(r, 0).text() for r in range(page.memberships.rowCount())}
     others = {"Acme Health", "Brightline Logistics"} - {tenant.name}
     assert names == others | {f"{tenant.name}  (current)"}
+    assert await tab_leaves(page.memberships)  # Tab goes on, not from cell to cell
     assert page.picker.zone() == me.timezone
     assert not page.has_unsaved_changes()
     assert not page.save_button.isEnabled()

@@ -194,6 +194,7 @@ class AddNumberDialog(FormDialog):
                 [tr("Number"), tr("Location"), tr("Monthly")]
             )
             self.available_table.verticalHeader().hide()
+            self.available_table.setTabKeyNavigation(False)  # Tab on to Quantity, not cell to cell
             self.available_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             self.available_table.setSelectionBehavior(
                 QAbstractItemView.SelectionBehavior.SelectRows

@@ -246,6 +246,7 @@ class InvoiceDetailDialog(QDialog):
 
         self.lines = QTableWidget(0, self.LINE_COLUMNS)
         self.lines.setObjectName("InvoiceLines")
+        self.lines.setTabKeyNavigation(False)  # Tab leaves for the buttons, not cell to cell
         self.lines.setAccessibleName(tr("Line items"))
         self.lines.setHorizontalHeaderLabels(
             [

@@ -157,6 +157,7 @@ class ProfilePage(Page):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
         self.memberships.verticalHeader().hide()
+        self.memberships.setTabKeyNavigation(False)  # Tab leaves it, not cell to cell
         self.memberships.verticalHeader().setDefaultSectionSize(28)
         self.memberships.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.memberships.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
