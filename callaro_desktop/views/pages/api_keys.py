@@ -119,8 +119,6 @@ class ApiKeysPage(ListPage[ApiKey]):
         header = self.table.horizontalHeader()
         for column, width in enumerate(COLUMN_WIDTHS):
             header.resizeSection(column, width)
-        self.setTabOrder(self.key_search, self.status_filter)
-        self.setTabOrder(self.status_filter, self.table)
         self._update_actions()
 
     # -- building -----------------------------------------------------------------------

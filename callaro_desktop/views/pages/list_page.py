@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -45,6 +47,17 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 SEARCH_DEBOUNCE_MS = 300
 KEEP_COLUMNS_MS = 400  # after the last resize of a column drag
+
+
+def _widgets_of(layout: QLayout) -> list[QWidget]:
+    """The widgets of `layout` that Tab stops at, in the layout's order."""
+    found = []
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        widget = item.widget() if item is not None else None
+        if widget is not None and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            found.append(widget)
+    return found
 
 
 def style_list_table(table: QTableView) -> None:
@@ -187,6 +200,7 @@ class ListPage(Page, Generic[T]):
         # The (account, tenant, page) whose view the widgets show, and the layout a tenant
         # with nothing remembered starts from.
         self._state_key: str | None = None
+        self._tab_chained = False  # (on first showing: a subclass adds its controls after)
         self._default_header: QByteArray | None = None
         self._default_sort: tuple[int, Qt.SortOrder] | None = None
         self.model.load_failed.connect(self._on_more_failed)
@@ -438,7 +452,20 @@ class ListPage(Page, Generic[T]):
         settings.remember_view(key, state)
         self.session.save_settings()
 
+    def tab_chain(self) -> list[QWidget]:
+        """The page's controls as Tab visits them, in reading order: the header's buttons,
+        the search and the filters' row, then the list. (Left to Qt, the order they were
+        made in: a subclass's buttons and filters came after the list, or before its title.)"""
+        chain = [*_widgets_of(self.actions_bar)]
+        if self.search_placeholder is not None:
+            chain.append(self.search)
+        return [*chain, *_widgets_of(self.filters), self.table]
+
     def activate(self) -> None:
+        if not self._tab_chained:
+            self._tab_chained = True
+            for first, second in pairwise(self.tab_chain()):
+                QWidget.setTabOrder(first, second)
         key = self._view_key()
         if key != self._state_key and not self.retired:
             if self._default_header is None:

@@ -148,8 +148,6 @@ class PhoneNumbersPage(ListPage[PhoneNumber]):
         shortcut.activated.connect(self.open_primary_action)
         self.states.empty_action_triggered.connect(self.open_primary_action)
         self.session.tenant_changed.connect(lambda _t: self._update_controls())
-        self.setTabOrder(self.search, self.status_filter)
-        self.setTabOrder(self.status_filter, self.table)
         self._update_controls()
 
     @classmethod

@@ -211,9 +211,7 @@ class ProfilePage(Page):
         body.addWidget(scroll_area(content))
 
         # The two saved fields first, then the password, then the workspace list.
-        self.setTabOrder(self.display_name, self.picker.search)
-        self.setTabOrder(self.picker.search, self.picker.list)
-        self.setTabOrder(self.picker.list, self.picker.use_local)
+        self.setTabOrder(self.display_name, self.picker)
         self.setTabOrder(self.picker.use_local, self.change_password_button)
         self.setTabOrder(self.change_password_button, self.memberships)
 

@@ -10,7 +10,6 @@ the filtered range. Costs are before GST; days are UTC calendar days, as the ser
 from __future__ import annotations
 
 import asyncio
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -334,21 +333,6 @@ class UsagePage(ListPage[UsageEvent]):
         # Its own row under the filters: a failure's text and request id need the width.
         body.insertWidget(1, self.transfer)
         self.table.setMinimumHeight(100)
-        # Filters, export, the chart and its toggle, then the log: the order they are read.
-        chain: list[QWidget] = [
-            self.range,
-            self.date_from,
-            self.date_to,
-            self.category,
-            self.export_button,
-            self.panel.chart,
-            self.panel.chart_button,
-            self.panel.table_button,
-            self.panel.table,
-            self.table,
-        ]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
         header_view = self.table.horizontalHeader()
         header_view.setStretchLastSection(False)
         for column, width in enumerate((160, 170, 0, 110, 150)):
@@ -428,6 +412,21 @@ class UsagePage(ListPage[UsageEvent]):
         return Query(start, end, str(category) if category else None)
 
     # -- the list ---------------------------------------------------------------------
+
+    def tab_chain(self) -> list[QWidget]:
+        # Filters, export, the chart and its toggle, then the log: the order they are read.
+        return [
+            self.range,
+            self.date_from,
+            self.date_to,
+            self.category,
+            self.export_button,
+            self.panel.chart,
+            self.panel.chart_button,
+            self.panel.table_button,
+            self.panel.table,
+            self.table,
+        ]
 
     def columns(self) -> Sequence[Column[UsageEvent]]:
         return [

@@ -18,7 +18,6 @@ import html
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -552,7 +551,6 @@ class UsersPage(ListPage[User]):
         self.model.rowsInserted.connect(lambda *_: self._show_no_rows())
         self._export_task: asyncio.Task[None] | None = None
         self._shown_query: tuple[object, ...] = ()
-        self._set_tab_order()
         self.update_actions()
 
     # -- building ----------------------------------------------------------------------------
@@ -696,7 +694,7 @@ class UsersPage(ListPage[User]):
         for button in (self.export_button, self.bulk_button, self.invite_button):
             self.actions_bar.addWidget(button)
 
-    def _set_tab_order(self) -> None:
+    def tab_chain(self) -> list[QWidget]:
         # One chain through both tabs: Qt skips the hidden tab's widgets.
         inv = self.invitations
         chain: list[QWidget] = [
@@ -719,8 +717,7 @@ class UsersPage(ListPage[User]):
             inv.resend_button,
             inv.revoke_button,
         ]
-        for first, second in pairwise(chain):
-            QWidget.setTabOrder(first, second)
+        return chain
 
     # -- ListPage ------------------------------------------------------------------------------
 

@@ -1,0 +1,119 @@
+"""Every control of every page is on the Tab chain: a keyboard reaches all of them, in a
+cycle, and gets stuck in none."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QWidget,
+)
+
+from callaro_desktop.views.shell.nav import NAV
+
+from .conftest import ADMIN, sign_in, wait_for
+
+INTERACTIVE = (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit)
+#: A list's controls as they are read: the header's buttons, the search and filters, the list
+#: (buttons for a selected row are disabled here, and so not on the chain). They came in the
+#: order they were made, the list before a page's own buttons and filters.
+READING_ORDER = {
+    "api_keys": ["Create API key", "Search keys by name or prefix", "Show keys", "API keys table"],
+    "invoices": ["Status", "Invoices table"],
+    "phone_numbers": [
+        "Sync all numbers with their providers",
+        "Add number",
+        "Search numbers",
+        "Status filter",
+        "Phone numbers table",
+    ],
+    "telephony": ["New connection", "Telephony table"],
+}
+#: Presses on one widget before it counts as a trap (a date edit walks day, month, year).
+STUCK_AFTER = 6
+
+
+def _tab_stop(widget: QWidget) -> QWidget:
+    # A widget that hands its focus to another (a date edit to its line edit) is reached
+    # through it; the chain is walked from the one that has focus.
+    while widget.focusProxy() is not None:
+        widget = widget.focusProxy()
+    return widget
+
+
+def _wants_tab(widget: QWidget, top: QWidget) -> bool:
+    return (
+        isinstance(widget, INTERACTIVE)
+        and widget.isVisibleTo(top)
+        and widget.isEnabled()
+        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        and not isinstance(widget.parentWidget(), QAbstractSpinBox | QComboBox)  # (their own)
+    )
+
+
+def _reached_through(widget: QWidget) -> list[QWidget]:
+    """The widgets whose focus counts as reaching `widget`: itself, or, for a button of an
+    exclusive group (Chart / Table), any of the group's: Tab enters the group at its checked
+    button and the arrows move within it, as in every Qt program."""
+    group = widget.group() if isinstance(widget, QAbstractButton) else None
+    if group is not None and group.exclusive():
+        return list(group.buttons())
+    return [widget]
+
+
+async def _walk(start: QWidget) -> tuple[list[QWidget], QWidget | None]:
+    """Tab from `start` until focus comes back to it: the widgets passed, and the one that
+    kept the focus if Tab stopped moving it."""
+    start.window().activateWindow()
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    await wait_for(start.hasFocus, what="the walk's start focused")
+    seen: list[QWidget] = [start]
+    same = 0
+    for _ in range(400):
+        before = QApplication.focusWidget()
+        assert before is not None
+        QTest.keyClick(before, Qt.Key.Key_Tab)
+        now = QApplication.focusWidget()
+        if now is before:
+            same += 1
+            if same >= STUCK_AFTER:
+                return seen, now
+            continue
+        same = 0
+        if now is start:
+            return seen, None
+        if now is not None:
+            seen.append(now)
+    return seen, QApplication.focusWidget()
+
+
+async def test_tab_reaches_every_control_of_every_page_and_comes_back(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    window.resize(1400, 900)
+    for item in NAV:
+        window.navigate(item.page_id)
+        page = window.pages[item.page_id]
+        await wait_for(lambda page=page: page.states.state in ("ready", "empty"), what=item.page_id)
+        await wait_for(lambda: not controller.session.tasks.running(), what="settled")
+        controls = [w for w in page.findChildren(QWidget) if _wants_tab(w, window)]
+        assert controls, item.page_id
+        seen, stuck = await _walk(window.sidebar)
+        assert stuck is None, f"{item.page_id}: Tab stays in {stuck!r}, or goes round without it"
+        reached = {id(w) for w in seen}
+        missed = [
+            f"{type(w).__name__} {w.accessibleName() or w.objectName()!r}"
+            for w in controls
+            if not any(id(_tab_stop(x)) in reached for x in _reached_through(w))
+        ]
+        assert not missed, f"{item.page_id}: Tab never reaches {missed}"
+        if item.page_id in READING_ORDER:
+            names = [w.accessibleName() for w in seen if page.isAncestorOf(w)]
+            assert names == READING_ORDER[item.page_id], item.page_id
