@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QLineEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -117,3 +119,47 @@ async def test_tab_reaches_every_control_of_every_page_and_comes_back(make_app, 
         if item.page_id in READING_ORDER:
             names = [w.accessibleName() for w in seen if page.isAncestorOf(w)]
             assert names == READING_ORDER[item.page_id], item.page_id
+
+
+def _open_dialog(window: QWidget) -> QDialog | None:
+    shown = [d for d in QApplication.topLevelWidgets() if isinstance(d, QDialog) and d.isVisible()]
+    return shown[-1] if shown else None
+
+
+async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app, sandbox) -> None:
+    """The dialogs a page's main action opens (Invite User, Create key, Add phone number, New
+    connection, Recharge) and Change password: each a cycle through all of its controls."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    for page_id in ("users", "api_keys", "phone_numbers", "telephony", "billing", "profile"):
+        window.navigate(page_id)
+        page = window.pages[page_id]
+        await wait_for(lambda page=page: page.states.state == "ready", what=page_id)
+        if page_id == "profile":
+            page.change_password_button.click()
+        else:
+            page.open_primary_action()
+        dialog = await wait_for(lambda: _open_dialog(window), what=f"{page_id}'s dialog")
+        await wait_for(lambda: not controller.session.tasks.running(), what="its loads")
+        if page_id == "phone_numbers":  # (its own loads: connections, then prices)
+            await wait_for(lambda dialog=dialog: dialog.pricing is not None, what="prices")
+        await wait_for(lambda dialog=dialog: dialog.focusWidget() is not None, what="focus")
+        controls = [w for w in dialog.findChildren(QWidget) if _wants_tab(w, dialog)]
+        assert controls, page_id
+        start = dialog.focusWidget()
+        # Opened, the keyboard is at the first thing to fill in or choose: on a button,
+        # Enter would send the form as it is, or (on Cancel) close it.
+        assert start is not None and not isinstance(start, QPushButton), (page_id, start)
+        seen, stuck = await _walk(start)
+        name = type(dialog).__name__
+        assert stuck is None, f"{name}: Tab stays in {stuck!r}, or goes round without it"
+        reached = {id(w) for w in seen}
+        missed = [
+            f"{type(w).__name__} {w.accessibleName() or w.objectName()!r}"
+            for w in controls
+            if not any(id(_tab_stop(x)) in reached for x in _reached_through(w))
+        ]
+        assert not missed, f"{name}: Tab never reaches {missed}"
+        dialog.reject()
+        await wait_for(lambda dialog=dialog: not dialog.isVisible(), what="closed")

@@ -134,6 +134,7 @@ async def test_purchase_shows_prices_confirms_the_total_and_buys_exactly_once(
     await wait_for(lambda: dialog.pricing is not None, what="prices")
     # An active Twilio connection exists in Acme, so buying is offered and chosen.
     assert dialog.purchase_radio.isEnabled() and dialog.purchase_radio.isChecked()
+    assert dialog.focusWidget() is dialog.purchase_radio  # the keyboard where the choice is
     assert dialog.purchase_radio.text().replace("&", "") == "Purchase from Twilio"
     assert dialog.manual_radio.text().replace("&", "") == "Add manually"
     assert format_money(pricing.monthly_price) in dialog.prices_label.text()

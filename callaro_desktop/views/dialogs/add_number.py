@@ -145,6 +145,9 @@ class AddNumberDialog(FormDialog):
         self.manual_radio.setChecked(True)
         self._on_source_changed()
         self._set_loading_connections()
+        # The first choice has the keyboard: left to Qt it went to Cancel, the first button
+        # not disabled while the connections load, and Enter closed the dialog.
+        self.manual_radio.setFocus()
 
     # -- building -------------------------------------------------------------------------
 
@@ -317,6 +320,8 @@ class AddNumberDialog(FormDialog):
         )
         if can_buy:
             self.purchase_radio.setChecked(True)
+            if self.focusWidget() is self.manual_radio:
+                self.purchase_radio.setFocus()  # (the choice made for the user, with the focus)
         self._on_source_changed()
 
     def _fill_connections(self) -> None:
