@@ -95,6 +95,20 @@ async def _walk(start: QWidget) -> tuple[list[QWidget], QWidget | None]:
     return seen, QApplication.focusWidget()
 
 
+async def _cycle(start: QWidget, controls: list[QWidget], where: str) -> list[QWidget]:
+    """Tab from `start` round to it again, through every one of `controls`; the way taken."""
+    seen, stuck = await _walk(start)
+    assert stuck is None, f"{where}: Tab stays in {stuck!r}, or goes round without it"
+    reached = {id(w) for w in seen}
+    missed = [
+        f"{type(w).__name__} {w.accessibleName() or w.objectName()!r}"
+        for w in controls
+        if not any(id(_tab_stop(x)) in reached for x in _reached_through(w))
+    ]
+    assert not missed, f"{where}: Tab never reaches {missed}"
+    return seen
+
+
 async def test_tab_reaches_every_control_of_every_page_and_comes_back(make_app, sandbox) -> None:
     controller = await make_app()
     await sign_in(controller, sandbox, ADMIN)
@@ -107,15 +121,7 @@ async def test_tab_reaches_every_control_of_every_page_and_comes_back(make_app, 
         await wait_for(lambda: not controller.session.tasks.running(), what="settled")
         controls = [w for w in page.findChildren(QWidget) if _wants_tab(w, window)]
         assert controls, item.page_id
-        seen, stuck = await _walk(window.sidebar)
-        assert stuck is None, f"{item.page_id}: Tab stays in {stuck!r}, or goes round without it"
-        reached = {id(w) for w in seen}
-        missed = [
-            f"{type(w).__name__} {w.accessibleName() or w.objectName()!r}"
-            for w in controls
-            if not any(id(_tab_stop(x)) in reached for x in _reached_through(w))
-        ]
-        assert not missed, f"{item.page_id}: Tab never reaches {missed}"
+        seen = await _cycle(window.sidebar, controls, item.page_id)
         if item.page_id in READING_ORDER:
             names = [w.accessibleName() for w in seen if page.isAncestorOf(w)]
             assert names == READING_ORDER[item.page_id], item.page_id
@@ -151,15 +157,6 @@ async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app,
         # Opened, the keyboard is at the first thing to fill in or choose: on a button,
         # Enter would send the form as it is, or (on Cancel) close it.
         assert start is not None and not isinstance(start, QPushButton), (page_id, start)
-        seen, stuck = await _walk(start)
-        name = type(dialog).__name__
-        assert stuck is None, f"{name}: Tab stays in {stuck!r}, or goes round without it"
-        reached = {id(w) for w in seen}
-        missed = [
-            f"{type(w).__name__} {w.accessibleName() or w.objectName()!r}"
-            for w in controls
-            if not any(id(_tab_stop(x)) in reached for x in _reached_through(w))
-        ]
-        assert not missed, f"{name}: Tab never reaches {missed}"
+        await _cycle(start, controls, type(dialog).__name__)
         dialog.reject()
         await wait_for(lambda dialog=dialog: not dialog.isVisible(), what="closed")
