@@ -3,6 +3,9 @@ cycle, and gets stuck in none."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -12,8 +15,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QLineEdit,
-    QPushButton,
     QWidget,
 )
 
@@ -132,31 +135,57 @@ def _open_dialog(window: QWidget) -> QDialog | None:
     return shown[-1] if shown else None
 
 
+def _select_first(page: Any) -> None:
+    page.table.setFocus()
+    page.table.selectRow(0)
+
+
+#: (page, how its dialog is opened, what it has loaded once ready): the dialogs of each
+#: page's main action, and the others a row or a button opens.
+DIALOGS: list[tuple[str, Callable[[Any], object], Callable[[Any], bool]]] = [
+    ("users", lambda p: p.open_primary_action(), lambda d: True),
+    ("users", lambda p: p.bulk_button.click(), lambda d: True),
+    ("api_keys", lambda p: p.open_primary_action(), lambda d: True),
+    ("phone_numbers", lambda p: p.open_primary_action(), lambda d: d.pricing is not None),
+    (
+        "phone_numbers",
+        lambda p: (_select_first(p), QTest.keyClick(p.table, Qt.Key.Key_Return)),
+        lambda d: True,
+    ),
+    ("telephony", lambda p: p.open_primary_action(), lambda d: True),
+    ("telephony", lambda p: (_select_first(p), p.open_button.click()), lambda d: True),
+    ("billing", lambda p: p.open_primary_action(), lambda d: True),
+    ("billing", lambda p: p.edit_entity_button.click(), lambda d: True),
+    ("profile", lambda p: p.change_password_button.click(), lambda d: True),
+    ("dashboard", lambda p: p.window().preferences_action.trigger(), lambda d: True),
+    ("dashboard", lambda p: p.window().add_account_action.trigger(), lambda d: True),
+]
+
+
 async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app, sandbox) -> None:
-    """The dialogs a page's main action opens (Invite User, Create key, Add phone number, New
-    connection, Recharge) and Change password: each a cycle through all of its controls."""
+    """Invite User, Bulk invite, Create key, Add phone number, a number, New connection and
+    one to edit, Recharge, Billing details, Change password, Preferences, Add account: each
+    opens on a field or choice, and Tab goes round all of its controls."""
     controller = await make_app()
     await sign_in(controller, sandbox, ADMIN)
     window = controller.window
-    for page_id in ("users", "api_keys", "phone_numbers", "telephony", "billing", "profile"):
+    for page_id, open_it, loaded in DIALOGS:
         window.navigate(page_id)
         page = window.pages[page_id]
         await wait_for(lambda page=page: page.states.state == "ready", what=page_id)
-        if page_id == "profile":
-            page.change_password_button.click()
-        else:
-            page.open_primary_action()
+        open_it(page)
         dialog = await wait_for(lambda: _open_dialog(window), what=f"{page_id}'s dialog")
-        await wait_for(lambda: not controller.session.tasks.running(), what="its loads")
-        if page_id == "phone_numbers":  # (its own loads: connections, then prices)
-            await wait_for(lambda dialog=dialog: dialog.pricing is not None, what="prices")
+        name = type(dialog).__name__
+        await wait_for(lambda: not controller.session.tasks.running(), what=f"{name} loads")
+        await wait_for(lambda dialog=dialog, loaded=loaded: loaded(dialog), what=f"{name} ready")
         await wait_for(lambda dialog=dialog: dialog.focusWidget() is not None, what="focus")
         controls = [w for w in dialog.findChildren(QWidget) if _wants_tab(w, dialog)]
-        assert controls, page_id
+        assert controls, name
         start = dialog.focusWidget()
-        # Opened, the keyboard is at the first thing to fill in or choose: on a button,
-        # Enter would send the form as it is, or (on Cancel) close it.
-        assert start is not None and not isinstance(start, QPushButton), (page_id, start)
-        await _cycle(start, controls, type(dialog).__name__)
+        # Opened, the keyboard is at the first thing to fill in or choose: on the dialog's
+        # own buttons, Enter would send the form as it is, or (on Cancel) close it.
+        assert start is not None, name
+        assert not isinstance(start.parentWidget(), QDialogButtonBox), (name, start.text())
+        await _cycle(start, controls, name)
         dialog.reject()
-        await wait_for(lambda dialog=dialog: not dialog.isVisible(), what="closed")
+        await wait_for(lambda dialog=dialog: not dialog.isVisible(), what=f"{name} closed")
