@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLineEdit,
+    QPushButton,
+    QTabBar,
     QWidget,
 )
 
@@ -109,6 +111,19 @@ async def _cycle(start: QWidget, controls: list[QWidget], where: str) -> list[QW
         if not any(id(_tab_stop(x)) in reached for x in _reached_through(w))
     ]
     assert not missed, f"{where}: Tab never reaches {missed}"
+    # And each says what it is to a screen reader (a button by its text).
+    # So does every other stop: a scroll area was one, unnamed and unframed (Tab seemed to
+    # go nowhere); a tab bar says its tabs.
+    unnamed = [
+        f"{type(w).__name__} {w.objectName()!r}"
+        for w in [*controls, *seen]
+        if not (
+            w.accessibleName()
+            or (isinstance(w, QAbstractButton) and w.text())
+            or isinstance(w, QTabBar)
+        )
+    ]
+    assert not unnamed, f"{where}: no accessible name for {unnamed}"
     return seen
 
 
@@ -189,3 +204,38 @@ async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app,
         await _cycle(start, controls, name)
         dialog.reject()
         await wait_for(lambda dialog=dialog: not dialog.isVisible(), what=f"{name} closed")
+
+
+async def test_a_page_scrolls_to_the_control_the_keyboard_reaches(make_app, sandbox) -> None:
+    """Shift+Tab from the toolbar into a long page lands on its last control: the page scrolls
+    to it (Qt's scroll area does so only for Tab pressed inside it)."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    window.resize(900, 420)  # the Dashboard's cards need more height than that
+    window.navigate("dashboard")
+    page = window.pages["dashboard"]
+    await wait_for(lambda: page.states.state == "ready", what="dashboard")
+    await wait_for(lambda: not controller.session.tasks.running(), what="settled")
+    buttons = [b for b in page.findChildren(QPushButton) if b.isVisibleTo(window)]
+    last = max(buttons, key=lambda b: b.mapTo(page, b.rect().bottomLeft()).y())
+    viewport = last.parentWidget()
+    while viewport is not None and viewport.objectName() != "qt_scrollarea_viewport":
+        viewport = viewport.parentWidget()
+    assert viewport is not None
+
+    def shown(widget: QWidget) -> bool:
+        box = widget.rect().translated(widget.mapTo(viewport, widget.rect().topLeft()))
+        return viewport.rect().contains(box)
+
+    assert not shown(last)  # below the fold
+    window.activateWindow()
+    window.switcher.setFocus()
+    await wait_for(window.switcher.hasFocus, what="the workspace switcher focused")
+    for _ in range(10):
+        back = Qt.KeyboardModifier.ShiftModifier
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, back)
+        if QApplication.focusWidget() is last:
+            break
+    assert QApplication.focusWidget() is last
+    await wait_for(lambda: shown(last), what="scrolled to it")

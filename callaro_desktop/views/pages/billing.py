@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStyle,
     QVBoxLayout,
@@ -51,6 +50,7 @@ from callaro_desktop.views.dialogs.form import run_form
 from callaro_desktop.views.dialogs.recharge import RechargeDialog, RechargeWaitDialog, percent
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.cards import Card, StatCard
+from callaro_desktop.views.widgets.scroll import scroll_area
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient
@@ -296,15 +296,9 @@ class BillingPage(Page):
         lay.addLayout(self.detail_row)
         lay.addWidget(self.entity)
         lay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        scroll.viewport().setAutoFillBackground(False)
-        content.setAutoFillBackground(False)
         outer = QVBoxLayout(self.body)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scroll_area(content))
         self.session.tenant_changed.connect(self._forget_tenant)
 
     @classmethod
