@@ -7,6 +7,7 @@ ones from a block no seed uses) and reads its expectations from the API.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from typing import Any, TypeVar
 
@@ -579,3 +580,34 @@ async def test_columns_dragged_just_before_quitting_are_kept(make_app, sandbox) 
     dragged = bytes(header.saveState().toBase64().data()).decode("ascii")
     controller.window.close()
     assert controller.session.settings.view_state[key]["header"] == dragged
+
+
+async def test_closing_a_dialog_while_it_loads_leaves_nothing_running(
+    make_app, sandbox, faults, caplog
+) -> None:
+    """Esc on a number while its agents load, or on Add phone number while its connections
+    do: the load stopped with the dialog. It went on, found the dialog's widgets deleted,
+    and failed ("Internal C++ object already deleted", logged as an error)."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    page = await _open_page(controller)
+    faults(
+        [
+            {"route": "/api/v1/agents", "latency_ms": 400},
+            {"route": "/api/v1/telephony_connections", "latency_ms": 400},
+        ]
+    )
+    page.table.setFocus()
+    page.table.selectRow(0)
+    QTest.keyClick(page.table, Qt.Key.Key_Return)
+    detail: NumberDetailDialog = await wait_for(lambda: _visible(window, NumberDetailDialog))
+    assert not detail.agent_combo.isEnabled()  # its agents on their way
+    detail.reject()
+    page.open_primary_action()
+    add: AddNumberDialog = await wait_for(lambda: _visible(window, AddNumberDialog))
+    assert add.connections is None  # its connections on their way
+    add.reject()
+    await asyncio.sleep(0.8)  # both answers in, and then some
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not failures, [r.getMessage() for r in failures]

@@ -50,7 +50,7 @@ from callaro_desktop.services.e164 import MAX_LABEL, Entry, Problem, parse_lines
 from callaro_desktop.services.formatting import format_money
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views import theme
-from callaro_desktop.views.dialogs.common import run_dialog
+from callaro_desktop.views.dialogs.common import run_dialog, while_open
 from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.dialogs.form import FormDialog
 from callaro_desktop.views.dialogs.form_sections import FormSections
@@ -121,7 +121,7 @@ class AddNumberDialog(FormDialog):
         self.connection_combo.setMinimumWidth(280)
         self.retry_connections = QPushButton(tr("Retry"))
         self.retry_connections.setAccessibleName(tr("Retry loading connections"))
-        self.retry_connections.clicked.connect(lambda: background(self.load_connections()))
+        self.retry_connections.clicked.connect(lambda: while_open(self, self.load_connections()))
         self.retry_connections.hide()
         row = QWidget()
         row_lay = QHBoxLayout(row)
@@ -272,7 +272,7 @@ class AddNumberDialog(FormDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.connections is None and not self.retry_connections.isVisible():
-            background(self.load_connections())
+            while_open(self, self.load_connections())
 
     def _scope(self) -> TenantClient:
         return self.session.scope(self.tenant_id)

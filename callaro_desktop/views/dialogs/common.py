@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
+
+from callaro_desktop.services.tasks import background
 
 
 class _WholeLines(QObject):
@@ -57,6 +61,17 @@ async def run_dialog(dialog: QDialog) -> int:
         return await future
     finally:
         dialog.finished.disconnect(done)
+
+
+def while_open(dialog: QDialog, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """Run `work` (what the dialog loads for itself) only as long as `dialog` is open.
+
+    Closed before it is done, the dialog is deleted, and work that carried on found its
+    widgets gone ("Internal C++ object already deleted", logged as a failure): Esc on a
+    number while its agents loaded, or on Add phone number while its connections did."""
+    task = background(work)
+    dialog.finished.connect(lambda _result: task.cancel())
+    return task
 
 
 class FieldError(QLabel):

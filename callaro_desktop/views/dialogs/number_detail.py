@@ -34,7 +34,7 @@ from callaro_desktop.services.e164 import MAX_LABEL
 from callaro_desktop.services.formatting import format_datetime, format_money
 from callaro_desktop.services.permissions import Capability
 from callaro_desktop.services.tasks import background
-from callaro_desktop.views.dialogs.common import run_dialog
+from callaro_desktop.views.dialogs.common import run_dialog, while_open
 from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.dialogs.form import FormDialog
 from callaro_desktop.views.pages.phone_numbers import (
@@ -278,7 +278,7 @@ class NumberDetailDialog(FormDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.writer and not self.agents:
-            background(self.load_agents())
+            while_open(self, self.load_agents())
 
     def _scope(self) -> TenantClient:
         return self.session.scope(self.tenant_id)
@@ -289,15 +289,19 @@ class NumberDetailDialog(FormDialog):
         try:
             agents = await self.session.call(self._scope().agents.list)
         except ApiError as exc:
+            self._agents_loaded()
             self.fields["inbound_agent"][1].set_error(
                 tr("Agents could not be loaded: {0}").format(exc.user_message())
             )
             return
-        finally:
-            self.agent_combo.setEnabled(self.writer)
-            self.agent_combo.setToolTip("")
+        # (Not in a `finally`: cancelled, the dialog is closed and its widgets may be gone.)
+        self._agents_loaded()
         self.agents = agents
         self._fill_agents(agents)
+
+    def _agents_loaded(self) -> None:
+        self.agent_combo.setEnabled(self.writer)
+        self.agent_combo.setToolTip("")
 
     # -- saving -----------------------------------------------------------------------------
 
