@@ -3,7 +3,8 @@ cycle, and gets stuck in none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -16,9 +17,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QTabBar,
+    QTabWidget,
     QWidget,
 )
 
@@ -190,13 +194,8 @@ DIALOGS: list[tuple[str, Callable[[Any], object], Callable[[Any], bool]]] = [
 ]
 
 
-async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app, sandbox) -> None:
-    """Eighteen dialogs: each page's main action, a row's (a number, a connection, a key, an
-    invoice, a person's role), the confirmations (remove, revoke, delete), Billing details,
-    Change password, Preferences, Add account. Each opens where the keyboard should start,
-    and Tab goes round all of its controls."""
-    controller = await make_app()
-    await sign_in(controller, sandbox, ADMIN)
+async def _each_dialog(controller: Any) -> AsyncIterator[QDialog]:
+    """Open each of DIALOGS in turn, loaded, for the caller to look at; then close it."""
     window = controller.window
     for page_id, open_it, loaded in DIALOGS:
         window.navigate(page_id)
@@ -207,6 +206,23 @@ async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app,
         name = type(dialog).__name__
         await wait_for(lambda: not controller.session.tasks.running(), what=f"{name} loads")
         await wait_for(lambda dialog=dialog, loaded=loaded: loaded(dialog), what=f"{name} ready")
+        yield dialog
+        dialog.reject()
+        await wait_for(lambda dialog=dialog: not dialog.isVisible(), what=f"{name} closed")
+        # (A page runs one flow at a time: the next dialog waits for this one's to end.)
+        flow = getattr(page, "_flow", None)
+        await wait_for(lambda flow=flow: flow is None or flow.done(), what=f"{name}'s flow")
+
+
+async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app, sandbox) -> None:
+    """Eighteen dialogs: each page's main action, a row's (a number, a connection, a key, an
+    invoice, a person's role), the confirmations (remove, revoke, delete), Billing details,
+    Change password, Preferences, Add account. Each opens where the keyboard should start,
+    and Tab goes round all of its controls."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    async for dialog in _each_dialog(controller):
+        name = type(dialog).__name__
         await wait_for(lambda dialog=dialog: dialog.focusWidget() is not None, what="focus")
         controls = [w for w in dialog.findChildren(QWidget) if _wants_tab(w, dialog)]
         assert controls, name
@@ -223,11 +239,6 @@ async def test_tab_reaches_every_control_of_each_dialog_and_comes_back(make_app,
             role = box.buttonRole(start)
             assert role != QDialogButtonBox.ButtonRole.AcceptRole, (name, start.text())
         await _cycle(start, controls, name)
-        dialog.reject()
-        await wait_for(lambda dialog=dialog: not dialog.isVisible(), what=f"{name} closed")
-        # (A page runs one flow at a time: the next dialog waits for this one's to end.)
-        flow = getattr(page, "_flow", None)
-        await wait_for(lambda flow=flow: flow is None or flow.done(), what=f"{name}'s flow")
 
 
 async def test_a_page_scrolls_to_the_control_the_keyboard_reaches(make_app, sandbox) -> None:
@@ -263,3 +274,50 @@ async def test_a_page_scrolls_to_the_control_the_keyboard_reaches(make_app, sand
             break
     assert QApplication.focusWidget() is last
     await wait_for(lambda: shown(last), what="scrolled to it")
+
+
+def _mnemonic_clashes(top: QWidget) -> dict[str, list[str]]:
+    """The Alt+letter keys that two controls shown in `top` share (the menu bar's too):
+    Alt+letter then only moves between them and does neither."""
+    found: dict[str, list[str]] = {}
+
+    def add(text: str, what: str) -> None:
+        match = re.search(r"&([^&])", text.replace("&&", ""))
+        if match:
+            found.setdefault(match.group(1).lower(), []).append(what)
+
+    if isinstance(top, QMainWindow):
+        for action in top.menuBar().actions():
+            add(action.text(), f"menu {action.text()}")
+    for widget in top.findChildren(QWidget):
+        if not widget.isVisibleTo(top) or not widget.isEnabled():
+            continue
+        if isinstance(widget, QAbstractButton):
+            add(widget.text(), widget.text())
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            add(widget.text(), f"label {widget.text()}")
+    for tabs in top.findChildren(QTabWidget):
+        if tabs.isVisibleTo(top):
+            for i in range(tabs.count()):
+                add(tabs.tabText(i), f"tab {tabs.tabText(i)}")
+    return {key: whats for key, whats in found.items() if len(whats) > 1}
+
+
+async def test_no_two_controls_share_an_alt_key(make_app, sandbox) -> None:
+    """On every page (with the menu bar) and in every dialog, each Alt+letter names one
+    control: "Rele&ase…" and "Inbound &agent" shared Alt+A on a number, the connection
+    dialog's Save and Account SID Alt+S."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    for item in NAV:
+        window.navigate(item.page_id)
+        page = window.pages[item.page_id]
+        await wait_for(lambda page=page: page.states.state in ("ready", "empty"), what=item.page_id)
+        assert not _mnemonic_clashes(window), item.page_id
+    async for dialog in _each_dialog(controller):
+        providers = getattr(dialog, "provider_combo", None)
+        for index in range(providers.count() if providers is not None else 1):
+            if providers is not None and providers.isEnabled():
+                providers.setCurrentIndex(index)  # each provider's own fields
+            assert not _mnemonic_clashes(dialog), (type(dialog).__name__, index)

@@ -121,7 +121,7 @@ class NumberDetailDialog(FormDialog):
         self.sync_all_button = QPushButton(tr("S&ync all"))
         self.sync_all_button.setAccessibleName(tr("Sync all numbers with their providers"))
         self.sync_all_button.clicked.connect(lambda: background(self.sync_all()))
-        self.release_button = QPushButton(tr("Rele&ase…"))
+        self.release_button = QPushButton(tr("R&elease…"))
         self.release_button.setAccessibleName(tr("Release this number"))
         self.release_button.setProperty("destructive", True)
         self.release_button.clicked.connect(lambda: background(self.release()))

@@ -253,7 +253,7 @@ class CodecList(QWidget):
             )
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        self.up_button = QPushButton(tr("Move &up"))
+        self.up_button = QPushButton(tr("&Move up"))
         self.up_button.setAccessibleName(tr("Move codec up"))
         self.up_button.clicked.connect(lambda: self.move_current(-1))
         self.down_button = QPushButton(tr("Move do&wn"))
@@ -341,7 +341,7 @@ class ConnectionDialog(FormDialog):
             if editing
             else None,
         )
-        self.active_check = QCheckBox(tr("A&ctive: numbers on this connection take calls"))
+        self.active_check = QCheckBox(tr("Acti&ve: numbers on this connection take calls"))
         self.active_check.setChecked(c.active if c else True)
         self.add_field("active", "", self.active_check)
 
@@ -350,7 +350,7 @@ class ConnectionDialog(FormDialog):
             self.twilio_sid.setPlaceholderText("AC0123456789abcdef0123456789abcdef")
             self.add_field(
                 "twilio_sid",
-                tr("Account &SID"),
+                tr("Account SI&D"),
                 self.twilio_sid,
                 api_names=("account_sid",),
                 help_text=tr("On the Twilio console's home page: AC and 32 hex characters."),
@@ -360,7 +360,7 @@ class ConnectionDialog(FormDialog):
         with self.sections.section(Provider.EXOTEL.value):
             self.exotel_sid = QLineEdit(c.account_sid or "" if c else "")
             self.add_field(
-                "exotel_sid", tr("Account &SID"), self.exotel_sid, api_names=("account_sid",)
+                "exotel_sid", tr("Account SI&D"), self.exotel_sid, api_names=("account_sid",)
             )
             self.exotel_key = QLineEdit(c.api_key or "" if c else "")
             self.add_field("api_key", tr("API &key"), self.exotel_key)
@@ -391,12 +391,12 @@ class ConnectionDialog(FormDialog):
             self.sip_uri.textChanged.connect(lambda _t: self._check_live("termination_uri"))
             self.add_field("termination_uri", tr("Termination &URI"), self.sip_uri)
             self.sip_username = QLineEdit(c.username or "" if c else "")
-            self.add_field("username", tr("User&name"), self.sip_username)
+            self.add_field("username", tr("Use&rname"), self.sip_username)
             self.sip_password = SecretInput(tr("Password"), bool(c and c.has_password))
             self.sip_password.changed.connect(lambda: self._check_live("password"))
             self.add_field(
                 "password",
-                tr("Pass&word"),
+                tr("Passwor&d"),
                 self.sip_password,
                 help_text=tr(
                     "At least {0} characters, mixing three of: lowercase, uppercase, digits, "
