@@ -304,3 +304,21 @@ async def test_tab_walks_filters_export_chart_then_log(make_app, sandbox) -> Non
                 break
         assert focused(widget), widget.accessibleName()
         assert widget.accessibleName()
+
+
+async def test_the_log_s_columns_stay_the_page_s_through_a_resized_window(
+    make_app, sandbox
+) -> None:
+    """Description stretches with the window; Qt resizing it read as the user's drag, so the
+    log's columns were kept with every workspace and Reset column widths was always offered.
+    Only a column the user drags makes them theirs."""
+    controller, page = await _as_admin(make_app, sandbox)
+    window = controller.window
+    for size in ((1400, 900), (1100, 760), (1500, 900)):
+        window.resize(*size)
+        await wait_for(lambda size=size: window.width() == size[0], what=f"{size}")
+    header = page.table.horizontalHeader()
+    assert page.columns_fit.owned and not window.reset_columns_action.isEnabled()
+    assert "header" not in controller.session.settings.view_state[page._state_key]
+    header.resizeSection(0, 200)  # When, dragged
+    assert not page.columns_fit.owned and window.reset_columns_action.isEnabled()

@@ -117,6 +117,8 @@ class ColumnFitter(QObject):
             return
         if not self._table.isVisible():
             return  # (out of sight, its width is not the one it will be shown at)
+        if any(header.sectionResizeMode(i) == QHeaderView.ResizeMode.Stretch for i in range(count)):
+            return  # (a column that stretches: Qt shares the width itself)
         last = header.logicalIndex(count - 1) if header.stretchLastSection() else -1
         shown = [i for i in range(count) if not header.isSectionHidden(i)]
         wanted = {i: self._widths[i] for i in shown}
@@ -179,6 +181,8 @@ class ColumnFitter(QObject):
         )
         if stretched or not self._by_user():
             return  # (the last column follows the table's width, not a user)
+        if header.sectionResizeMode(section) != QHeaderView.ResizeMode.Interactive:
+            return  # (Qt sizes a stretched or fitted-to-contents column; no user can)
         self._set_owned(False)
         self.taken.emit()
 
