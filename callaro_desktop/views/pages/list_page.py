@@ -124,10 +124,15 @@ def pill_columns(model: LazyTableModel[Any]) -> list[int]:
     return [c for c in range(model.columnCount()) if PILL_ROLE in model.column(c).extra_roles]
 
 
-def reset_columns_action(header: QHeaderView, reset: Callable[[], None]) -> QAction:
-    """The "Reset column widths" item of `header`'s right-click menu, running `reset`."""
+def reset_columns_action(
+    header: QHeaderView, reset: Callable[[], None], fitter: ColumnFitter
+) -> QAction:
+    """The "Reset column widths" item of `header`'s right-click menu, running `reset`:
+    offered only while the columns are the user's (`fitter` says when they change hands)."""
     action = QAction(tr("Reset column widths"), header)
     action.triggered.connect(reset)
+    action.setEnabled(False)  # (the page's own until the user changes one)
+    fitter.owned_changed.connect(lambda owned: action.setEnabled(not owned))
     header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
     header.addAction(action)
     return action
@@ -204,19 +209,20 @@ class ListPage(Page, Generic[T]):
         self._default_header: QByteArray | None = None
         self._default_sort: tuple[int, Qt.SortOrder] | None = None
         self.model.load_failed.connect(self._on_more_failed)
-        # The widths dragged can be put back: from the header's context menu, and from the
-        # View menu for the keyboard (MainWindow).
-        self.reset_columns_action = reset_columns_action(header, self.reset_columns)
         # The page's columns fit the table's width until the user changes one; changed,
         # they are kept with the workspace once the drag has ended (a drag is many resizes).
         self.columns_fit = ColumnFitter(self.table)
+        # The widths dragged can be put back: from the header's context menu, and from the
+        # View menu for the keyboard (MainWindow).
+        self.reset_columns_action = reset_columns_action(
+            header, self.reset_columns, self.columns_fit
+        )
         self._keep_columns = QTimer(self)
         self._keep_columns.setSingleShot(True)
         self._keep_columns.setInterval(KEEP_COLUMNS_MS)
         self._keep_columns.timeout.connect(self._remember_view)
         self.columns_fit.taken.connect(self._keep_columns.start)
-        self.reset_columns_action.setEnabled(False)  # (the page's own, once it is shown)
-        self.columns_fit.owned_changed.connect(self._on_columns_owner)
+        self.columns_fit.owned_changed.connect(lambda _owned: self.user_columns_changed.emit())
         self.column_actions = self._column_choices(header)
         draw_cells(self.table, self.model)
 
@@ -424,15 +430,13 @@ class ListPage(Page, Generic[T]):
 
     def _show_columns(self, hidden: set[int]) -> None:
         """Show every column but `hidden`, their check items to match, quietly."""
+        if hidden == self._hidden_columns():
+            return  # (the usual switch: the items already match the header)
         for section, action in enumerate(self.column_actions, start=1):
             self.columns_fit.show_section(section, section not in hidden)
             blocked = action.blockSignals(True)
             action.setChecked(section not in hidden)
             action.blockSignals(blocked)
-
-    def _on_columns_owner(self, _owned: bool) -> None:
-        self.reset_columns_action.setEnabled(self.user_columns())
-        self.user_columns_changed.emit()
 
     def keep_view(self) -> None:
         if self._keep_columns.isActive():

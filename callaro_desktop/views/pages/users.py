@@ -109,6 +109,16 @@ def _role_short(item: User | Invitation) -> str:
     }.get(item.role, tr(item.role.label))
 
 
+def _role_column() -> Column[Any]:
+    """Role, for a person or an invitation alike (sorted by the server's `role`)."""
+    return Column(
+        tr("Role"),
+        lambda item: tr(item.role.label),
+        "role",
+        extra_roles={SHORT_ROLE: _role_short},
+    )
+
+
 def _status_tone(user: User) -> Tone:
     return Tone.SUCCESS if user.status is UserStatus.ACTIVE else Tone.NEUTRAL
 
@@ -285,9 +295,10 @@ class InvitationsPanel(QWidget):
         self.columns_fit = ColumnFitter(self.table)
         self.columns_fit.lay_out(pill_columns(self.model))
         self.columns_fit.own()
-        self.reset_columns_action = reset_columns_action(header, self.reset_columns)
-        self.reset_columns_action.setEnabled(False)
-        self.columns_fit.owned_changed.connect(self._on_columns_owner)
+        self.reset_columns_action = reset_columns_action(
+            header, self.reset_columns, self.columns_fit
+        )
+        self.columns_fit.owned_changed.connect(lambda _owned: page.user_columns_changed.emit())
         draw_cells(self.table, self.model)
 
         self.status = QComboBox()
@@ -364,12 +375,7 @@ class InvitationsPanel(QWidget):
         tz = self.page.session_timezone
         return [
             Column(tr("Email"), lambda i: i.email, "email"),
-            Column(
-                tr("Role"),
-                lambda i: tr(i.role.label),
-                "role",
-                extra_roles={SHORT_ROLE: _role_short},
-            ),
+            _role_column(),
             Column(
                 tr("Status"),
                 _invitation_status_text,
@@ -414,10 +420,6 @@ class InvitationsPanel(QWidget):
     def reset_columns(self) -> None:
         restore_columns(self.table.horizontalHeader(), self._laid_out)
         self.columns_fit.own()
-
-    def _on_columns_owner(self, owned: bool) -> None:
-        self.reset_columns_action.setEnabled(not owned)
-        self.page.user_columns_changed.emit()
 
     def reload(self) -> None:
         tenant_id = self.session.tenant_id
@@ -734,12 +736,7 @@ class UsersPage(ListPage[User]):
         return [
             Column(tr("Name"), lambda u: u.display_name or "—", "display_name"),
             Column(tr("Email"), lambda u: u.email, "email"),
-            Column(
-                tr("Role"),
-                lambda u: tr(u.role.label),
-                "role",
-                extra_roles={SHORT_ROLE: _role_short},
-            ),
+            _role_column(),
             Column(tr("Status"), _status_text, "status", extra_roles={PILL_ROLE: _status_tone}),
             when_column(
                 tr("Last active"),

@@ -150,8 +150,7 @@ class BadgeDelegate(CellDelegate):
         rect = option.rect.adjusted(margin, 0, -margin, 0)
         if self._pill:
             tone = index.data(PILL_ROLE)
-            font = QFont(self._font or option.font)
-            font.setBold(True)
+            font = self._pill_font(option)
             self._draw_pill(painter, option, rect, text, Tone(tone or Tone.NEUTRAL), font, selected)
             return
         font = self._font or option.font
@@ -175,17 +174,10 @@ class BadgeDelegate(CellDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        font = self._font or option.font
+        width = self._drawn_width(option, index) + 2 * _PAD_X
         if self._pill:
-            size = pill_size(text, font)
-            return QSize(size.width() + 2 * _PAD_X, size.height() + 10)
-        fm = QFontMetrics(font)
-        width = fm.horizontalAdvance(text) + 2 * _PAD_X
-        small = small_font(option.font)
-        for label, _tone in index.data(BADGES_ROLE) or []:
-            width += pill_size(str(label), small, small=True).width() + _GAP
-        return QSize(width, fm.height() + 12)
+            return QSize(width, QFontMetrics(self._pill_font(option)).height() + 16)
+        return QSize(width, QFontMetrics(self._font or option.font).height() + 12)
 
     def whole_text(self, index: QModelIndex | QPersistentModelIndex) -> str:
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
@@ -193,17 +185,26 @@ class BadgeDelegate(CellDelegate):
         return " · ".join([text, *labels])
 
     def cut(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> bool:
-        # As paint() lays a cell out: what it would cut, or leave out, is what does not fit.
+        return self._drawn_width(option, index) > self.text_room(option)
+
+    def _pill_font(self, option: QStyleOptionViewItem) -> QFont:
+        font = QFont(self._font or option.font)
+        font.setBold(True)
+        return font
+
+    def _drawn_width(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> int:
+        """The width paint() lays the cell's content out in: its pill, or its text and
+        badges. Given less, paint() cuts the text short or leaves badges out."""
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         if self._pill:
-            font = QFont(self._font or option.font)
-            font.setBold(True)
-            return pill_size(text, font).width() > self.text_room(option)
+            return pill_size(text, self._pill_font(option)).width()
         width = QFontMetrics(self._font or option.font).horizontalAdvance(text)
         small = small_font(option.font)
         for label, _tone in index.data(BADGES_ROLE) or []:
             width += _GAP + pill_size(str(label), small, small=True).width()
-        return width > self.text_room(option)
+        return width
 
     def _draw_pill(
         self,
