@@ -11,16 +11,28 @@ from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QTableView, QT
 from callaro_desktop.views.widgets.cells import CellDelegate
 
 
-def shown_text(table: QTableView, row: int, column: int) -> str:
-    """The text the delegate draws in the cell, as the table lays it out now."""
-    delegate = table.itemDelegateForIndex(table.model().index(row, column))
+def _cell(table: QTableView, row: int, column: int) -> tuple[CellDelegate, QStyleOptionViewItem]:
+    """The cell's delegate, and the option it is drawn with as the table lays it out now."""
+    index = table.model().index(row, column)
+    delegate = table.itemDelegateForIndex(index)
     assert isinstance(delegate, CellDelegate)
     option = QStyleOptionViewItem()
     option.initFrom(table.viewport())
-    option.rect = table.visualRect(table.model().index(row, column))
+    option.rect = table.visualRect(index)
     option.widget = table
-    delegate.initStyleOption(option, table.model().index(row, column))
-    return option.text
+    delegate.initStyleOption(option, index)
+    return delegate, option
+
+
+def shown_text(table: QTableView, row: int, column: int) -> str:
+    """The text the delegate draws in the cell, as the table lays it out now."""
+    return _cell(table, row, column)[1].text
+
+
+def is_cut(table: QTableView, row: int, column: int) -> bool:
+    """Whether the cell shows less than its whole (text cut short, a pill or badge left out)."""
+    delegate, option = _cell(table, row, column)
+    return delegate.cut(option, table.model().index(row, column))
 
 
 def hovered_tip(table: QTableView, row: int, column: int) -> str:

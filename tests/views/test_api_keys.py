@@ -26,10 +26,12 @@ from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
 from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
 from callaro_desktop.views.dialogs.api_key_secret import ApiKeySecretDialog
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog
-from callaro_desktop.views.pages.api_keys import ApiKeysPage
+from callaro_desktop.views.pages.api_keys import PREFIX_COLUMN, STATUS_COLUMN, ApiKeysPage
+from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone
 
 from ..services.test_clipboard import FakeClock
 from .conftest import ADMIN, OPERATOR, VIEWER, sign_in, wait_for
+from .table_cells import hovered_tip, is_cut
 
 W = TypeVar("W", bound=QWidget)
 
@@ -71,6 +73,13 @@ def _on_close(dialog: ApiKeySecretDialog) -> dict[str, Any]:
 
     dialog.finished.connect(record)
     return seen
+
+
+def _status_cell(page: ApiKeysPage, row: int) -> tuple[str, Tone, str | None]:
+    """The Status cell of `row`: its text, its pill's tone, its tooltip."""
+    index = page.model.index(row, STATUS_COLUMN)
+    tip = index.data(Qt.ItemDataRole.ToolTipRole) or None
+    return index.data(), index.data(PILL_ROLE), tip
 
 
 def _click(button: QPushButton | None) -> None:
@@ -335,7 +344,7 @@ async def test_edit_renames_disables_and_replaces_scopes_and_the_filter_follows(
     page.status_filter.setCurrentIndex(page.status_filter.findData("disabled"))
     assert created.id in [k.id for k in page.model.rows]
     assert all(not k.active for k in page.model.rows)
-    assert page.status_text(page.model.rows[0]) == "Disabled"
+    assert _status_cell(page, 0) == ("Disabled", Tone.NEUTRAL, None)
     page.key_search.setText(new_name)
     assert [k.id for k in page.model.rows] == [created.id]
 
@@ -396,11 +405,13 @@ async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
     assert keep is not None and "Keep both" in keep.text().replace("&", "")
     _click(keep)
     await wait_for(lambda: page.selected_id() == first.key.id, what="new key selected")
-    rows = {k.id: k for k in page.model.rows}
-    assert (
-        old.id in rows and "replaced — revoke when done" in page.status_text(rows[old.id]).lower()
+    rows = [k.id for k in page.model.rows]
+    assert _status_cell(page, rows.index(old.id)) == (
+        "Replaced",
+        Tone.WARNING,
+        "This key was rotated and still works. Revoke it once every system uses the replacement.",
     )
-    assert "replaced" not in page.status_text(rows[first.key.id]).lower()
+    assert _status_cell(page, rows.index(first.key.id)) == ("Active", Tone.SUCCESS, None)
     # Remembered in the settings file (ids only), so the label survives a restart.
     assert old.id in next(iter(load_settings().replaced_api_keys.values()))
 
@@ -473,3 +484,26 @@ async def test_a_failed_load_shows_the_request_id_and_retry_works(
     faults([])
     _click(page.states.retry_button)
     await wait_for(lambda: page.states.state in ("ready", "empty"), what="loaded after retry")
+
+
+async def test_a_narrow_window_keeps_prefixes_and_statuses_whole(make_app, sandbox) -> None:
+    """Sharing a narrow window, every column gave up room in proportion: prefixes were cut
+    ("sk_live_06…", which names no key) while Status kept 200 px for "Active". Prefix and
+    Status now keep their measured width; names and scopes give up the room, whole on hover."""
+    controller, page, _clock = await _open(make_app, sandbox)
+    api = page.session.scope().api_keys
+    long_name = _unique("Nightly CRM export for the Mumbai and Pune call centres")
+    created = await api.create(name=long_name)
+    page.reload()
+    await wait_for(lambda: page.select_key(created.id), what="the new key listed")
+    table = page.table
+    controller.window.resize(1000, 700)
+    await wait_for(lambda: table.viewport().width() < 760, what="the narrow window")
+    rows = range(page.model.rowCount())
+    assert len(rows) >= 3
+    assert not [r for r in rows if is_cut(table, r, PREFIX_COLUMN)]
+    assert not [r for r in rows if is_cut(table, r, STATUS_COLUMN)]
+    assert table.horizontalHeader().length() <= table.viewport().width()  # no sideways scroll
+    row = [k.name for k in page.model.rows].index(long_name)
+    assert is_cut(table, row, 0)
+    assert hovered_tip(table, row, 0) == long_name

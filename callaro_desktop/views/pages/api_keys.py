@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import (
     QAction,
-    QBrush,
-    QColor,
-    QFontDatabase,
+    QFont,
+    QFontMetrics,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -45,7 +44,6 @@ from callaro_desktop.services.clipboard import secret_clipboard
 from callaro_desktop.services.tasks import background
 from callaro_desktop.settings import save as save_settings
 from callaro_desktop.settings import tenant_key
-from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
 from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
 from callaro_desktop.views.dialogs.api_key_secret import ApiKeySecretDialog
@@ -53,6 +51,8 @@ from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog, confirm
 from callaro_desktop.views.dialogs.form import run_form
 from callaro_desktop.views.pages.list_page import ListPage, when_column
+from callaro_desktop.views.pages.phone_numbers import monospace
+from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone, pill_size
 from callaro_desktop.views.widgets.lazy_table import Column
 from callaro_desktop.views.widgets.search_field import SearchField
 
@@ -63,10 +63,32 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-# Name, Prefix, Scopes, Status, Created, Created by, Last used (which also takes what is left):
-# all seven within a first window (1280 px, a vertical scroll bar shown); Status holds "Replaced
-# — revoke when done", the dates theirs, and names and scopes are cut short with a tooltip.
-COLUMN_WIDTHS = (140, 108, 130, 200, 135, 115, 135)
+# Name, Scopes, Created, Created by, Last used (which also takes what is left): the page's
+# share of the room once Prefix and Status have theirs (both measured, both kept whole: a
+# prefix cut short names no key). All seven fit a first window (1280 px, a vertical scroll bar
+# shown); in a narrower one names and scopes are cut short, with a tooltip.
+SHARED_WIDTHS = {0: 170, 2: 170, 4: 135, 5: 115, 6: 135}
+PREFIX_COLUMN, STATUS_COLUMN = 1, 3
+PREFIX_SAMPLE = "sk_live_WW00"  # a prefix is "sk_live_" and four more (the contract's example)
+CELL_SLACK = 8  # px each side of a measured cell: the style's margin and a little air
+
+
+class KeyStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    REPLACED = "replaced"  # rotated, still working: to revoke once nothing uses it
+    REPLACED_DISABLED = "replaced_disabled"
+
+
+# The Status column's pill for each, as every list's statuses are drawn. A replaced key says
+# so whether or not it is disabled (the tooltip tells which): either way it is to be revoked,
+# and a longer pill would take its width from every row's name.
+_STATUSES: dict[KeyStatus, tuple[str, Tone]] = {
+    KeyStatus.ACTIVE: (tr("Active"), Tone.SUCCESS),
+    KeyStatus.DISABLED: (tr("Disabled"), Tone.NEUTRAL),
+    KeyStatus.REPLACED: (tr("Replaced"), Tone.WARNING),
+    KeyStatus.REPLACED_DISABLED: (tr("Replaced"), Tone.WARNING),
+}
 
 
 class StatusFilter(StrEnum):
@@ -95,6 +117,7 @@ def scopes_tooltip(scopes: Sequence[str]) -> str:
 
 class ApiKeysPage(ListPage[ApiKey]):
     page_id = "api_keys"
+    firm_columns = (PREFIX_COLUMN,)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         self._keys: list[ApiKey] = []
@@ -117,8 +140,15 @@ class ApiKeysPage(ListPage[ApiKey]):
         self.states.empty_action_triggered.connect(self.open_primary_action)
         self.session.tenant_changed.connect(self._forget_keys)
         header = self.table.horizontalHeader()
-        for column, width in enumerate(COLUMN_WIDTHS):
+        for column, width in SHARED_WIDTHS.items():
             header.resizeSection(column, width)
+        slack = 2 * CELL_SLACK
+        prefix = QFontMetrics(self._mono).horizontalAdvance(f"{PREFIX_SAMPLE}…")
+        header.resizeSection(PREFIX_COLUMN, prefix + slack)
+        pill_font = QFont(self.table.font())
+        pill_font.setBold(True)
+        pills = [pill_size(text, pill_font).width() for text, _tone in _STATUSES.values()]
+        header.resizeSection(STATUS_COLUMN, max(pills) + slack)
         self._update_actions()
 
     # -- building -----------------------------------------------------------------------
@@ -234,7 +264,7 @@ class ApiKeysPage(ListPage[ApiKey]):
 
     def columns(self) -> Sequence[Column[ApiKey]]:
         tz = self.session_timezone
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono = self._mono = monospace(self.font())
         return [
             Column(tr("Name"), lambda k: k.name),
             Column(
@@ -251,7 +281,7 @@ class ApiKeysPage(ListPage[ApiKey]):
                 tr("Status"),
                 self.status_text,
                 tooltip=self._status_tooltip,
-                extra_roles={Qt.ItemDataRole.ForegroundRole: self._status_brush},
+                extra_roles={PILL_ROLE: lambda k: _STATUSES[self.status(k)][1]},
             ),
             when_column(tr("Created"), lambda k: k.created_at, tz),
             Column(tr("Created by"), lambda k: k.created_by.label if k.created_by else "—"),
@@ -311,27 +341,27 @@ class ApiKeysPage(ListPage[ApiKey]):
     def is_replaced(self, key: ApiKey) -> bool:
         return key.id in self.replaced_ids(self.tenant_id)
 
-    def status_text(self, key: ApiKey) -> str:
+    def status(self, key: ApiKey) -> KeyStatus:
         if self.is_replaced(key):
-            if key.active:
-                return tr("Replaced — revoke when done")
-            return tr("Disabled, replaced — revoke when done")
-        return tr("Active") if key.active else tr("Disabled")
+            return KeyStatus.REPLACED if key.active else KeyStatus.REPLACED_DISABLED
+        return KeyStatus.ACTIVE if key.active else KeyStatus.DISABLED
+
+    def status_text(self, key: ApiKey) -> str:
+        return _STATUSES[self.status(key)][0]
 
     def _status_tooltip(self, key: ApiKey) -> str:
-        if not self.is_replaced(key):
-            return ""
-        return tr("This key was rotated. Revoke it once every system uses the replacement.")
-
-    def _status_brush(self, key: ApiKey) -> QBrush:
-        tokens = theme.tokens()
-        if self.is_replaced(key):
-            colour = tokens.warning
-        elif key.active:
-            colour = tokens.success
-        else:
-            colour = tokens.muted_text
-        return QBrush(QColor(colour))
+        status = self.status(key)
+        if status is KeyStatus.REPLACED:
+            return tr(
+                "This key was rotated and still works. Revoke it once every system uses"
+                " the replacement."
+            )
+        if status is KeyStatus.REPLACED_DISABLED:
+            return tr(
+                "This key was rotated and is disabled. Revoke it once every system uses"
+                " the replacement."
+            )
+        return ""
 
     # -- filtering and selection ---------------------------------------------------------
 
