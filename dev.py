@@ -27,12 +27,31 @@ def _venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
+def venv_version(venv_dir: Path) -> tuple[int, int] | None:
+    """The Python (major, minor) a virtual environment was made with, from its pyvenv.cfg."""
+    try:
+        text = (venv_dir / "pyvenv.cfg").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in {"version", "version_info"}:
+            major, _, rest = value.strip().partition(".")
+            minor = rest.partition(".")[0]
+            if major.isdigit() and minor.isdigit():
+                return int(major), int(minor)
+    return None
+
+
 def _ensure_venv() -> Path:
     if sys.version_info < (3, 11) or sys.version_info >= (3, 14):
         sys.exit("Callaro Desktop needs Python 3.11, 3.12 or 3.13.")
     py = _venv_python()
-    if not py.exists():
-        print("Creating .venv ...", flush=True)
+    wanted_python = sys.version_info[:2]
+    if not py.exists() or venv_version(VENV) != wanted_python:
+        # Made by another Python (`python3.13 dev.py test` after `python3 dev.py test`): that
+        # one would run instead of the Python asked for, so it is made again.
+        print("Creating .venv for Python {}.{} ...".format(*wanted_python), flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != wanted:
