@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import (
     QAction,
-    QFont,
     QFontMetrics,
     QKeyEvent,
     QKeySequence,
@@ -52,7 +51,7 @@ from callaro_desktop.views.dialogs.confirm import ConfirmDialog, confirm
 from callaro_desktop.views.dialogs.form import run_form
 from callaro_desktop.views.pages.list_page import ListPage, when_column
 from callaro_desktop.views.pages.phone_numbers import monospace
-from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone, pill_size
+from callaro_desktop.views.widgets.badges import PILL_ROLE, Tone, pill_font, pill_size
 from callaro_desktop.views.widgets.lazy_table import Column
 from callaro_desktop.views.widgets.search_field import SearchField
 
@@ -145,9 +144,8 @@ class ApiKeysPage(ListPage[ApiKey]):
         slack = 2 * CELL_SLACK
         prefix = QFontMetrics(self._mono).horizontalAdvance(f"{PREFIX_SAMPLE}…")
         header.resizeSection(PREFIX_COLUMN, prefix + slack)
-        pill_font = QFont(self.table.font())
-        pill_font.setBold(True)
-        pills = [pill_size(text, pill_font).width() for text, _tone in _STATUSES.values()]
+        bold = pill_font(self.table.font())
+        pills = [pill_size(text, bold).width() for text, _tone in _STATUSES.values()]
         header.resizeSection(STATUS_COLUMN, max(pills) + slack)
         self._update_actions()
 

@@ -56,10 +56,16 @@ def tone_color(tone: Tone, palette: QPalette) -> QColor:
 
 
 def small_font(base: QFont) -> QFont:
-    font = QFont(base)
+    font = pill_font(base)
     size = base.pointSizeF()
     if size > 0:
         font.setPointSizeF(size * 0.85)
+    return font
+
+
+def pill_font(base: QFont) -> QFont:
+    """The font a list's status pill is drawn in, from the table's."""
+    font = QFont(base)
     font.setBold(True)
     return font
 
@@ -188,9 +194,7 @@ class BadgeDelegate(CellDelegate):
         return self._drawn_width(option, index) > self.text_room(option)
 
     def _pill_font(self, option: QStyleOptionViewItem) -> QFont:
-        font = QFont(self._font or option.font)
-        font.setBold(True)
-        return font
+        return pill_font(self._font or option.font)
 
     def _drawn_width(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -303,5 +307,6 @@ __all__ = [
     "Pill",
     "Tone",
     "paint_pill",
+    "pill_font",
     "tone_color",
 ]
