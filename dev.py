@@ -43,15 +43,18 @@ def venv_version(venv_dir: Path) -> tuple[int, int] | None:
     return None
 
 
+def made_by(venv_dir: Path, python: tuple[int, int]) -> bool:
+    """Whether `venv_dir` runs `python`. One another Python made (`python3.13 dev.py test`
+    after `python3 dev.py test`) would run instead of the one asked for: it is made again."""
+    return venv_version(venv_dir) == python
+
+
 def _ensure_venv() -> Path:
     if sys.version_info < (3, 11) or sys.version_info >= (3, 14):
         sys.exit("Callaro Desktop needs Python 3.11, 3.12 or 3.13.")
     py = _venv_python()
-    wanted_python = sys.version_info[:2]
-    if not py.exists() or venv_version(VENV) != wanted_python:
-        # Made by another Python (`python3.13 dev.py test` after `python3 dev.py test`): that
-        # one would run instead of the Python asked for, so it is made again.
-        print("Creating .venv for Python {}.{} ...".format(*wanted_python), flush=True)
+    if not py.exists() or not made_by(VENV, sys.version_info[:2]):
+        print("Creating .venv for Python {}.{} ...".format(*sys.version_info[:2]), flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != wanted:

@@ -24,6 +24,9 @@ def test_a_venv_reads_as_the_python_that_made_it(tmp_path: Path) -> None:
     made = tmp_path / "made"
     venv.EnvBuilder(with_pip=False).create(made)
     assert dev.venv_version(made) == sys.version_info[:2]
+    assert dev.made_by(made, sys.version_info[:2])
+    other = (sys.version_info.major, sys.version_info.minor + 1)
+    assert not dev.made_by(made, other)  # so `dev.py` makes it again for that one
 
 
 def test_another_pythons_venv_and_a_broken_one_are_told_apart(tmp_path: Path) -> None:
