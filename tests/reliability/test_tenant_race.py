@@ -16,7 +16,8 @@ import uuid
 from typing import Any
 
 import httpx
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, QObject
+from PySide6.QtWidgets import QApplication
 
 from callaro_desktop.app import AppController
 from callaro_desktop.views.pages.dashboard import DashboardPage, NumbersCard
@@ -26,6 +27,9 @@ from tests.views.conftest import ADMIN, MULTI, SUPPORT, wait_for
 
 SWITCHES = 1000
 CHECK_EVERY = 50
+# Once every page of the race is built (after this many switches), what the window holds must
+# not grow with more: a support engineer switches all day.
+BUILT_AFTER = 100
 PAUSES = (0.0, 0.0, 0.0, 0.001, 0.003, 0.01, 0.03)
 # Added up when several fire: answers take anything from 0 to 350 ms.
 LATENCY_RULES = [
@@ -34,6 +38,11 @@ LATENCY_RULES = [
     {"route": "/api/v1/phone_numbers*", "latency_ms": 250, "probability": 0.1},
     {"route": "/api/v1/*", "latency_ms": 40, "probability": 0.2},
 ]
+
+
+def _held(window: Any) -> tuple[int, int]:
+    """The Qt objects under the window, and the app's top-level widgets (menus, dialogs)."""
+    return len(window.findChildren(QObject)), len(QApplication.topLevelWidgets())
 
 
 def _import_numbers(
@@ -121,6 +130,7 @@ async def test_a_thousand_random_switches_never_show_another_tenants_row(
     numbers.model.rowsInserted.connect(on_rows)
     rng = random.Random(11)
     checks = 0
+    held_when_built: tuple[int, int] | None = None
 
     async def settle_and_compare() -> None:
         nonlocal checks
@@ -177,6 +187,8 @@ async def test_a_thousand_random_switches_never_show_another_tenants_row(
         if i % CHECK_EVERY == 0:
             guards.phase(f"check after switch {i}")
             await settle_and_compare()
+            if i == BUILT_AFTER:
+                held_when_built = _held(window)
         assert not leaks, leaks[:5]
 
     await fault_control.clear()
@@ -198,7 +210,18 @@ async def test_a_thousand_random_switches_never_show_another_tenants_row(
     assert numbers.model.rowCount() == owners.count(chosen[0].id)
 
     assert not leaks, leaks[:5]
+    assert held_when_built is not None
+    held = _held(window)
+    # (A few either way: the switcher's recent list, a message shown or gone.)
+    assert held[0] <= held_when_built[0] + 20 and held[1] <= held_when_built[1], (
+        f"after {BUILT_AFTER} switches the window held {held_when_built[0]} Qt objects and"
+        f" the app {held_when_built[1]} windows; {SWITCHES - BUILT_AFTER} switches later"
+        f" {held[0]} and {held[1]}"
+    )
     assert checks == SWITCHES // CHECK_EVERY + 2
     assert arrived > 300, f"only {arrived} rows arrived: the race hardly loaded anything"
-    print(f"{SWITCHES} switches, {checks} full checks, {arrived} rows checked as they arrived")
+    print(
+        f"{SWITCHES} switches, {checks} full checks, {arrived} rows checked as they arrived;"
+        f" Qt objects held: {held_when_built[0]} after {BUILT_AFTER} switches, {held[0]} at the end"
+    )
     guards.check()
