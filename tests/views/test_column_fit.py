@@ -125,3 +125,25 @@ def test_hiding_a_column_is_no_drag_and_its_room_is_shared(qtbot: QtBot) -> None
     qtbot.wait(50)
     assert fitter.owned and not taken
     assert header.sectionSize(2) > agent
+
+
+def test_a_filler_column_takes_what_a_wide_table_leaves_and_shares_a_narrow_one(
+    qtbot: QtBot,
+) -> None:
+    """Where the last column does not stretch (Usage: the amount last, Description between),
+    the filler takes the room left over; narrow, it shares like the rest."""
+    table, header, fitter, _taken = _table(qtbot)
+    header.setStretchLastSection(False)
+    header.resizeSection(4, 170)
+    fitter.lay_out(firm=[1], filler=2)  # Agent fills
+    fitter.own()
+    room = table.viewport().width()
+    assert header.length() == room  # to the table's edge, nothing scrolls sideways
+    assert header.sectionSize(2) == room - (220 + 120 + 190 + 170)
+    assert [header.sectionSize(c) for c in (0, 1, 3, 4)] == [220, 120, 190, 170]
+
+    table.resize(600, 400)
+    qtbot.waitUntil(lambda: header.length() <= table.viewport().width())
+    assert header.sectionSize(2) < 170 and header.sectionSize(1) == 120
+    assert header.sectionSize(0) > header.sectionSize(2)  # in the page's proportions
+    assert fitter.owned

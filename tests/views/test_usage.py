@@ -20,6 +20,7 @@ from callaro_desktop.views.pages.usage import Query, UsagePage, preset_range
 from callaro_desktop.views.widgets.usage_chart import nice_ceiling
 
 from .conftest import ADMIN, sign_in, wait_for
+from .table_cells import hovered_tip, is_cut
 
 W = TypeVar("W", bound=QWidget)
 
@@ -309,9 +310,9 @@ async def test_tab_walks_filters_export_chart_then_log(make_app, sandbox) -> Non
 async def test_the_log_s_columns_stay_the_page_s_through_a_resized_window(
     make_app, sandbox
 ) -> None:
-    """Description stretches with the window; Qt resizing it read as the user's drag, so the
-    log's columns were kept with every workspace and Reset column widths was always offered.
-    Only a column the user drags makes them theirs."""
+    """Description takes what the window leaves; Qt resizing it read as the user's drag, so
+    the log's columns were kept with every workspace and Reset column widths was always
+    offered. Only a column the user drags makes them theirs."""
     controller, page = await _as_admin(make_app, sandbox)
     window = controller.window
     for size in ((1400, 900), (1100, 760), (1500, 900)):
@@ -322,3 +323,35 @@ async def test_the_log_s_columns_stay_the_page_s_through_a_resized_window(
     assert "header" not in controller.session.settings.view_state[page._state_key]
     header.resizeSection(0, 200)  # When, dragged
     assert not page.columns_fit.owned and window.reset_columns_action.isEnabled()
+
+
+async def test_the_log_shares_a_narrow_window_and_description_takes_what_a_wide_one_leaves(
+    make_app, sandbox
+) -> None:
+    """At 1,000 px Description had what the others left over (~95 px: "Inbound call …") while
+    Category kept 170 px for "Calls". The log now shares a narrow table like every list (the
+    amount whole), and in a wide one Description takes what is left, to the table's edge."""
+    controller, page = await _as_admin(make_app, sandbox)
+    window, table = controller.window, page.table
+    header = table.horizontalHeader()
+    category, description, charged = 1, 2, 4
+    assert page.model.rowCount() >= 3
+
+    window.resize(1600, 900)
+    await wait_for(lambda: table.viewport().width() > 1100, what="a wide window")
+    await wait_for(lambda: header.length() == table.viewport().width(), what="filled")
+    assert table.columnWidth(description) > max(
+        table.columnWidth(c) for c in range(header.count()) if c != description
+    )
+    assert not is_cut(table, 0, description)
+
+    window.resize(1000, 700)
+    await wait_for(lambda: table.viewport().width() < 760, what="a narrow window")
+    await wait_for(lambda: header.length() <= table.viewport().width(), what="shared")
+    assert table.columnWidth(description) > table.columnWidth(category)
+    rows = range(min(5, page.model.rowCount()))
+    assert not [r for r in rows if is_cut(table, r, charged)]
+    cut = next((r for r in rows if is_cut(table, r, description)), None)
+    if cut is not None:
+        assert hovered_tip(table, cut, description) == page.model.index(cut, description).data()
+    assert page.columns_fit.owned  # all of it the page's doing, none the user's

@@ -177,6 +177,9 @@ class ListPage(Page, Generic[T]):
     #: The last column's share of a narrow table (wider, it takes what is left); None: the
     #: header's default.
     last_column_width: int | None = None
+    #: Where the last column does not stretch: the column that takes what is left of a wide
+    #: table (in a narrow one it shares like the others).
+    filler_column: int | None = None
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -475,7 +478,7 @@ class ListPage(Page, Generic[T]):
             if self._default_header is None:
                 columns = self.table.horizontalHeader()
                 self._default_header = columns.saveState()
-                self.columns_fit.lay_out(self._firm(), self.last_column_width)
+                self.columns_fit.lay_out(self._firm(), self.last_column_width, self.filler_column)
                 self._default_sort = columns.sortIndicatorSection(), columns.sortIndicatorOrder()
             self._remember_view()
             self._state_key = key

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -226,6 +225,8 @@ class TotalChip(QWidget):
 
 class UsagePage(ListPage[UsageEvent]):
     page_id = "usage"
+    firm_columns = (4,)  # the amount charged, never cut short
+    filler_column = 2  # Description
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -334,12 +335,11 @@ class UsagePage(ListPage[UsageEvent]):
         body.insertWidget(1, self.transfer)
         self.table.setMinimumHeight(100)
         header_view = self.table.horizontalHeader()
+        # Description takes what is left of a wide table (filler_column); in a narrow one it
+        # shares the room with When and Category, and the amount stays whole.
         header_view.setStretchLastSection(False)
-        for column, width in enumerate((160, 170, 0, 110, 150)):
-            if width:
-                header_view.resizeSection(column, width)
-            else:
-                header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate((160, 170, 240, 110, 150)):
+            header_view.resizeSection(column, width)
 
     def _date_edit(self, name: str) -> QDateEdit:
         edit = QDateEdit()

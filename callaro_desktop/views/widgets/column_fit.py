@@ -56,6 +56,7 @@ class ColumnFitter(QObject):
         self._header = table.horizontalHeader()
         self._widths: list[int] = []
         self._firm: set[int] = set()
+        self._filler: int | None = None
         self._last_floor: int | None = None
         self._owned = False
         self._fitting = False
@@ -68,17 +69,22 @@ class ColumnFitter(QObject):
         """Whether the page lays the columns out (the user has not changed them)."""
         return self._owned
 
-    def lay_out(self, firm: Iterable[int] = (), last: int | None = None) -> None:
+    def lay_out(
+        self, firm: Iterable[int] = (), last: int | None = None, filler: int | None = None
+    ) -> None:
         """Take the widths the header has now (the page's own, by logical index) as the
         page's; `firm` columns (a status's pills, amounts) keep theirs when the columns are
         shared out. The stretched last column's size is what it stretched to, not the
-        page's: it is owed `last` (or a column's default), and takes what is left."""
+        page's: it is owed `last` (or a column's default), and takes what is left. Or, in a
+        table whose last column does not stretch, `filler` takes what is left (Usage's
+        Description, between the date and the amounts)."""
         header = self._header
         self._widths = [header.sectionSize(i) for i in range(header.count())]
         if header.count() and header.stretchLastSection():
             stretched = header.logicalIndex(header.count() - 1)
             self._widths[stretched] = last or header.defaultSectionSize()
         self._firm = set(firm)
+        self._filler = filler
 
     def own(self) -> None:
         """The columns are the page's (as `lay_out` took them): fitted from now on."""
@@ -129,6 +135,8 @@ class ColumnFitter(QObject):
             # Qt never makes the stretched last column narrower than the size it was last
             # given: given its share (or, with room, its least), it fills what is left.
             widths[last] = widths[last] if narrow else self._least(last)
+        elif not narrow and self._filler in widths:
+            widths[self._filler] += room - sum(widths.values())
         self._fitting = True
         try:
             for i, width in widths.items():
