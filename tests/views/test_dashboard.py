@@ -102,6 +102,37 @@ async def test_a_failing_card_fails_alone_and_retries(make_app, sandbox, faults)
     assert wallet.value.text().startswith("₹")
 
 
+async def test_a_card_grows_to_show_a_later_error_whole(make_app, sandbox, faults) -> None:
+    """A card kept the height it had when the cards were first laid out: a Dashboard opened
+    again with a card's request failing cut off the error's last lines (its request id), as
+    the grid went on asking a layout item it no longer held. The card grows to what it
+    shows."""
+    controller, page = await _dashboard(make_app, sandbox, ADMIN)
+    window = controller.window
+    window.resize(1280, 800)
+    await wait_for(lambda: window.width() == 1280, what="the window's width")
+    await _all_ready(page)
+    faults([{"route": "/api/v1/phone_numbers*", "body": "html502"}])
+    window.navigate("phone_numbers")
+    await wait_for(lambda: window.current_page() is not page, what="away")
+    window.navigate("dashboard")
+    card = page.cards["numbers"]
+    await wait_for(lambda: card.state == "error", timeout=20, what="the card's error")
+    assert card.request_id.text().startswith("Request id: req_")
+
+    def cut() -> list[str]:
+        return [
+            label.text()
+            for label in (card.error_text, card.request_id)
+            if label.height() < label.heightForWidth(label.width())
+        ]
+
+    await wait_for(lambda: not cut(), what="the error whole", extra=cut)
+    assert card.height() >= card.heightForWidth(card.width())
+    assert card.retry_button.geometry().top() >= card.request_id.geometry().bottom()
+    faults([])
+
+
 def _overview_requests(server: Any) -> int:
     rules = httpx.get(f"{server.base_url}/sandbox/faults", timeout=10).json()["data"]
     return int(rules[0]["fired"])

@@ -577,8 +577,12 @@ class DashboardPage(Page):
     # -- layout -----------------------------------------------------------------------------
 
     def _layout_cards(self) -> None:
-        while self._grid.count():
-            self._grid.takeAt(0)
+        # removeWidget deletes each card's layout item. Taken with takeAt, the first item lived
+        # on (PySide leaves it to the caller) and stayed the card's: Qt tells only that one
+        # when the card's height changes, so the grid went on with the height the card had
+        # when laid out again, and cut off what it showed later (an error's last lines).
+        for card in self.cards.values():
+            self._grid.removeWidget(card)
         shown = [c for c in self.visible_cards() if c.wanted]
         columns = self._column_count()
         self._columns = columns

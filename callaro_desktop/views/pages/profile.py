@@ -445,8 +445,8 @@ class ProfilePage(Page):
             return
         self._wide = wide
         account, timezone, security, workspaces = self._cards
-        while self._grid.count():
-            self._grid.takeAt(0)
+        for card in self._cards:
+            self._grid.removeWidget(card)  # (its layout item deleted: see DashboardPage)
         if wide:
             self._grid.addWidget(account, 0, 0)
             self._grid.addWidget(security, 1, 0)

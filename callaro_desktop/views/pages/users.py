@@ -645,9 +645,9 @@ class UsersPage(ListPage[User]):
         body = self.body.layout()
         assert body is not None
         tools_item = body.takeAt(0)
-        table_item = body.takeAt(0)
         tools = tools_item.layout() if tools_item is not None else None
-        assert tools is not None and table_item is not None
+        assert tools is not None
+        body.removeWidget(self.table)  # (its layout item deleted: see DashboardPage)
         tools.setParent(None)
         users_tab = QWidget()
         users_lay = QVBoxLayout(users_tab)
