@@ -23,7 +23,7 @@ from callaro_desktop.services.formatting import format_date
 from callaro_desktop.services.messages import Level, Message
 from callaro_desktop.views.dialogs.bulk_invite import BulkInviteDialog, RowState
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog
-from callaro_desktop.views.dialogs.invite_user import InviteUserDialog
+from callaro_desktop.views.dialogs.invite_user import TYPING_PAUSE_MS, InviteUserDialog
 from callaro_desktop.views.dialogs.user_actions import ChangeRoleDialog
 from callaro_desktop.views.pages.users import UsersPage
 from callaro_desktop.views.widgets.badges import PILL_ROLE, BadgeDelegate, Tone
@@ -211,11 +211,19 @@ async def test_server_conflicts_appear_at_the_email_and_keep_the_input(make_app,
     page.open_primary_action()
     dialog = await _dialog(controller, InviteUserDialog)
     for email, words in ((ADMIN[0], "already a member"), (pending, "pending invitation")):
-        dialog.email.setText(email)
-        dialog.start_submit()
+        dialog.email.clear()
+        QTest.keyClicks(dialog.email, email)
+        dialog.start_submit()  # (Enter, before the pause in typing that checks the address)
         await wait_for(lambda w=words: w in dialog.email_error.text(), what=words)
         assert dialog.isVisible() and dialog.email.text() == email
         assert dialog.submit_button.isEnabled()
+        # The server's answer stands until the address changes: the check after a pause in
+        # typing, and leaving the field, used to wipe it a moment after it was shown.
+        await asyncio.sleep(TYPING_PAUSE_MS / 1000 + 0.3)
+        dialog.email.editingFinished.emit()
+        assert words in dialog.email_error.text() and dialog.email_error.isVisible()
+    QTest.keyClicks(dialog.email, "x")
+    assert not dialog.email_error.isVisible()  # an edit clears it at once
     assert len(api.invitations(pending)) == 1
     dialog.reject()
 

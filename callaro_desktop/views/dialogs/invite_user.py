@@ -114,6 +114,9 @@ class InviteUserDialog(FormDialog):
             lambda _i: self.role_hint.setText(role_help(self.role.role()))
         )
 
+        # The address the server last refused: its answer stands until the address changes
+        # (the check after a pause in typing, or leaving the field, wiped it a moment later).
+        self._refused: str | None = None
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
         self._typing.setInterval(TYPING_PAUSE_MS)
@@ -130,11 +133,14 @@ class InviteUserDialog(FormDialog):
 
     def check_email(self) -> None:
         text = self.email.text()
+        if text == self._refused:
+            return
         self.email_error.set_error(email_problem(text) if text.strip() else None)
 
     # -- FormDialog ---------------------------------------------------------------------
 
     def validate(self) -> dict[str, str]:
+        self._typing.stop()  # (sending checks it now)
         problem = email_problem(self.email.text())
         return {"email": problem} if problem else {}
 
@@ -153,6 +159,7 @@ class InviteUserDialog(FormDialog):
 
     def show_api_error(self, exc: ApiError) -> None:
         super().show_api_error(exc)
+        self._refused = None if self.email_error.isHidden() else self.email.text()
         if isinstance(exc, ConnectionFailed | RequestTimeout | ServerError | RateLimited):
             # The worry after a failed send is a double invitation: say there won't be one.
             self.general_error.setText(
