@@ -611,3 +611,47 @@ async def test_closing_a_dialog_while_it_loads_leaves_nothing_running(
     await asyncio.sleep(0.8)  # both answers in, and then some
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not failures, [r.getMessage() for r in failures]
+
+
+async def test_agents_that_could_not_be_loaded_can_be_asked_for_again(
+    make_app, sandbox, faults
+) -> None:
+    """A number's agents that failed to load said so (with the request id) and offered
+    nothing: the only way to try again was to close the number and open it again. Retry
+    beside the list asks again, and the number's own agent is never lost meanwhile."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    page = await _open_page(controller)
+    row = next(r for r, n in enumerate(page.model.rows) if n.inbound_agent is not None)
+    number = page.model.rows[row]
+    faults([{"route": "/api/v1/agents", "status": 500}])
+    page.table.setFocus()
+    page.table.selectRow(row)
+    QTest.keyClick(page.table, Qt.Key.Key_Return)
+    detail: NumberDetailDialog = await wait_for(lambda: _visible(window, NumberDetailDialog))
+    error = detail.fields["inbound_agent"][1]
+    await wait_for(lambda: error.isVisible(), timeout=20, what="the agents' error")
+    assert "Agents could not be loaded" in error.text() and "request id" in error.text()
+    assert detail.retry_agents.isVisible() and detail.retry_agents.isEnabled()
+    assert detail.agent_combo.currentData() == number.inbound_agent.id  # kept, not "Unassigned"
+    assert not detail.has_changes()
+
+    faults([])
+    detail.retry_agents.setFocus()
+    QTest.keyClick(detail.retry_agents, Qt.Key.Key_Space)
+    scope = controller.session.scope()
+    active = [a for a in await scope.agents.list() if a.active]
+    await wait_for(
+        lambda: detail.agent_combo.count() >= len(active) + 1, timeout=20, what="the agents"
+    )
+    assert not error.isVisible() and not detail.retry_agents.isVisible()
+    assert detail.agent_combo.isEnabled() and detail.agent_combo.hasFocus()
+    assert detail.agent_combo.currentData() == number.inbound_agent.id
+    detail.activateWindow()
+    detail.label_edit.setFocus()
+    await wait_for(detail.label_edit.hasFocus, what="the label field focused")
+    QTest.keyClick(detail.label_edit, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    # Its label's Alt key reaches the list, past the row it shares with Retry.
+    await wait_for(detail.agent_combo.hasFocus, what="Alt+A on the agents")
+    detail.reject()

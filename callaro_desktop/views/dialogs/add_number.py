@@ -123,16 +123,11 @@ class AddNumberDialog(FormDialog):
         self.retry_connections.setAccessibleName(tr("Retry loading connections"))
         self.retry_connections.clicked.connect(lambda: while_open(self, self.load_connections()))
         self.retry_connections.hide()
-        row = QWidget()
-        row_lay = QHBoxLayout(row)
-        row_lay.setContentsMargins(0, 0, 0, 0)
-        row_lay.addWidget(self.connection_combo, 1)
-        row_lay.addWidget(self.retry_connections)
-        self.add_field("telephony_connection_id", tr("C&onnection"), row)
-        self.fields["telephony_connection_id"] = (
+        self.add_field(
+            "telephony_connection_id",
+            tr("C&onnection"),
             self.connection_combo,
-            self.fields["telephony_connection_id"][1],
-            ("telephony_connection_id",),
+            beside=self.retry_connections,
         )
         self.connection_hint = QLabel()
         self.connection_hint.setProperty("muted", True)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -95,12 +96,26 @@ class FormDialog(QDialog):
         *,
         api_names: Sequence[str] = (),
         help_text: str | None = None,
+        beside: QWidget | None = None,
     ) -> FieldError:
-        """Add a row; `api_names` are the server's names for it when they differ."""
+        """Add a row; `api_names` are the server's names for it when they differ. `beside`
+        sits to the right of the field (a Retry for what the field lists)."""
         if not widget.accessibleName():
             widget.setAccessibleName(label.replace("&", ""))
         error = FieldError(widget)
-        self.form.addRow(label, widget)
+        shown = widget
+        if beside is not None:
+            shown = QWidget()
+            row = QHBoxLayout(shown)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(widget, 1)
+            row.addWidget(beside)
+            # The label's Alt key focuses the field: a label gives the focus only to a buddy
+            # that takes it (Add phone number's Alt+O did nothing while its Connection sat in
+            # a row of its own making); the proxy hands it on, and Tab skips the row.
+            shown.setFocusPolicy(widget.focusPolicy())
+            shown.setFocusProxy(widget)
+        self.form.addRow(label, shown)
         if help_text:
             hint = QLabel(help_text)
             hint.setProperty("muted", True)

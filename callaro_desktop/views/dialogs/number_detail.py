@@ -104,12 +104,17 @@ class NumberDetailDialog(FormDialog):
         self.agent_combo.setAccessibleName(tr("Inbound agent"))
         self.agent_combo.setMinimumWidth(260)
         self._fill_agents([], loaded=False)
+        self.retry_agents = QPushButton(tr("Retry"))
+        self.retry_agents.setAccessibleName(tr("Retry loading agents"))
+        self.retry_agents.clicked.connect(lambda: while_open(self, self.load_agents()))
+        self.retry_agents.hide()
         self.add_field(
             "inbound_agent",
             tr("Inbound &agent"),
             self.agent_combo,
             api_names=("inbound_agent_id",),
             help_text=tr("Answers the calls to this number. Only active agents are listed."),
+            beside=self.retry_agents,
         )
 
         self.activate_button = QPushButton(tr("A&ctivate"))
@@ -284,20 +289,27 @@ class NumberDetailDialog(FormDialog):
         return self.session.scope(self.tenant_id)
 
     async def load_agents(self) -> None:
+        error = self.fields["inbound_agent"][1]
+        retrying = self.retry_agents.hasFocus()
+        self.retry_agents.hide()
+        error.set_error(None)
         self.agent_combo.setEnabled(False)
         self.agent_combo.setToolTip(tr("Loading agents…"))
         try:
             agents = await self.session.call(self._scope().agents.list)
         except ApiError as exc:
             self._agents_loaded()
-            self.fields["inbound_agent"][1].set_error(
-                tr("Agents could not be loaded: {0}").format(exc.user_message())
-            )
+            error.set_error(tr("Agents could not be loaded: {0}").format(exc.user_message()))
+            self.retry_agents.show()
+            if retrying:
+                self.retry_agents.setFocus()  # (the keyboard stays where it pressed Retry)
             return
         # (Not in a `finally`: cancelled, the dialog is closed and its widgets may be gone.)
         self._agents_loaded()
         self.agents = agents
         self._fill_agents(agents)
+        if retrying:
+            self.agent_combo.setFocus()
 
     def _agents_loaded(self) -> None:
         self.agent_combo.setEnabled(self.writer)

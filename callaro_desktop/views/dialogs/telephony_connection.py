@@ -179,6 +179,9 @@ class SecretInput(QWidget):
         lay.addWidget(self.edit, 1)
         lay.addWidget(self.replace_button)
         lay.addWidget(self.keep_button)
+        # Its label's Alt key focuses what the proxy names (the field, or Replace): a label
+        # gives the focus only to a buddy that takes it.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFocusProxy(self.edit)
         if stored:
             self.keep_stored()
@@ -253,6 +256,10 @@ class CodecList(QWidget):
             )
             self.list.addItem(item)
         self.list.setCurrentRow(0)
+        # "Codecs" (its label's Alt key) goes to the list: a label gives the focus only to a
+        # buddy that takes it.
+        self.setFocusPolicy(self.list.focusPolicy())
+        self.setFocusProxy(self.list)
         self.up_button = QPushButton(tr("&Move up"))
         self.up_button.setAccessibleName(tr("Move codec up"))
         self.up_button.clicked.connect(lambda: self.move_current(-1))

@@ -195,7 +195,9 @@ class ScopePicker(QFrame):
 
         first = next(iter(self.boxes.values()), None)
         if first is not None:
-            # The form's "Scopes" mnemonic lands on the first box.
+            # The form's "Scopes" mnemonic lands on the first box. (A label gives the focus
+            # only to a buddy that takes it: with the frame's NoFocus, Alt+C did nothing.)
+            self.setFocusPolicy(first.focusPolicy())
             self.setFocusProxy(first)
         self.set_selected(self.defaults() if selected is None else selected)
 
