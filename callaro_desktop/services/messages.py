@@ -7,6 +7,7 @@ boxes; the shell's message bar listens and shows them without blocking anyone.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -23,6 +24,8 @@ class Message:
     level: Level
     text: str
     request_id: str | None = None
+    #: What the message's Retry does (what failed, asked for again); None: no Retry.
+    retry: Callable[[], None] | None = None
 
 
 class MessageBridge(QObject):
@@ -34,5 +37,11 @@ class MessageBridge(QObject):
     def warning(self, text: str, request_id: str | None = None) -> None:
         self.posted.emit(Message(Level.WARNING, text, request_id))
 
-    def error(self, text: str, request_id: str | None = None) -> None:
-        self.posted.emit(Message(Level.ERROR, text, request_id))
+    def error(
+        self,
+        text: str,
+        request_id: str | None = None,
+        *,
+        retry: Callable[[], None] | None = None,
+    ) -> None:
+        self.posted.emit(Message(Level.ERROR, text, request_id, retry))

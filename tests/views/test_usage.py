@@ -5,6 +5,7 @@ export writes the filtered range, and a failed export offers a Retry with the re
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from datetime import date, timedelta
 from pathlib import Path
@@ -355,3 +356,37 @@ async def test_the_log_shares_a_narrow_window_and_description_takes_what_a_wide_
     if cut is not None:
         assert hovered_tip(table, cut, description) == page.model.index(cut, description).data()
     assert page.columns_fit.owned  # all of it the page's doing, none the user's
+
+
+async def test_a_page_of_the_log_that_failed_is_asked_for_again_from_its_message(
+    make_app, sandbox, faults
+) -> None:
+    """Scrolling on, a page that failed said so with its request id and nothing more: the
+    list stopped there for good (only reloading the page, back at the top, went on). The
+    message offers Retry, which goes on from the same place; meanwhile scrolling asks for
+    nothing (it would ask again and again all through an outage)."""
+    controller, page = await _as_admin(make_app, sandbox)
+    model, table = page.model, page.table
+    await wait_for(lambda: 0 < model.rowCount() < model.total, what="a first page of several")
+    first = [e.id for e in model.rows]
+    faults([{"route": "/api/v1/usage/events*", "status": 500}])
+    table.scrollToBottom()
+    bar = controller.window.message_bar
+    await wait_for(
+        lambda: bar.isVisible() and "More rows could not be loaded" in bar.text.text(),
+        timeout=30,
+        what="the failure said",
+    )
+    assert "request id" in bar.text.text() and bar.retry_button.isVisible()
+    assert not model.canFetchMore() and not model.is_loading
+    table.scrollToTop()
+    table.scrollToBottom()
+    await asyncio.sleep(0.2)
+    assert not model.is_loading  # nothing asked while it fails
+
+    faults([])
+    bar.retry_button.click()
+    assert not bar.isVisible()
+    await wait_for(lambda: model.rowCount() > len(first), timeout=20, what="the next page")
+    assert [e.id for e in model.rows[: len(first)]] == first  # went on from where it was
+    assert len({e.id for e in model.rows}) == model.rowCount()  # nothing twice

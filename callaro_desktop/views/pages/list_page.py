@@ -314,7 +314,9 @@ class ListPage(Page, Generic[T]):
 
         if isinstance(exc, ApiError):
             self.session.messages.error(
-                tr("More rows could not be loaded: {0}").format(exc.message), exc.request_id
+                tr("More rows could not be loaded: {0}").format(exc.message),
+                exc.request_id,
+                retry=self.model.retry_more,
             )
 
     # -- per-tenant view memory -------------------------------------------------------------

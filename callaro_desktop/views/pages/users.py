@@ -448,6 +448,7 @@ class InvitationsPanel(QWidget):
             self.session.messages.error(
                 tr("More invitations could not be loaded: {0}").format(exc.message),
                 exc.request_id,
+                retry=self.model.retry_more,
             )
 
     def forget(self) -> None:

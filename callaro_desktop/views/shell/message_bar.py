@@ -29,6 +29,10 @@ class MessageBar(QFrame):
         self._copy.setText(tr("Copy request id"))
         self._copy.setAccessibleName(tr("Copy request id"))
         self._copy.clicked.connect(self._copy_request_id)
+        self.retry_button = QToolButton()
+        self.retry_button.setText(tr("Retry"))
+        self.retry_button.setAccessibleName(tr("Retry what failed"))
+        self.retry_button.clicked.connect(self._retry)
         self._close = QToolButton()
         self._close.setText("✕")
         self._close.setToolTip(tr("Dismiss"))
@@ -37,6 +41,7 @@ class MessageBar(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 6, 6, 6)
         row.addWidget(self.text, 1)
+        row.addWidget(self.retry_button)
         row.addWidget(self._copy)
         row.addWidget(self._close)
         self._timer = QTimer(self)
@@ -52,6 +57,7 @@ class MessageBar(QFrame):
         text = message.text
         self.text.setText(with_request_id(text, message.request_id, tr("{0} (request id {1})")))
         self._copy.setVisible(bool(message.request_id))
+        self.retry_button.setVisible(message.retry is not None)
         self.setProperty("level", message.level.value)
         self.style().unpolish(self)
         self.style().polish(self)
@@ -60,6 +66,12 @@ class MessageBar(QFrame):
             self._timer.start(INFO_TIMEOUT_MS)
         else:
             self._timer.stop()
+
+    def _retry(self) -> None:
+        message = self.current
+        self.hide()
+        if message is not None and message.retry is not None:
+            message.retry()
 
     def _copy_request_id(self) -> None:
         if self._request_id:

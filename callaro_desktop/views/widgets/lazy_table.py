@@ -85,6 +85,9 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
         self._generation = 0
         self._task: asyncio.Task[None] | None = None
         self._exhausted = True
+        # A page that failed: no more are asked for (the view would ask again at once, and
+        # again, all through an outage) until the user says Retry (retry_more).
+        self._failed = False
 
     # -- data the view asks for -------------------------------------------------
 
@@ -124,7 +127,9 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or self._fetch is None:
             return False
-        return not self._exhausted and (self._task is None or self._task.done())
+        return (
+            not self._exhausted and not self._failed and (self._task is None or self._task.done())
+        )
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
@@ -132,6 +137,12 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
         self._start(self._generation)
 
     # -- what the owner drives ----------------------------------------------------
+
+    def retry_more(self) -> None:
+        """Ask again for the page that failed; the rows already here stay where they are."""
+        if self._failed and self._fetch is not None:
+            self._failed = False
+            self._start(self._generation)
 
     @property
     def rows(self) -> list[T]:
@@ -166,6 +177,7 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
         self._next_page = 1
         self._fetch = fetch
         self._exhausted = fetch is None
+        self._failed = False
         self.endResetModel()
         if first is not None:
             self._append(first, 1)
@@ -207,7 +219,7 @@ class LazyTableModel(QAbstractTableModel, Generic[T]):
             raise
         except Exception as exc:  # the page shows it; the model must stay usable
             if generation == self._generation:
-                self._exhausted = True
+                self._failed = True
                 self.loading_changed.emit(False)
                 self.load_failed.emit(exc)
             return
