@@ -655,3 +655,30 @@ async def test_agents_that_could_not_be_loaded_can_be_asked_for_again(
     # Its label's Alt key reaches the list, past the row it shares with Retry.
     await wait_for(detail.agent_combo.hasFocus, what="Alt+A on the agents")
     detail.reject()
+
+
+async def test_prices_that_could_not_be_loaded_can_be_asked_for_again(
+    make_app, sandbox, faults
+) -> None:
+    """Buying a number, prices that failed to load said so at the country and offered
+    nothing: only choosing another country and back asked again. Retry beside it does."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    page = await _open_page(controller)
+    faults([{"route": "/api/v1/phone_numbers/pricing*", "status": 500}])
+    page.open_primary_action()
+    dialog: AddNumberDialog = await wait_for(lambda: _visible(window, AddNumberDialog))
+    await wait_for(lambda: dialog.purchase_radio.isChecked(), timeout=20, what="buying offered")
+    error = dialog.sections.field("purchase", "country")[1]
+    await wait_for(lambda: error.isVisible(), timeout=30, what="the prices' error")
+    assert "request id" in error.text()
+    assert dialog.retry_prices.isVisible() and dialog.pricing is None
+    assert not dialog.submit_button.isEnabled()
+
+    faults([])
+    dialog.retry_prices.click()
+    await wait_for(lambda: dialog.pricing is not None, timeout=20, what="the prices")
+    assert not error.isVisible() and not dialog.retry_prices.isVisible()
+    assert dialog.available_table.rowCount() > 0
+    dialog.reject()

@@ -178,7 +178,11 @@ class AddNumberDialog(FormDialog):
             for code, name in COUNTRIES:
                 self.country_combo.addItem(tr(name), code)
             self.country_combo.currentIndexChanged.connect(lambda _i: self._load_prices())
-            self.add_field("country", tr("Co&untry"), self.country_combo)
+            self.retry_prices = QPushButton(tr("Retry"))
+            self.retry_prices.setAccessibleName(tr("Retry loading prices and numbers"))
+            self.retry_prices.clicked.connect(self._load_prices)
+            self.retry_prices.hide()
+            self.add_field("country", tr("Co&untry"), self.country_combo, beside=self.retry_prices)
             self.prices_label = QLabel()
             self.prices_label.setWordWrap(True)
             self.prices_label.setAccessibleName(tr("Prices"))
@@ -379,9 +383,11 @@ class AddNumberDialog(FormDialog):
     def _load_prices(self) -> None:
         if self._prices_task is not None and not self._prices_task.done():
             self._prices_task.cancel()
-        self._prices_task = background(self.load_prices(self.country()))
+        self._prices_task = while_open(self, self.load_prices(self.country()))
 
     async def load_prices(self, country: str) -> None:
+        retrying = self.retry_prices.hasFocus()
+        self.retry_prices.hide()
         self.pricing = None
         self.available = []
         self.prices_label.setText(tr("Loading prices…"))
@@ -397,12 +403,17 @@ class AddNumberDialog(FormDialog):
         except ApiError as exc:
             self.prices_label.setText("—")
             self.sections.field(PURCHASE, "country")[1].set_error(exc.user_message())
+            self.retry_prices.show()
+            if retrying:
+                self.retry_prices.setFocus()  # (the keyboard stays where it pressed Retry)
             return
         if country != self.country():
             return
         self.pricing = pricing
         self.available = available
         self._show_prices()
+        if retrying:
+            self.country_combo.setFocus()
 
     def _show_prices(self) -> None:
         pricing = self.pricing
