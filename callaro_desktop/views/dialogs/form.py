@@ -32,6 +32,7 @@ from callaro_desktop.api.errors import ApiError
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import FieldError, run_dialog
+from callaro_desktop.views.widgets.focus import focus_through
 
 if TYPE_CHECKING:
     import asyncio
@@ -110,11 +111,7 @@ class FormDialog(QDialog):
             row.setContentsMargins(0, 0, 0, 0)
             row.addWidget(widget, 1)
             row.addWidget(beside)
-            # The label's Alt key focuses the field: a label gives the focus only to a buddy
-            # that takes it (Add phone number's Alt+O did nothing while its Connection sat in
-            # a row of its own making); the proxy hands it on, and Tab skips the row.
-            shown.setFocusPolicy(widget.focusPolicy())
-            shown.setFocusProxy(widget)
+            focus_through(shown, widget)  # (the label's Alt key reaches the field)
         self.form.addRow(label, shown)
         if help_text:
             hint = QLabel(help_text)

@@ -42,6 +42,7 @@ from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.dialogs.form import FormDialog
 from callaro_desktop.views.dialogs.form_sections import FormSections
 from callaro_desktop.views.pages.phone_numbers import provider_label
+from callaro_desktop.views.widgets.focus import focus_through
 
 if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
@@ -179,10 +180,7 @@ class SecretInput(QWidget):
         lay.addWidget(self.edit, 1)
         lay.addWidget(self.replace_button)
         lay.addWidget(self.keep_button)
-        # Its label's Alt key focuses what the proxy names (the field, or Replace): a label
-        # gives the focus only to a buddy that takes it.
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setFocusProxy(self.edit)
+        focus_through(self, self.edit)  # (or Replace, while the stored value is kept)
         if stored:
             self.keep_stored()
         else:
@@ -256,10 +254,6 @@ class CodecList(QWidget):
             )
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        # "Codecs" (its label's Alt key) goes to the list: a label gives the focus only to a
-        # buddy that takes it.
-        self.setFocusPolicy(self.list.focusPolicy())
-        self.setFocusProxy(self.list)
         self.up_button = QPushButton(tr("&Move up"))
         self.up_button.setAccessibleName(tr("Move codec up"))
         self.up_button.clicked.connect(lambda: self.move_current(-1))
@@ -278,7 +272,7 @@ class CodecList(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.list, 1)
         lay.addLayout(side)
-        self.setFocusProxy(self.list)
+        focus_through(self, self.list)
 
     def move_current(self, step: int) -> None:
         row = self.list.currentRow()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.views import theme
+from callaro_desktop.views.widgets.focus import focus_through
 
 
 @dataclass(frozen=True)
@@ -195,10 +196,7 @@ class ScopePicker(QFrame):
 
         first = next(iter(self.boxes.values()), None)
         if first is not None:
-            # The form's "Scopes" mnemonic lands on the first box. (A label gives the focus
-            # only to a buddy that takes it: with the frame's NoFocus, Alt+C did nothing.)
-            self.setFocusPolicy(first.focusPolicy())
-            self.setFocusProxy(first)
+            focus_through(self, first)  # (the form's "Scopes" Alt key lands on the first box)
         self.set_selected(self.defaults() if selected is None else selected)
 
     # -- reading and setting ----------------------------------------------------------
