@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from callaro_desktop.views.shell.find_across import FindAcrossDialog
 
-from .conftest import ADMIN, SUPPORT, sign_in, wait_for
+from .conftest import ADMIN, MULTI, SUPPORT, sign_in, wait_for
 
 
 def _tenant(session: Any, name: str) -> Any:
@@ -261,4 +261,52 @@ async def test_find_and_account_menu_show_no_real_email_in_presentation_mode(
     real = {r["email"] for r in sandbox.db.query("SELECT email FROM users")}
     shown = [hit.title for hit in dialog.hits] + [hit.detail for hit in dialog.hits]
     assert not real.intersection(shown)
+    dialog.close()
+
+
+async def test_workspaces_that_could_not_be_searched_are_searched_again_alone(
+    make_app, sandbox, faults
+) -> None:
+    """Workspaces whose search failed were listed with their reasons, and the only way on was
+    to search every workspace again (~8 s over 253 of them under the rate limit). Retry
+    failed searches those alone, for the same query, and keeps what was found."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, MULTI)
+    window = controller.window
+    tenants = {t.id for t in window.session.tenants}
+    assert len(tenants) == 2
+    rows = sandbox.db.query(
+        "SELECT tenant_id, e164 FROM phone_numbers WHERE tenant_id IN (?, ?) ORDER BY id",
+        tuple(tenants),
+    )
+    fragment = "+91"  # every workspace here holds Indian numbers
+    assert {r["tenant_id"] for r in rows if fragment in r["e164"]} == tenants
+    # (Once the window's own page has loaded: its requests would take the fault instead.)
+    await wait_for(lambda: not controller.session.tasks.running(), what="the page loaded")
+    await asyncio.sleep(0.3)
+    faults([{"route": "/api/v1/phone_numbers", "status": 400, "count": 1}])
+    window.open_find()
+    dialog: FindAcrossDialog = window._find
+    dialog.query.setText(fragment)
+    dialog.start()
+    await wait_for(lambda: not dialog.running, timeout=60, what="search finished")
+    assert len(dialog.failed) == 1 and dialog.retry_button.isVisible()
+    assert " in 1 workspace. 1 workspace could not be searched" in dialog.status.text()
+    failed = dialog.failed[0].item.id
+    assert {hit.tenant.id for hit in dialog.hits} == tenants - {failed}
+    kept = list(dialog.hits)
+
+    faults([])
+    dialog.query.setText("something else typed meanwhile")  # (not what is searched again)
+    dialog.retry_button.click()
+    await wait_for(lambda: not dialog.running, timeout=60, what="failed ones searched")
+    assert dialog.failed == [] and not dialog.retry_button.isVisible()
+    assert dialog.progress.maximum() == 1  # that workspace alone was asked again
+    assert dialog.hits[: len(kept)] == kept
+    assert {hit.tenant.id for hit in dialog.hits} == tenants
+    assert dialog.status.text().endswith(" in 2 workspaces.")
+    assert all(fragment in hit.title or fragment in hit.detail for hit in dialog.hits)
+    tree = dialog.results
+    groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert not [g for g in groups if g.startswith("Could not be searched")]
     dialog.close()
