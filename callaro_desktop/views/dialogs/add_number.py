@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QSizePolicy,
     QSpinBox,
@@ -52,7 +51,7 @@ from callaro_desktop.services.tasks import background
 from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.common import run_dialog, while_open
 from callaro_desktop.views.dialogs.confirm import confirm
-from callaro_desktop.views.dialogs.form import FormDialog
+from callaro_desktop.views.dialogs.form import FormDialog, RetryButton
 from callaro_desktop.views.dialogs.form_sections import FormSections
 from callaro_desktop.views.pages.phone_numbers import monospace, provider_label
 
@@ -119,10 +118,8 @@ class AddNumberDialog(FormDialog):
         self.connection_combo = QComboBox()
         self.connection_combo.setAccessibleName(tr("Connection"))
         self.connection_combo.setMinimumWidth(280)
-        self.retry_connections = QPushButton(tr("Retry"))
-        self.retry_connections.setAccessibleName(tr("Retry loading connections"))
+        self.retry_connections = RetryButton(tr("Retry loading connections"))
         self.retry_connections.clicked.connect(lambda: while_open(self, self.load_connections()))
-        self.retry_connections.hide()
         self.add_field(
             "telephony_connection_id",
             tr("C&onnection"),
@@ -178,10 +175,8 @@ class AddNumberDialog(FormDialog):
             for code, name in COUNTRIES:
                 self.country_combo.addItem(tr(name), code)
             self.country_combo.currentIndexChanged.connect(lambda _i: self._load_prices())
-            self.retry_prices = QPushButton(tr("Retry"))
-            self.retry_prices.setAccessibleName(tr("Retry loading prices and numbers"))
+            self.retry_prices = RetryButton(tr("Retry loading prices and numbers"))
             self.retry_prices.clicked.connect(self._load_prices)
-            self.retry_prices.hide()
             self.add_field("country", tr("Co&untry"), self.country_combo, beside=self.retry_prices)
             self.prices_label = QLabel()
             self.prices_label.setWordWrap(True)
@@ -297,15 +292,15 @@ class AddNumberDialog(FormDialog):
         self.submit_button.setEnabled(False)
 
     async def load_connections(self) -> None:
+        retrying = self.retry_connections.loading()
         self._set_loading_connections()
-        self.retry_connections.hide()
         try:
             connections = await self.session.call(self._scope().telephony_connections.list)
         except ApiError as exc:
             self.connection_hint.setText(
                 tr("Connections could not be loaded: {0}").format(exc.user_message())
             )
-            self.retry_connections.show()
+            self.retry_connections.failed(retrying)
             return
         self.connections = connections
         can_buy = bool(self.twilio_connections())
@@ -322,6 +317,7 @@ class AddNumberDialog(FormDialog):
             if self.focusWidget() is self.manual_radio:
                 self.purchase_radio.setFocus()  # (the choice made for the user, with the focus)
         self._on_source_changed()
+        self.retry_connections.loaded(retrying, self.connection_combo)
 
     def _fill_connections(self) -> None:
         previous = self.connection_combo.currentData()
@@ -386,8 +382,7 @@ class AddNumberDialog(FormDialog):
         self._prices_task = while_open(self, self.load_prices(self.country()))
 
     async def load_prices(self, country: str) -> None:
-        retrying = self.retry_prices.hasFocus()
-        self.retry_prices.hide()
+        retrying = self.retry_prices.loading()
         self.pricing = None
         self.available = []
         self.prices_label.setText(tr("Loading prices…"))
@@ -403,17 +398,14 @@ class AddNumberDialog(FormDialog):
         except ApiError as exc:
             self.prices_label.setText("—")
             self.sections.field(PURCHASE, "country")[1].set_error(exc.user_message())
-            self.retry_prices.show()
-            if retrying:
-                self.retry_prices.setFocus()  # (the keyboard stays where it pressed Retry)
+            self.retry_prices.failed(retrying)
             return
         if country != self.country():
             return
         self.pricing = pricing
         self.available = available
         self._show_prices()
-        if retrying:
-            self.country_combo.setFocus()
+        self.retry_prices.loaded(retrying, self.country_combo)
 
     def _show_prices(self) -> None:
         pricing = self.pricing

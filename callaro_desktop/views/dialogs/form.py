@@ -40,6 +40,34 @@ if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
 
 
+class RetryButton(QPushButton):
+    """Retry beside a field whose choices could not be loaded (add_field's `beside`).
+
+    Hidden until a load fails. The keyboard that pressed it is never dropped: hidden while
+    the load runs, it gives the focus back to itself if the load fails again, or to the
+    field once the choices are in."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(tr("Retry"))
+        self.setAccessibleName(name)
+        self.hide()
+
+    def loading(self) -> bool:
+        """A load starts: hidden. Whether it was this button that started it."""
+        pressed = self.hasFocus()
+        self.hide()
+        return pressed
+
+    def failed(self, pressed: bool) -> None:
+        self.show()
+        if pressed:
+            self.setFocus()
+
+    def loaded(self, pressed: bool, field: QWidget) -> None:
+        if pressed:
+            field.setFocus()
+
+
 class FormDialog(QDialog):
     def __init__(
         self,

@@ -36,7 +36,7 @@ from callaro_desktop.services.permissions import Capability
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import run_dialog, while_open
 from callaro_desktop.views.dialogs.confirm import confirm
-from callaro_desktop.views.dialogs.form import FormDialog
+from callaro_desktop.views.dialogs.form import FormDialog, RetryButton
 from callaro_desktop.views.pages.phone_numbers import (
     agent_text,
     connection_text,
@@ -104,10 +104,8 @@ class NumberDetailDialog(FormDialog):
         self.agent_combo.setAccessibleName(tr("Inbound agent"))
         self.agent_combo.setMinimumWidth(260)
         self._fill_agents([], loaded=False)
-        self.retry_agents = QPushButton(tr("Retry"))
-        self.retry_agents.setAccessibleName(tr("Retry loading agents"))
+        self.retry_agents = RetryButton(tr("Retry loading agents"))
         self.retry_agents.clicked.connect(lambda: while_open(self, self.load_agents()))
-        self.retry_agents.hide()
         self.add_field(
             "inbound_agent",
             tr("Inbound &agent"),
@@ -290,8 +288,7 @@ class NumberDetailDialog(FormDialog):
 
     async def load_agents(self) -> None:
         error = self.fields["inbound_agent"][1]
-        retrying = self.retry_agents.hasFocus()
-        self.retry_agents.hide()
+        retrying = self.retry_agents.loading()
         error.set_error(None)
         self.agent_combo.setEnabled(False)
         self.agent_combo.setToolTip(tr("Loading agents…"))
@@ -300,16 +297,13 @@ class NumberDetailDialog(FormDialog):
         except ApiError as exc:
             self._agents_loaded()
             error.set_error(tr("Agents could not be loaded: {0}").format(exc.user_message()))
-            self.retry_agents.show()
-            if retrying:
-                self.retry_agents.setFocus()  # (the keyboard stays where it pressed Retry)
+            self.retry_agents.failed(retrying)
             return
         # (Not in a `finally`: cancelled, the dialog is closed and its widgets may be gone.)
         self._agents_loaded()
         self.agents = agents
         self._fill_agents(agents)
-        if retrying:
-            self.agent_combo.setFocus()
+        self.retry_agents.loaded(retrying, self.agent_combo)
 
     def _agents_loaded(self) -> None:
         self.agent_combo.setEnabled(self.writer)
