@@ -30,6 +30,7 @@ class Message:
 
 class MessageBridge(QObject):
     posted = Signal(object)  # Message
+    withdrawn = Signal(object)  # the retry of a message that no longer applies
 
     def info(self, text: str) -> None:
         self.posted.emit(Message(Level.INFO, text))
@@ -45,3 +46,8 @@ class MessageBridge(QObject):
         retry: Callable[[], None] | None = None,
     ) -> None:
         self.posted.emit(Message(Level.ERROR, text, request_id, retry))
+
+    def withdraw(self, retry: Callable[[], None]) -> None:
+        """The message whose Retry is `retry` no longer applies: what it would ask for again
+        is gone (the list it was for was loaded afresh, or is another workspace's now)."""
+        self.withdrawn.emit(retry)

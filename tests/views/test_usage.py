@@ -390,3 +390,23 @@ async def test_a_page_of_the_log_that_failed_is_asked_for_again_from_its_message
     await wait_for(lambda: model.rowCount() > len(first), timeout=20, what="the next page")
     assert [e.id for e in model.rows[: len(first)]] == first  # went on from where it was
     assert len({e.id for e in model.rows}) == model.rowCount()  # nothing twice
+
+
+async def test_a_failed_pages_message_goes_when_the_list_is_loaded_afresh(
+    make_app, sandbox, faults
+) -> None:
+    """Its Retry would ask for a page of a list that is no longer on screen (another range,
+    another workspace): the message goes with it instead of offering a Retry that does
+    nothing."""
+    controller, page = await _as_admin(make_app, sandbox)
+    model = page.model
+    await wait_for(lambda: 0 < model.rowCount() < model.total, what="a first page of several")
+    faults([{"route": "/api/v1/usage/events*", "status": 500}])
+    page.table.scrollToBottom()
+    bar = controller.window.message_bar
+    await wait_for(lambda: bar.retry_button.isVisible(), timeout=30, what="the failure said")
+    faults([])
+    page.reload()
+    await wait_for(lambda: not bar.isVisible(), what="the message gone")
+    await _settled(page)
+    assert model.canFetchMore()  # the new list goes on as it scrolls

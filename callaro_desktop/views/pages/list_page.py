@@ -212,6 +212,8 @@ class ListPage(Page, Generic[T]):
         self._default_header: QByteArray | None = None
         self._default_sort: tuple[int, Qt.SortOrder] | None = None
         self.model.load_failed.connect(self._on_more_failed)
+        # Loaded afresh (a search, a filter, another workspace), a failed page's Retry is moot.
+        self.model.modelReset.connect(lambda: self.session.messages.withdraw(self.model.retry_more))
         # The page's columns fit the table's width until the user changes one; changed,
         # they are kept with the workspace once the drag has ended (a drag is many resizes).
         self.columns_fit = ColumnFitter(self.table)

@@ -350,6 +350,7 @@ class InvitationsPanel(QWidget):
         self.model.modelReset.connect(self.update_actions)
         self.model.first_page_loaded.connect(self._show_count)
         self.model.load_failed.connect(self._more_failed)
+        self.model.modelReset.connect(lambda: self.session.messages.withdraw(self.model.retry_more))
 
         tools = QHBoxLayout()
         tools.addWidget(self.search)

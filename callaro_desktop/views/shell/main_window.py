@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         session.tenants_changed.connect(self._on_tenants_changed)
         session.online_changed.connect(self._on_online_changed)
         session.messages.posted.connect(self.message_bar.show_message)
+        session.messages.withdrawn.connect(self.message_bar.withdraw)
         session.me_changed.connect(lambda _me: self._update_account_button())
         session.signed_in.connect(lambda: self._on_online_changed(session.online))
         session.account_changed.connect(self._on_account_changed)

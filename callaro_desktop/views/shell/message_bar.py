@@ -67,6 +67,11 @@ class MessageBar(QFrame):
         else:
             self._timer.stop()
 
+    def withdraw(self, retry: object) -> None:
+        current = self.current
+        if current is not None and current.retry is not None and current.retry == retry:
+            self.hide()
+
     def _retry(self) -> None:
         message = self.current
         self.hide()
