@@ -42,6 +42,7 @@ from callaro_desktop.views.widgets.search_field import SearchField
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient
+    from callaro_desktop.services.messages import MessageBridge
     from callaro_desktop.services.session import Session
 
 T = TypeVar("T")
@@ -122,6 +123,20 @@ def when_column(
 def pill_columns(model: LazyTableModel[Any]) -> list[int]:
     """The columns whose cells are pills (they keep their room in a narrow table)."""
     return [c for c in range(model.columnCount()) if PILL_ROLE in model.column(c).extra_roles]
+
+
+def report_more_failures(model: LazyTableModel[Any], messages: MessageBridge, text: str) -> None:
+    """Say in the message bar when `model`'s next page fails (`text` with "{0}" for why, the
+    request id, and Retry to ask for it again); the message goes when the list is loaded
+    afresh (a search, a filter, another workspace), its Retry then being moot."""
+    from callaro_desktop.api.errors import ApiError
+
+    def failed(exc: object) -> None:
+        if isinstance(exc, ApiError):
+            messages.error(text.format(exc.message), exc.request_id, retry=model.retry_more)
+
+    model.load_failed.connect(failed)
+    model.modelReset.connect(lambda: messages.withdraw(model.retry_more))
 
 
 def reset_columns_action(
@@ -211,9 +226,7 @@ class ListPage(Page, Generic[T]):
         self._tab_chained = False  # (on first showing: a subclass adds its controls after)
         self._default_header: QByteArray | None = None
         self._default_sort: tuple[int, Qt.SortOrder] | None = None
-        self.model.load_failed.connect(self._on_more_failed)
-        # Loaded afresh (a search, a filter, another workspace), a failed page's Retry is moot.
-        self.model.modelReset.connect(lambda: self.session.messages.withdraw(self.model.retry_more))
+        report_more_failures(self.model, session.messages, tr("More rows could not be loaded: {0}"))
         # The page's columns fit the table's width until the user changes one; changed,
         # they are kept with the workspace once the drag has ended (a drag is many resizes).
         self.columns_fit = ColumnFitter(self.table)
@@ -310,16 +323,6 @@ class ListPage(Page, Generic[T]):
     def _forget_rows(self, _tenant: object) -> None:
         self.model.reset(None)
         self.count_label.clear()
-
-    def _on_more_failed(self, exc: object) -> None:
-        from callaro_desktop.api.errors import ApiError
-
-        if isinstance(exc, ApiError):
-            self.session.messages.error(
-                tr("More rows could not be loaded: {0}").format(exc.message),
-                exc.request_id,
-                retry=self.model.retry_more,
-            )
 
     # -- per-tenant view memory -------------------------------------------------------------
 

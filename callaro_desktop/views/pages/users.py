@@ -63,6 +63,7 @@ from callaro_desktop.views.pages.list_page import (
     ListPage,
     draw_cells,
     pill_columns,
+    report_more_failures,
     reset_columns_action,
     restore_columns,
     style_list_table,
@@ -349,8 +350,9 @@ class InvitationsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
         self.model.modelReset.connect(self.update_actions)
         self.model.first_page_loaded.connect(self._show_count)
-        self.model.load_failed.connect(self._more_failed)
-        self.model.modelReset.connect(lambda: self.session.messages.withdraw(self.model.retry_more))
+        report_more_failures(
+            self.model, self.session.messages, tr("More invitations could not be loaded: {0}")
+        )
 
         tools = QHBoxLayout()
         tools.addWidget(self.search)
@@ -443,14 +445,6 @@ class InvitationsPanel(QWidget):
         text = tr("{0} matching") if filtered else tr("{0} shown")
         self.count_label.setText(text.format(f"{total:,}"))
         self.page.update_tab_titles()
-
-    def _more_failed(self, exc: object) -> None:
-        if isinstance(exc, ApiError):
-            self.session.messages.error(
-                tr("More invitations could not be loaded: {0}").format(exc.message),
-                exc.request_id,
-                retry=self.model.retry_more,
-            )
 
     def forget(self) -> None:
         self.model.reset(None)

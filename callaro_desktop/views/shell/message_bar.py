@@ -68,8 +68,7 @@ class MessageBar(QFrame):
             self._timer.stop()
 
     def withdraw(self, retry: object) -> None:
-        current = self.current
-        if current is not None and current.retry is not None and current.retry == retry:
+        if self.current is not None and self.current.retry == retry:
             self.hide()
 
     def _retry(self) -> None:
