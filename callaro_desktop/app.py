@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 os.environ.setdefault("QT_API", "pyside6")
 
 from callaro_desktop import __version__, paths
-from callaro_desktop.services.tasks import background, in_thread
+from callaro_desktop.services.tasks import background, cancel_background, in_thread
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
@@ -285,6 +285,7 @@ class AppController:
         window.new_window_requested.connect(
             lambda acct, tid: self.new_window(acct, tid) if acct is not None else None
         )
+        window.quit_requested.connect(lambda: background(self.quit()))
         window.closed.connect(lambda: background(self._on_window_closed(window)))
         self.windows.append(window)
         if account is not None:
@@ -314,11 +315,30 @@ class AppController:
         if not self.windows:
             self.request_quit()
 
+    async def quit(self) -> None:
+        """Quit (File → Quit): each window's unsaved edits are saved or discarded first, the
+        window asked from first; the user may stay instead. The main window closes last, so
+        its place is the one the next start opens at."""
+        first = self._active_window()
+        windows = [first, *(w for w in self.windows if w is not first)]
+        for window in windows:
+            if not await window.confirm_leave():
+                return
+        for window in sorted(self.windows, key=lambda w: w is self.window):
+            window.close()
+
     async def shutdown(self) -> None:
         from callaro_desktop.settings import flush_saves
 
+        for window in sorted(self.windows, key=lambda w: w is self.window):
+            # Quitting with windows open (a signal, the session ending): none waits for a
+            # user, and each keeps its place and columns as closing it would have.
+            window.stop_asking()
+            if window.isVisible():
+                window.keep_state()
         for window in list(self.windows):
             await window.session.close()
+        await cancel_background()
         if self.manager is not None:
             await self.manager.close()
         # The sessions' last saves are queued on the settings writer: on disk before we exit,
@@ -507,9 +527,16 @@ class AppController:
             window.show_signed_out()
         return bool(accepted)
 
-    async def sign_out(self, window: Any = None) -> None:
-        """Sign the window's account out; windows on it move to another account."""
+    async def sign_out(self, window: Any = None, *, ask: bool = True) -> None:
+        """Sign the window's account out; windows on it move to another account. With `ask`,
+        the unsaved edits of every window on the account are saved or discarded first (the
+        user may stay signed in instead)."""
         window = window or self.window
+        account = window.session.current_account
+        on_account = [w for w in self.windows if w.session.current_account is account]
+        for w in sorted(on_account, key=lambda w: w is not window):
+            if ask and account is not None and not await w.confirm_leave():
+                return
         await window.session.sign_out()
         orphans = [w for w in self.windows if w.session.current_account is None]
         for w in orphans:
@@ -544,7 +571,8 @@ class AppController:
             window = next(
                 (w for w in self.windows if w.session.current_account is account), self.window
             )
-            await self.sign_out(window)
+            # The server no longer takes this sign-in: nothing left could be saved.
+            await self.sign_out(window, ask=False)
 
     async def preferences(self) -> None:
         from callaro_desktop.settings import save

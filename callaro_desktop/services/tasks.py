@@ -66,9 +66,9 @@ class TaskManager:
             log.error("task %s failed", key[0], exc_info=task.exception())
 
     async def shutdown(self) -> None:
-        """Cancel everything, including fire-and-forget work started with `background`."""
-        for t in list(_BACKGROUND):
-            t.cancel()
+        """Cancel this registry's tasks (its window is closing). Fire-and-forget work is the
+        whole console's, another window's dialog or save among it: `cancel_background` ends
+        it when the console quits."""
         tasks = [t for t in self._tasks.values() if not t.done()]
         for t in tasks:
             t.cancel()
@@ -111,6 +111,17 @@ def background(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     _BACKGROUND.add(task)
     task.add_done_callback(_background_done)
     return task
+
+
+async def cancel_background() -> None:
+    """Cancel the fire-and-forget work still running (the console is quitting) and wait for
+    it to finish; the task calling this is spared."""
+    current = asyncio.current_task()
+    tasks = [t for t in _BACKGROUND if t is not current and not t.done()]
+    for t in tasks:
+        t.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _background_done(task: asyncio.Task[Any]) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QPushButton,
     QTabBar,
     QTabWidget,
@@ -326,6 +327,30 @@ def _dead_alt_keys(top: QWidget) -> list[str]:
         and buddy.isEnabled()
         and dead(buddy)
     ]
+
+
+def _menu_clashes(menu: QMenu) -> dict[str, list[str]]:
+    """The letters two items of `menu` share (visible ones): in an open menu the letter then
+    only moves between them, and Enter is needed to run either."""
+    found: dict[str, list[str]] = {}
+    for action in menu.actions():
+        match = re.search(r"&([^&])", action.text().replace("&&", ""))
+        if action.isVisible() and match:
+            found.setdefault(match.group(1).lower(), []).append(action.text())
+    return {key: texts for key, texts in found.items() if len(texts) > 1}
+
+
+async def test_no_two_items_of_a_menu_share_a_letter(make_app, sandbox) -> None:
+    """File had "&Command palette…" and "&Close window" both on C."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    window.account_menu.aboutToShow.emit()  # (built as it opens: the accounts it lists)
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    menus.append(window.account_menu)
+    assert len(menus) >= 4
+    for menu in menus:
+        assert not _menu_clashes(menu), menu.title() or "account menu"
 
 
 async def test_no_two_controls_share_an_alt_key(make_app, sandbox) -> None:

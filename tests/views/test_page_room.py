@@ -32,6 +32,7 @@ from callaro_desktop.views.shell.main_window import (
     NARROWEST_WITHOUT_SIDEBAR,
     SIDEBAR_WIDTH,
     MainWindow,
+    _window_state,
     first_size,
 )
 from callaro_desktop.views.shell.nav import NAV
@@ -414,6 +415,26 @@ async def test_a_narrow_window_folds_the_sidebar_away_and_every_page_fits(
     await sign_in(controller, sandbox, ADMIN)
     again = controller.window  # (the tests' windows open 1200 px wide)
     assert again.sidebar.isVisible() and again.sidebar.width() == SIDEBAR_WIDTH
+
+
+async def test_quitting_with_the_window_open_keeps_its_place_and_sidebar(
+    make_app: Any, sandbox: RunningServer
+) -> None:
+    """Quitting without closing the window (a signal, the computer's session ending) keeps
+    what closing it would: its size and place, the sidebar. They were kept only on close."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    window.sidebar_action.trigger()  # hidden (Ctrl+B)
+    assert not window.sidebar.isVisible()
+    await _resize(window, 700, 560)  # (inside the offscreen screen: 800 x 800)
+    await controller.shutdown()
+    assert window.isVisible()  # (quit as a signal does: no window was closed)
+    kept = _window_state()
+    probe = QWidget()
+    assert probe.restoreGeometry(kept.value("main_window/geometry"))
+    assert probe.size() == QSize(700, 560)
+    assert kept.value("main_window/sidebar", type=bool) is False
 
 
 LONG_WORKSPACE = "Brightline Logistics International Private Limited & Sons"

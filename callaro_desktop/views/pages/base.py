@@ -161,6 +161,16 @@ class Page(QWidget):
     def has_unsaved_changes(self) -> bool:
         return False
 
+    async def save_changes(self) -> bool:
+        """Save the unsaved edits, for a user about to leave the page: True once nothing is
+        left unsaved. A page with edits overrides it; a failed save shows why on the page
+        and returns False, so the user stays with what they typed."""
+        return not self.has_unsaved_changes()
+
+    def discard_changes(self) -> None:
+        """Put the page back as it was saved: the user chose to leave without their edits.
+        No-op by default."""
+
     def reveal(self, item_id: int, query: str) -> None:
         """Show and select one item (a find-across-workspaces result). No-op by default;
         list pages search for `query` and select the row whose id is `item_id`."""

@@ -3,12 +3,14 @@
 Display name and timezone are edited in place and saved together with one PATCH (only
 the fields that changed: sending the timezone also completes the "Set your timezone"
 step, so it is never sent as a by-product of a name change). Until saved the page
-reports unsaved changes, so the shell asks before leaving or switching workspace, and
-a reload or another window's edit never overwrites what the user is typing.
+reports unsaved changes, so the shell asks (save, discard or stay) before leaving, switching
+workspace or account, signing out or closing the window, and a reload or another window's
+edit never overwrites what the user is typing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -63,6 +65,7 @@ class ProfilePage(Page):
         super().__init__(session, parent)
         self._me: Me | None = None
         self._saving = False
+        self._save_task: asyncio.Task[None] | None = None
         self._focus_timezone_when_ready = False
 
         # -- header actions: save / discard ------------------------------------------------
@@ -366,10 +369,20 @@ class ProfilePage(Page):
         self._update_dirty()
 
     def save(self) -> None:
-        changes = self._changes()
-        if self._saving or not changes:
-            return
-        background(self._save(changes))
+        if not self._saving and self._changes():
+            background(self.save_changes())
+
+    async def save_changes(self) -> bool:
+        # One save at a time: a second caller (Save pressed, then the window closed and its
+        # question answered Save) waits for the request in flight instead of sending another.
+        if self._save_task is None or self._save_task.done():
+            changes = self._changes()
+            if not changes:
+                return True
+            self._save_task = background(self._save(changes))
+        # Shielded: a caller given up on (its window closing) does not cancel the save.
+        await asyncio.shield(self._save_task)
+        return not self.has_unsaved_changes()
 
     async def _save(self, changes: dict[str, str | None]) -> None:
         self._saving = True

@@ -2,7 +2,8 @@
 
 It owns no data. It listens to the session (tenant, role, connection) and the
 router (which page), builds each page the first time it is shown, and asks before
-throwing away unsaved edits when the user leaves a page or switches workspace.
+unsaved edits are left behind: leaving the page, switching workspace or account, signing out,
+closing the window or quitting; the user saves them, discards them or stays.
 """
 
 from __future__ import annotations
@@ -142,12 +143,15 @@ class MainWindow(QMainWindow):
     sign_in_requested = Signal()
     # (Account, tenant id or None): open another window there.
     new_window_requested = Signal(object, object)
+    quit_requested = Signal()
     closed = Signal()
 
     def __init__(self, session: Session, *, demo: bool = False) -> None:
         super().__init__()
         self.session = session
         self.demo = demo
+        self._leave_question: QMessageBox | None = None
+        self._ask_before_closing = True
         self.setObjectName("MainWindow")
         self._paint_hold = _PaintHold(self)
         self.setAccessibleName(tr("Callaro Desktop"))
@@ -308,7 +312,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_window_action)
         file_menu.addSeparator()
         self.add_account_action = QAction(tr("&Add account…"), self)
-        self.add_account_action.triggered.connect(self.sign_in_requested)
+        # Signing in to another account shows it here: this page's edits are asked about first.
+        self.add_account_action.triggered.connect(
+            lambda: self._guarded(self.sign_in_requested.emit)
+        )
         file_menu.addAction(self.add_account_action)
         self.label_account_action = QAction(tr("Account &label…"), self)
         self.label_account_action.triggered.connect(self.edit_account_badge)
@@ -327,10 +334,18 @@ class MainWindow(QMainWindow):
         self.sign_out_action = QAction(tr("Sign &out"), self)
         self.sign_out_action.triggered.connect(self.sign_out_requested)
         file_menu.addAction(self.sign_out_action)
+        file_menu.addSeparator()
+        self.close_action = QAction(tr("Clo&se window"), self)
+        self.close_action.setShortcuts(QKeySequence.StandardKey.Close)
+        self.close_action.triggered.connect(self.close)
+        file_menu.addAction(self.close_action)
         self.quit_action = QAction(tr("&Quit"), self)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        self.quit_action.triggered.connect(self.close)
+        # Windows has no standard Quit key; Ctrl+Q is what the console says it is everywhere.
+        self.quit_action.setShortcuts(
+            QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")]
+        )
+        self.quit_action.triggered.connect(self.quit_requested)
         file_menu.addAction(self.quit_action)
 
         view_menu = menubar.addMenu(tr("&View"))
@@ -461,26 +476,74 @@ class MainWindow(QMainWindow):
         self._guarded(lambda: self.session.switch_tenant(tenant_id))
 
     def _guarded(self, action: Callable[[], object]) -> None:
-        """Run `action` now, or after the user agrees to drop the current page's edits."""
-        page = self.current_page()
-        if page is not None and page.has_unsaved_changes():
-            background(self._confirm_then(page, action))
+        """Run `action` now, or once the current page's edits are saved or discarded."""
+        if self.has_unsaved_changes():
+            background(self._confirmed_then(action))
         else:
             action()
 
-    async def _confirm_then(self, page: Page, action: Callable[[], object]) -> None:
+    async def _confirmed_then(self, action: Callable[[], object]) -> None:
+        if await self.confirm_leave():
+            action()
+        else:
+            self._mark_current_page()
+
+    def has_unsaved_changes(self) -> bool:
+        # Only the page shown can hold edits: leaving a page saves or discards them.
+        page = self.current_page()
+        return page is not None and page.has_unsaved_changes()
+
+    async def confirm_leave(self) -> bool:
+        """Whether the current page may be left: nothing unsaved, or the user had it saved
+        (and the save went through) or discarded. False when they stay, or a save failed
+        (its error is then shown on the page, beside what they typed)."""
+        page = self.current_page()
+        if page is None or not page.has_unsaved_changes():
+            return True
+        if self._leave_question is not None:
+            # Already asked (a quit from another window while this one asks): that answer
+            # decides; this request stays where it is.
+            self._leave_question.raise_()
+            return False
+        self.raise_()  # the question is about this window's page: show it
+        self.activateWindow()
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("Unsaved changes"),
-            tr("You have unsaved changes on {0}. Leave and discard them?").format(page.title()),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            tr("Save your changes on {0}?").format(page.title()),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
             self,
         )
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        if await run_dialog(box) != QMessageBox.StandardButton.Discard:
-            self._mark_current_page()
-            return
-        action()
+        box.setInformativeText(tr("If you discard them, they are lost."))
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        self._leave_question = box
+        try:
+            answer = await run_dialog(box)
+        finally:
+            self._leave_question = None
+        if answer == QMessageBox.StandardButton.Discard:
+            page.discard_changes()
+            return True
+        if answer == QMessageBox.StandardButton.Save:
+            return await page.save_changes()
+        return False
+
+    def stop_asking(self) -> None:
+        """The console is quitting without a user to ask (the session is ending): closing
+        this window no longer waits for unsaved edits to be saved or discarded."""
+        self._ask_before_closing = False
+
+    def keep_state(self) -> None:
+        """Keep where the window is, its sidebar and each page's columns for the next start:
+        it is closing, or the console quits with it open."""
+        for page in self.pages.values():
+            page.keep_view()
+        settings = _window_state()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/sidebar", self._sidebar_wanted)  # (not whether folded)
+        settings.setValue("main_window/sidebar_width", self._sidebar_width)
 
     def current_page(self) -> Page | None:
         widget = self.stack.currentWidget()
@@ -758,12 +821,11 @@ class MainWindow(QMainWindow):
         self._place_sidebar()  # (a window not shown yet gets its resize event when shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for page in self.pages.values():
-            page.keep_view()
-        settings = _window_state()
-        settings.setValue("main_window/geometry", self.saveGeometry())
-        settings.setValue("main_window/sidebar", self._sidebar_wanted)  # (not whether folded)
-        settings.setValue("main_window/sidebar_width", self._sidebar_width)
+        if self._ask_before_closing and self.has_unsaved_changes():
+            event.ignore()
+            background(self._confirmed_then(self.close))
+            return
+        self.keep_state()
         super().closeEvent(event)
         if event.isAccepted():
             self.closed.emit()

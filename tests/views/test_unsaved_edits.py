@@ -1,0 +1,161 @@
+"""Unsaved edits are never left behind without asking, on the real sandbox.
+
+Leaving the page, signing out, adding an account, closing the window and quitting each ask
+first (My Profile is the page that holds edits): Save saves and goes on, and a failed save
+stays with the edit and its error; Discard puts the page back as saved; Cancel stays.
+Switching workspace and going back are covered beside the profile's own tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from .conftest import MULTI, wait_for
+from .test_profile import _profile, new_member, open_page
+
+Button = QMessageBox.StandardButton
+
+
+async def question(window: Any) -> QMessageBox:
+    box: QMessageBox = await wait_for(
+        lambda: next((b for b in window.findChildren(QMessageBox) if b.isVisible()), None),
+        what="unsaved-changes question",
+    )
+    return box
+
+
+async def answer(window: Any, button: QMessageBox.StandardButton) -> None:
+    box = await question(window)
+    assert "My Profile" in box.text()
+    box.button(button).click()
+    await wait_for(lambda: not box.isVisible(), what="question closed")
+
+
+async def test_discarded_edits_are_gone_when_the_page_is_opened_again(make_app, sandbox) -> None:
+    controller = await make_app()
+    page = await _profile(controller, sandbox, MULTI)
+    window = controller.window
+    saved = page.display_name.text()
+    page.display_name.setText("Left behind")
+    window.navigate("dashboard")
+    await answer(window, Button.Discard)
+    await wait_for(lambda: window.router.current == "dashboard", what="left after discard")
+    # Discarded means discarded: back on the page, the saved name, nothing unsaved (the
+    # edit used to come back, still marked unsaved, after the user had said to drop it).
+    again = await open_page(controller, "profile")
+    assert again is page
+    assert page.display_name.text() == saved and not page.has_unsaved_changes()
+    assert not page.save_button.isEnabled()
+
+
+async def test_save_in_the_question_saves_then_goes_on_enter_being_save(make_app, sandbox) -> None:
+    who = await new_member(sandbox)
+    controller = await make_app()
+    page = await _profile(controller, sandbox, who)
+    window, session = controller.window, controller.session
+    page.display_name.setText("Saved on the way out")
+    window.navigate("dashboard")
+    box = await question(window)
+    assert box.defaultButton() is box.button(Button.Save)
+    QTest.keyClick(box, Qt.Key.Key_Return)  # from the keyboard, as most answer it
+    await wait_for(lambda: window.router.current == "dashboard", what="left after saving")
+    assert (await session.client.me.get()).display_name == "Saved on the way out"
+    assert not page.has_unsaved_changes()
+
+
+async def test_a_failed_save_in_the_question_stays_with_the_edit(make_app, sandbox, faults) -> None:
+    controller = await make_app()
+    page = await _profile(controller, sandbox, MULTI)
+    window, session = controller.window, controller.session
+    original = session.me.display_name
+    faults([{"route": "/api/v1/me", "method": "PATCH", "status": 500}])
+    page.display_name.setText("Not saved yet")
+    window.navigate("dashboard")
+    await answer(window, Button.Save)
+    bar = window.message_bar
+    await wait_for(lambda: bar.isVisible() and "not saved" in bar.text.text(), what="error")
+    assert window.router.current == "profile"
+    assert page.display_name.text() == "Not saved yet" and page.has_unsaved_changes()
+    assert (await session.client.me.get()).display_name == original
+
+
+async def test_closing_the_window_asks_and_cancel_keeps_it_open(make_app, sandbox) -> None:
+    controller = await make_app()
+    page = await _profile(controller, sandbox, MULTI)
+    window = controller.window
+    page.display_name.setText("Still typing")
+    window.close()
+    await answer(window, Button.Cancel)
+    assert window.isVisible() and window in controller.windows
+    assert page.display_name.text() == "Still typing" and page.has_unsaved_changes()
+    window.close()
+    await answer(window, Button.Discard)
+    await wait_for(lambda: not window.isVisible(), what="window closed after discard")
+    await wait_for(lambda: window not in controller.windows, what="window let go")
+
+
+async def test_quit_asks_the_window_with_edits_and_closes_every_window(make_app, sandbox) -> None:
+    who = await new_member(sandbox)
+    controller = await make_app()
+    first = controller.window
+    page = await _profile(controller, sandbox, who)
+    second = controller.new_window(first.session.current_account, first.session.tenant_id)
+    await wait_for(lambda: second.isVisible(), what="second window")
+    page.display_name.setText("Saved at quit")
+    # Quit from the other window: the question is asked where the edits are.
+    second.quit_action.trigger()
+    await answer(first, Button.Cancel)
+    assert first.isVisible() and second.isVisible()
+    assert page.display_name.text() == "Saved at quit"
+    second.quit_action.trigger()
+    await answer(first, Button.Save)
+    await wait_for(
+        lambda: not first.isVisible() and not second.isVisible(), what="both windows closed"
+    )
+    await wait_for(lambda: not controller.windows, what="windows let go")
+    assert (await first.session.client.me.get()).display_name == "Saved at quit"
+
+
+async def test_sign_out_and_add_account_ask_first(make_app, sandbox) -> None:
+    controller = await make_app()
+    page = await _profile(controller, sandbox, MULTI)
+    window, session = controller.window, controller.session
+    account = session.current_account
+    page.display_name.setText("Before signing out")
+    window.add_account_action.trigger()
+    await answer(window, Button.Cancel)
+    assert controller.sign_in_dialog is None  # not asked to sign in: the user stayed
+    window.sign_out_action.trigger()
+    await answer(window, Button.Cancel)
+    assert session.current_account is account and page.has_unsaved_changes()
+    window.sign_out_action.trigger()
+    await answer(window, Button.Discard)
+    await wait_for(lambda: session.current_account is None, what="signed out after discard")
+
+
+async def test_closing_one_window_leaves_another_windows_save_running(
+    make_app, sandbox, faults
+) -> None:
+    who = await new_member(sandbox)
+    controller = await make_app()
+    first = controller.window
+    await _profile(controller, sandbox, who)
+    second = controller.new_window(first.session.current_account, first.session.tenant_id)
+    second.navigate("profile")
+    page = second.pages["profile"]
+    await wait_for(lambda: page.states.state == "ready", what="second window's profile")
+    faults([{"route": "/api/v1/me", "method": "PATCH", "latency_ms": 600}])
+    page.display_name.setText("Saved from the second window")
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: page._saving, what="saving")
+    # Closing a window ended every window's fire-and-forget work: this save was cancelled
+    # in flight and its page left saying "Saving…" with the name read-only for good.
+    first.close()
+    await wait_for(lambda: first not in controller.windows, what="first window let go")
+    await wait_for(lambda: not page.has_unsaved_changes(), timeout=10, what="saved")
+    assert not page.display_name.isReadOnly()
+    assert (await second.session.client.me.get()).display_name == "Saved from the second window"
