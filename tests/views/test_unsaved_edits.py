@@ -3,7 +3,8 @@
 Leaving the page, signing out, adding an account, closing the window and quitting each ask
 first (My Profile is the page that holds edits): Save saves and goes on, and a failed save
 stays with the edit and its error; Discard puts the page back as saved; Cancel stays.
-Switching workspace and going back are covered beside the profile's own tests.
+Switching workspace and going back are covered beside the profile's own tests. A form
+dialog the user has typed in asks before Esc, Cancel or its close button throws it away.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from shiboken6 import isValid
 
-from .conftest import MULTI, wait_for
+from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
+from callaro_desktop.views.dialogs.confirm import ConfirmDialog
+from callaro_desktop.views.dialogs.invite_user import InviteUserDialog
+
+from .conftest import ADMIN, MULTI, sign_in, wait_for
 from .test_profile import _profile, new_member, open_page
 
 Button = QMessageBox.StandardButton
@@ -159,3 +165,81 @@ async def test_closing_one_window_leaves_another_windows_save_running(
     await wait_for(lambda: not page.has_unsaved_changes(), timeout=10, what="saved")
     assert not page.display_name.isReadOnly()
     assert (await second.session.client.me.get()).display_name == "Saved from the second window"
+
+
+async def shown(root: QWidget, cls: type[Any]) -> Any:
+    return await wait_for(
+        lambda: next((d for d in root.findChildren(cls) if d.isVisible()), None),
+        what=cls.__name__,
+    )
+
+
+def gone(widget: QWidget) -> bool:
+    return not isValid(widget) or not widget.isVisible()
+
+
+async def invite(controller: Any, typed: str = "") -> InviteUserDialog:
+    """Users' Invite User, opened, with `typed` typed into its email."""
+    page = await open_page(controller, "users")
+    page.invite_button.click()
+    dialog: InviteUserDialog = await shown(controller.window, InviteUserDialog)
+    QTest.keyClicks(dialog.email, typed)
+    return dialog
+
+
+async def test_a_form_typed_in_asks_before_esc_or_cancel_throws_it_away(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    # Nothing typed: Esc closes at once.
+    dialog = await invite(controller)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    await wait_for(lambda: gone(dialog), what="untouched dialog closed by Esc")
+    assert not [d for d in controller.window.findChildren(ConfirmDialog) if d.isVisible()]
+
+    dialog = await invite(controller, "half.typed@example.com")
+    QTest.keyClick(dialog.email, Qt.Key.Key_Escape)
+    ask = await shown(dialog, ConfirmDialog)
+    assert ask.windowTitle() == "Discard what you typed?"
+    asked = "Close Invite User and discard what you typed?"
+    assert any(label.text() == asked for label in ask.findChildren(QLabel))
+    # Enter keeps editing: the safe answer is the default.
+    QTest.keyClick(ask, Qt.Key.Key_Return)
+    await wait_for(lambda: gone(ask), what="question answered")
+    assert dialog.isVisible() and dialog.email.text() == "half.typed@example.com"
+
+    dialog.cancel_button.click()
+    ask = await shown(dialog, ConfirmDialog)
+    ask.action_button.click()  # Discard
+    await wait_for(lambda: gone(dialog), what="dialog closed after discarding")
+
+
+async def test_a_form_the_console_filled_closes_without_asking(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    page = await open_page(controller, "api_keys")
+    page.table.setFocus()
+    page.table.selectRow(0)
+    QTest.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = await shown(controller.window, ApiKeyEditDialog)
+    assert dialog.name.text()  # (the key's own name, put there by the dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    await wait_for(lambda: gone(dialog), what="closed at once")
+
+
+async def test_quit_from_another_window_asks_about_a_form_typed_in(make_app, sandbox) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    first = controller.window
+    dialog = await invite(controller, "still.typing@example.com")
+    second = controller.new_window(first.session.current_account, first.session.tenant_id)
+    await wait_for(lambda: second.isVisible(), what="second window")
+    second.quit_action.trigger()
+    ask = await shown(dialog, ConfirmDialog)
+    ask.reject()  # Keep editing
+    await wait_for(lambda: gone(ask), what="question answered")
+    assert first.isVisible() and second.isVisible() and dialog.isVisible()
+    assert dialog.email.text() == "still.typing@example.com"
+    second.quit_action.trigger()
+    ask = await shown(dialog, ConfirmDialog)
+    ask.action_button.click()  # Discard
+    await wait_for(lambda: not controller.windows, what="every window closed")

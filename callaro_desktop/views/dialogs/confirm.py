@@ -33,6 +33,7 @@ class ConfirmDialog(QDialog):
         *,
         type_to_confirm: str | None = None,
         destructive: bool = True,
+        stay: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -63,7 +64,9 @@ class ConfirmDialog(QDialog):
             self.action_button.setProperty("destructive", True)
         self.buttons.addButton(self.action_button, QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName(tr("Cancel"))
+        if stay is not None:  # what Cancel means here, when "Cancel" would be unclear
+            cancel.setText(stay)
+        cancel.setAccessibleName(stay or tr("Cancel"))
         # Cancel is the default: Enter must never destroy something by accident.
         cancel.setDefault(True)
         self.buttons.accepted.connect(self.accept)
@@ -92,6 +95,7 @@ async def confirm(
     *,
     type_to_confirm: str | None = None,
     destructive: bool = True,
+    stay: str | None = None,
 ) -> bool:
     dialog = ConfirmDialog(
         title,
@@ -99,6 +103,7 @@ async def confirm(
         action,
         type_to_confirm=type_to_confirm,
         destructive=destructive,
+        stay=stay,
         parent=parent,
     )
     try:

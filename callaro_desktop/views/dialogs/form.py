@@ -17,13 +17,21 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +40,7 @@ from callaro_desktop.api.errors import ApiError
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import FieldError, run_dialog
+from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.widgets.focus import focus_through
 
 if TYPE_CHECKING:
@@ -68,6 +77,53 @@ class RetryButton(QPushButton):
             field.setFocus()
 
 
+class TypedWatch(QObject):
+    """Whether the user has typed or picked anything in a dialog since it opened.
+
+    Only their own edits count: a field the dialog fills (an edit's current values, choices
+    once loaded) does not. Watched from the dialog's first show, over every field it has.
+    """
+
+    _WATCHED = "callaroTypedWatch"
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.touched = False
+        dialog.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.dialog and event.type() == QEvent.Type.Show:
+            self.watch()
+        return False
+
+    def watch(self) -> None:
+        """Listen to every field of the dialog not listened to yet (its fields can change)."""
+        for field in self.dialog.findChildren(QWidget):
+            if field.property(self._WATCHED):
+                continue
+            # Signals that only the user's own edits send (a spin box types in its line edit;
+            # an editable combo box in its own).
+            if isinstance(field, QLineEdit):
+                field.textEdited.connect(self._touch)
+            elif isinstance(field, QComboBox):
+                field.activated.connect(self._touch)
+            elif isinstance(field, (QCheckBox, QRadioButton)):
+                field.clicked.connect(self._touch)
+            elif isinstance(field, QPlainTextEdit):
+                field.textChanged.connect(self._touch)  # (its text is only ever typed)
+            elif isinstance(field, QListWidget):
+                # Ticked or moved (a connection's codecs): filled before the dialog shows.
+                field.itemChanged.connect(self._touch)
+                field.model().rowsInserted.connect(self._touch)
+            else:
+                continue
+            field.setProperty(self._WATCHED, True)
+
+    def _touch(self, *_args: object) -> None:
+        self.touched = True
+
+
 class FormDialog(QDialog):
     def __init__(
         self,
@@ -102,7 +158,7 @@ class FormDialog(QDialog):
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setAccessibleName(tr("Cancel"))
         self.buttons.accepted.connect(self.start_submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(self.intro)
         self.layout_.addLayout(self.form)
@@ -114,6 +170,8 @@ class FormDialog(QDialog):
         self._task: asyncio.Task[None] | None = None
         self._last_payload: Any = None
         self._key: str | None = None
+        self.typed = TypedWatch(self)
+        self._asking = False
 
     # -- building -------------------------------------------------------------------------
 
@@ -249,6 +307,54 @@ class FormDialog(QDialog):
         if self._task is not None and not self._task.done():
             self._task.cancel()
         super().reject()
+
+    # -- closing without sending --------------------------------------------------------
+
+    def cancel(self) -> None:
+        """The user closes the dialog without sending it (Cancel, Esc, the title bar's
+        close): once they have typed or picked something, asked first, so a stray Esc
+        never throws a filled form away. (`reject` closes without asking.)"""
+        if not self.typed.touched:
+            self.reject()
+        else:
+            background(self._cancel())
+
+    async def _cancel(self) -> None:
+        if await self.may_close():
+            self.reject()
+
+    async def may_close(self) -> bool:
+        """Whether the dialog may close unsent: nothing typed, or the user chose to discard
+        it. False while the question is already being asked (that answer decides)."""
+        if not self.typed.touched:
+            return True
+        if self._asking:
+            return False
+        self.raise_()
+        self._asking = True
+        try:
+            return await confirm(
+                self,
+                tr("Discard what you typed?"),
+                tr("Close {0} and discard what you typed?").format(self.windowTitle()),
+                tr("Discard"),
+                stay=tr("Keep editing"),
+            )
+        finally:
+            self._asking = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.typed.touched:
+            event.ignore()
+            self.cancel()
+            return
+        super().closeEvent(event)
 
 
 async def run_form(dialog: FormDialog) -> Any:

@@ -496,7 +496,16 @@ class MainWindow(QMainWindow):
     async def confirm_leave(self) -> bool:
         """Whether the current page may be left: nothing unsaved, or the user had it saved
         (and the save went through) or discarded. False when they stay, or a save failed
-        (its error is then shown on the page, beside what they typed)."""
+        (its error is then shown on the page, beside what they typed). A form open over it
+        that the user has typed in is asked about first (quitting from another window)."""
+        # (Imported here: no form is open before the first window is, and start-up is timed.)
+        from callaro_desktop.views.dialogs.form import FormDialog
+
+        for form in self.findChildren(FormDialog):
+            if form.isVisible():
+                if not await form.may_close():
+                    return False
+                form.reject()
         page = self.current_page()
         if page is None or not page.has_unsaved_changes():
             return True
