@@ -135,6 +135,13 @@ class _PaintHold(QObject):
         return False
 
 
+def standard_keys(key: QKeySequence.StandardKey, otherwise: str) -> list[QKeySequence]:
+    """The platform's keys for `key`, or `otherwise` where it has none: Windows has no Quit
+    key and only macOS a Preferences one, and the console's keys are the same everywhere
+    (the README's table)."""
+    return QKeySequence.keyBindings(key) or [QKeySequence(otherwise)]
+
+
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     preferences_requested = Signal()
@@ -323,7 +330,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.preferences_action = QAction(tr("&Preferences…"), self)
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.preferences_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.preferences_action.setShortcuts(
+            standard_keys(QKeySequence.StandardKey.Preferences, "Ctrl+,")
+        )
         self.preferences_action.triggered.connect(self.preferences_requested)
         file_menu.addAction(self.preferences_action)
         self.reset_demo_action = QAction(tr("&Reset demo data…"), self)
@@ -341,10 +350,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.close_action)
         self.quit_action = QAction(tr("&Quit"), self)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        # Windows has no standard Quit key; Ctrl+Q is what the console says it is everywhere.
-        self.quit_action.setShortcuts(
-            QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")]
-        )
+        self.quit_action.setShortcuts(standard_keys(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
         self.quit_action.triggered.connect(self.quit_requested)
         file_menu.addAction(self.quit_action)
 
