@@ -39,6 +39,7 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractListModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPoint,
     QPointF,
@@ -47,7 +48,16 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -371,9 +381,11 @@ def compose(
     scale: int,
     dialog: QWidget | None = None,
     dialog_opacity: float = 1.0,
+    question: QWidget | None = None,
 ) -> QImage:
     """The window as the user sees it, at `scale`x; a dialog is drawn centred over it with a
-    title bar and a shadow, as a window manager would place a window-modal dialog."""
+    title bar and a shadow, as a window manager would place a window-modal dialog, and a
+    `question` the dialog asks (modal to it) over both."""
     image = render_widget(window, scale)
     if dialog is not None and dialog_opacity > 0:
         painter = QPainter(image)
@@ -382,6 +394,8 @@ def compose(
         )
         painter.setOpacity(dialog_opacity)
         _draw_dialog(painter, window, dialog, render_widget(dialog, scale))
+        if question is not None:
+            _draw_dialog(painter, window, question, render_widget(question, scale))
         painter.end()
     return image
 
@@ -488,18 +502,43 @@ async def wait_until(
         await asyncio.sleep(poll)
 
 
-async def press_cancel_and_fade(
-    dialog: Any, frame: Callable[[int, QDialog | None, float], None]
-) -> None:
-    """The closing frames of a dialog animation: Cancel pressed, the dialog fades, gone."""
-    dialog.cancel_button.setFocus(Qt.FocusReason.TabFocusReason)
-    dialog.cancel_button.setDown(True)
+def type_into(edit: QLineEdit, text: str) -> None:
+    """`text` typed into `edit` key by key, as the user types (the form then knows it was
+    typed in, and asks before a cancel throws it away)."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(edit, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+async def press(button: QAbstractButton, frame: Callable[[], None]) -> None:
+    """A button pressed (drawn down for one frame) and let go."""
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    button.setDown(True)
     await settle(60)
-    frame(260, dialog, 1.0)
-    dialog.cancel_button.setDown(False)
+    frame()
+    button.setDown(False)
+
+
+async def press_cancel_and_fade(dialog: Any, frame: Callable[..., None]) -> None:
+    """The closing frames of a dialog animation: Cancel pressed; the console asks whether to
+    discard what was typed, and Discard is pressed; the dialog fades, gone."""
+    from shiboken6 import isValid
+
+    from callaro_desktop.views.dialogs.confirm import ConfirmDialog
+
+    await press(dialog.cancel_button, lambda: frame(260, dialog, 1.0))
+    dialog.cancel()  # what the click runs
+    await wait_until(
+        lambda: any(q.isVisible() for q in dialog.findChildren(ConfirmDialog)), 10, "question"
+    )
+    question = next(q for q in dialog.findChildren(ConfirmDialog) if q.isVisible())
+    await settle(60)
+    frame(1400, dialog, 1.0, question)
+    await press(question.action_button, lambda: frame(260, dialog, 1.0, question))
     for opacity in (0.6, 0.25):
         frame(70, dialog, opacity)
-    dialog.reject()
+    question.accept()  # Discard: the dialog closes
+    await wait_until(lambda: not isValid(dialog) or not dialog.isVisible(), 10, "closed")
     await settle(150)
 
 
@@ -633,6 +672,21 @@ class MediaMaker:
 
     # -- dialogs -----------------------------------------------------------------------
 
+    def _framer(self, frames: list[tuple[QImage, int]], name: str) -> Callable[..., None]:
+        """`frame(ms, dialog=None, opacity=1.0, question=None)`: the window as it is now (with
+        the dialog and its question over it) appended to `frames`, shown for `ms`."""
+
+        def frame(
+            ms: int,
+            dialog: QDialog | None = None,
+            opacity: float = 1.0,
+            question: QDialog | None = None,
+        ) -> None:
+            self.check([self.window, *(w for w in (dialog, question) if w is not None)], name)
+            frames.append((compose(self.window, 1, dialog, opacity, question), ms))
+
+        return frame
+
     async def _open_dialog(self, which: str, page: Page) -> QDialog:
         from callaro_desktop.services.tasks import background
 
@@ -691,9 +745,7 @@ class MediaMaker:
         page: Any = await self.open_page("profile")
         frames: list[tuple[QImage, int]] = []
 
-        def frame(ms: int, dialog: QDialog | None = None, opacity: float = 1.0) -> None:
-            self.check([self.window, *([dialog] if dialog else [])], "change-password-flow")
-            frames.append((compose(self.window, 1, dialog, opacity), ms))
+        frame = self._framer(frames, "change-password-flow")
 
         frame(1400)
         button = page.change_password_button
@@ -715,8 +767,8 @@ class MediaMaker:
             (dialog.confirm, TYPED_NEW),
         ):
             edit.setFocus(Qt.FocusReason.TabFocusReason)
-            for end in range(2, len(text) + 2, 2):
-                edit.setText(text[:end])
+            for start in range(0, len(text), 2):
+                type_into(edit, text[start : start + 2])
                 await settle(30)
                 frame(70, dialog)
             frame(450, dialog)
@@ -732,9 +784,7 @@ class MediaMaker:
         page = await self.open_page("users")
         frames: list[tuple[QImage, int]] = []
 
-        def frame(ms: int, dialog: QDialog | None = None, opacity: float = 1.0) -> None:
-            self.check([self.window, *([dialog] if dialog else [])], "invite-user-flow")
-            frames.append((compose(self.window, 1, dialog, opacity), ms))
+        frame = self._framer(frames, "invite-user-flow")
 
         frame(1400)
         dialog = await self._open_dialog("invite", page)
@@ -744,8 +794,8 @@ class MediaMaker:
         frame(700, dialog)
         email: QLineEdit = dialog.email
         email.setFocus(Qt.FocusReason.TabFocusReason)
-        for end in range(2, len(TYPED_EMAIL) + 2, 2):
-            email.setText(TYPED_EMAIL[:end])
+        for start in range(0, len(TYPED_EMAIL), 2):
+            type_into(email, TYPED_EMAIL[start : start + 2])
             await settle(30)
             frame(70, dialog)
         frame(700, dialog)

@@ -199,8 +199,8 @@ async def test_a_form_typed_in_asks_before_esc_or_cancel_throws_it_away(make_app
     dialog = await invite(controller, "half.typed@example.com")
     QTest.keyClick(dialog.email, Qt.Key.Key_Escape)
     ask = await shown(dialog, ConfirmDialog)
-    assert ask.windowTitle() == "Discard what you typed?"
-    asked = "Close Invite User and discard what you typed?"
+    assert ask.windowTitle() == "Discard changes?"
+    asked = "Close Invite User and discard what you entered?"
     assert any(label.text() == asked for label in ask.findChildren(QLabel))
     # Enter keeps editing: the safe answer is the default.
     QTest.keyClick(ask, Qt.Key.Key_Return)

@@ -335,8 +335,8 @@ class FormDialog(QDialog):
         try:
             return await confirm(
                 self,
-                tr("Discard what you typed?"),
-                tr("Close {0} and discard what you typed?").format(self.windowTitle()),
+                tr("Discard changes?"),
+                tr("Close {0} and discard what you entered?").format(self.windowTitle()),
                 tr("Discard"),
                 stay=tr("Keep editing"),
             )
