@@ -227,16 +227,29 @@ class AppController:
         loop.call_later(FREEZE_AFTER_S, _freeze_startup_objects)
         self.app.setQuitOnLastWindowClosed(False)
         self.app.lastWindowClosed.connect(self.request_quit)
-        await self.setup(show=True)
+        starting = asyncio.ensure_future(self._start())
         try:
-            if self.demo:
-                await self.start_demo()
-            else:
-                await self.sign_in_flow()
-            await self._quit
+            # A quit while the start still waits (on the keychain, a server that does not
+            # answer, the sign-in dialog) ends it: it used to be heard only once the start
+            # was over, so a signal or the session ending left the console waiting on the
+            # sign-in dialog until it was killed.
+            await asyncio.wait({starting, self._quit}, return_when=asyncio.FIRST_COMPLETED)
+            if starting.done():
+                starting.result()  # (a start that failed fails the run, as it always did)
+                await self._quit
         finally:
+            if not starting.done():
+                starting.cancel()
+                await asyncio.gather(starting, return_exceptions=True)
             await self.shutdown()
         return 0
+
+    async def _start(self) -> None:
+        await self.setup(show=True)
+        if self.demo:
+            await self.start_demo()
+        else:
+            await self.sign_in_flow()
 
     async def setup(self, vault: Any = None, *, show: bool = False) -> None:
         """Build the accounts and the first window (shown if `show`); `vault` overrides the
@@ -520,9 +533,12 @@ class AppController:
         if adding:
             dialog.setWindowTitle(dialog.tr("Add an account"))
         self.sign_in_dialog = dialog
-        accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
-        self.sign_in_dialog = None
-        dialog.deleteLater()
+        log.info("asking to sign in to %s", server or window.session.server)
+        try:
+            accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
+        finally:  # (quitting cancels the wait: the dialog goes with it)
+            self.sign_in_dialog = None
+            dialog.deleteLater()
         if not accepted and window.session.current_account is None:
             window.show_signed_out()
         return bool(accepted)
@@ -563,9 +579,11 @@ class AppController:
             parent=self._active_window(),
         )
         self.reauth_dialog = dialog
-        accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
-        self.reauth_dialog = None
-        dialog.deleteLater()
+        try:
+            accepted = await run_dialog(dialog) == dialog.DialogCode.Accepted
+        finally:  # (quitting cancels the wait: the dialog goes with it)
+            self.reauth_dialog = None
+            dialog.deleteLater()
         if not accepted:
             account.abandon_reauth()
             window = next(
