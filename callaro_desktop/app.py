@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from callaro_desktop import __version__, paths
+from callaro_desktop import __version__, instance, paths
 from callaro_desktop.services.tasks import background, cancel_background, in_thread
 
 if TYPE_CHECKING:
@@ -122,8 +122,16 @@ def _run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(window_icon())
     theme.install(app, settings.appearance)
 
+    lock = instance.claim(args.demo)
+    if lock is None:
+        return _hand_over(args.demo)
     controller = AppController(
-        app, settings, server=args.server, demo=args.demo, keychain_probe=keychain_probe
+        app,
+        settings,
+        server=args.server,
+        demo=args.demo,
+        keychain_probe=keychain_probe,
+        instance_lock=lock,
     )
     sys.excepthook = controller.excepthook
     _quit_on_signals(controller)
@@ -160,6 +168,28 @@ def window_icon() -> QIcon:
     return icon
 
 
+def _hand_over(demo: bool) -> int:
+    """Another console runs on this home: bring it to the front instead of starting a
+    second one (see instance.py); say so if it does not answer."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from callaro_desktop.i18n import tr
+
+    log.info("another console is running here: asking it to come to the front")
+    if instance.hand_over(demo):
+        return 0
+    log.warning("the console running here did not answer")
+    QMessageBox.warning(
+        None,
+        tr("Callaro Desktop is already running"),
+        tr(
+            "Callaro Desktop is already open on this computer but does not answer. Close it "
+            "(or end its process) and start it again."
+        ),
+    )
+    return 1
+
+
 def _quit_on_signals(controller: AppController) -> None:
     """Ctrl+C in a terminal and a session manager's SIGTERM quit cleanly (tokens revoked
     nowhere, client closed, sandbox stopped) instead of killing the process mid-write."""
@@ -191,10 +221,12 @@ class AppController:
         server: str | None,
         demo: bool,
         keychain_probe: concurrent.futures.Future[Any] | None = None,
+        instance_lock: instance.Lock | None = None,
     ) -> None:
         from callaro_desktop.settings import Settings
 
         self.app = app
+        self._instance_lock = instance_lock
         self.settings: Settings = settings
         self.server_arg = server
         self.demo = demo
@@ -225,6 +257,11 @@ class AppController:
         # page's answers and their paint. Timed from here, not from signing in, so a sign-in
         # dialog left open does not keep the collector off.
         loop.call_later(FREEZE_AFTER_S, _freeze_startup_objects)
+        if self._instance_lock is not None:
+            # Later starts are answered from a moment on: off start-up's path (Qt's network
+            # module is a few ms to load), and a start that early waits for it.
+            lock = self._instance_lock
+            loop.call_later(instance.LISTEN_AFTER_S, lambda: lock.listen(self.bring_to_front))
         self.app.setQuitOnLastWindowClosed(False)
         self.app.lastWindowClosed.connect(self.request_quit)
         starting = asyncio.ensure_future(self._start())
@@ -362,11 +399,31 @@ class AppController:
         if self.sandbox is not None:
             await in_thread(self.sandbox.stop)
             self.sandbox = None
+        if self._instance_lock is not None:
+            self._instance_lock.release()
+            self._instance_lock = None
         log.info("Callaro Desktop stopped")
 
     def request_quit(self) -> None:
         if self._quit is not None and not self._quit.done():
             self._quit.set_result(None)
+
+    def bring_to_front(self) -> None:
+        """The console was started again: show the window in use (and the dialog it waits on)
+        instead. (A window manager may only flash it in the task bar: focus stealing.)"""
+        from PySide6.QtWidgets import QApplication
+
+        window = self._active_window()
+        if window is None:
+            return
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            modal.raise_()
+            modal.activateWindow()
 
     def _active_window(self) -> Any:
         from PySide6.QtWidgets import QApplication

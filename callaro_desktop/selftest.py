@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKS", "REPORT_FILE_NAME", "main"]
 
-CHECKS = ("qt", "icon", "pages", "keyring", "tls", "tz", "sandbox", "api", "pdf")
+CHECKS = ("qt", "icon", "pages", "keyring", "tls", "tz", "instance", "sandbox", "api", "pdf")
 REPORT_FILE_NAME = "callaro-desktop-self-test.txt"
 API_TIMEOUT_S = 30.0
 
@@ -95,6 +95,7 @@ class SelfTest:
             self.check("keyring", self.check_keyring)
             self.check("tls", self.check_tls)
             self.check("tz", self.check_tz)
+            self.check("instance", self.check_instance)
             self.check("sandbox", self.check_sandbox)
             self.check("api", self.check_api)
             self.check("pdf", self.check_pdf)
@@ -215,6 +216,42 @@ class SelfTest:
         if offset != timedelta(hours=5, minutes=30):
             raise CheckFailed(f"Asia/Kolkata is {offset} from UTC, not 5:30")
         return f"{len(zoneinfo.available_timezones())} time zones; Asia/Kolkata is UTC+05:30"
+
+    def check_instance(self) -> str:
+        """A second start finds the first and hands over to it (instance.py): the lock, Qt's
+        local socket (QtNetwork in the bundle) and the exchange, in a home of its own."""
+        import threading
+
+        from callaro_desktop import instance, paths
+
+        home = self.stack.enter_context(tempfile.TemporaryDirectory(prefix="callaro-selftest-"))
+        before = os.environ.get(paths.HOME_ENV)
+        os.environ[paths.HOME_ENV] = home
+        try:
+            lock = instance.claim(demo=False)
+            if lock is None:
+                raise CheckFailed("a new home's instance lock is already held")
+            try:
+                if instance.claim(demo=False) is not None:
+                    raise CheckFailed("a second start took the lock as well")
+                asked: list[bool] = []
+                lock.listen(lambda: asked.append(True))
+                handed: list[bool] = []
+                second = threading.Thread(target=lambda: handed.append(instance.hand_over(False)))
+                second.start()
+                while second.is_alive():  # (the first start answers on this thread)
+                    self.app.processEvents()
+                    second.join(0.01)
+            finally:
+                lock.release()
+        finally:
+            if before is None:
+                os.environ.pop(paths.HOME_ENV, None)
+            else:
+                os.environ[paths.HOME_ENV] = before
+        if not (handed == [True] and asked):
+            raise CheckFailed("a second start could not reach the first over a local socket")
+        return "a second start finds the first and brings it to the front"
 
     def check_sandbox(self) -> str:
         from callaro_sandbox.server import run_in_thread

@@ -1,0 +1,139 @@
+"""One console per user and home: starting it again brings the running one to the front.
+
+Two consoles on one saved sign-in would each refresh it, and refresh tokens rotate: the
+server takes a spent token back as a theft and revokes the whole sign-in, so the second
+start used to sign both consoles out within a quarter of an hour (when the first's access
+token ran out). A console already running also holds every workspace the user wants in its
+windows. So a start first takes a lock in the data folder (the OS lets it go when the process
+ends, crash or not): held by another console, this start asks that one, over a local socket,
+to come to the front, and exits.
+
+The demo (`--demo`) has a lock and a socket of its own: it signs in to a sandbox of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from callaro_desktop import paths
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
+
+log = logging.getLogger(__name__)
+
+#: What a second start sends, and the answer it waits for.
+ASK = b"front\n"
+DONE = b"ok\n"
+#: How long a second start waits for the running console to listen and answer: it listens
+#: a moment after its window shows (LISTEN_AFTER_S), and a busy machine is slow to start.
+ANSWER_WITHIN_MS = 8000
+LISTEN_AFTER_S = 0.5
+
+
+def _name(demo: bool) -> str:
+    # A local socket's name is short (a Unix socket path has ~100 characters) and the same
+    # for every start on this home: a digest of the data folder, which names the user too.
+    digest = hashlib.sha256(str(paths.data_dir()).encode()).hexdigest()[:16]
+    return f"callaro-desktop-{'demo-' if demo else ''}{digest}"
+
+
+class Lock:
+    """This process is the running console of its home (released when the process ends)."""
+
+    def __init__(self, fd: int, demo: bool) -> None:
+        self._fd = fd
+        self.demo = demo
+        self.server: QLocalServer | None = None
+
+    def listen(self, on_ask: Callable[[], None]) -> None:
+        """Answer later starts: `on_ask` runs for each (on the GUI thread)."""
+        from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+        name = _name(self.demo)
+        # Left by a console that crashed: no live console owns it, since this one holds the
+        # lock.
+        QLocalServer.removeServer(name)
+        server = QLocalServer()
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(name):
+            log.warning("cannot answer later starts: %s", server.errorString())
+            return
+
+        def answer() -> None:
+            while server.hasPendingConnections():
+                conn: QLocalSocket = server.nextPendingConnection()
+
+                def read(conn: QLocalSocket = conn) -> None:
+                    if not conn.canReadLine():
+                        return
+                    if bytes(conn.readLine().data()) == ASK:
+                        log.info("the console was started again: this one comes to the front")
+                        on_ask()
+                        conn.write(DONE)
+                        conn.flush()
+                    conn.disconnectFromServer()
+
+                conn.readyRead.connect(read)
+                conn.disconnected.connect(conn.deleteLater)
+                read()
+
+        server.newConnection.connect(answer)
+        self.server = server
+
+    def release(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        os.close(self._fd)
+
+
+def claim(demo: bool) -> Lock | None:
+    """The lock of this home's running console, or None when another process holds it."""
+    path = paths.data_dir() / ("instance-demo.lock" if demo else "instance.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return Lock(fd, demo)
+
+
+def hand_over(demo: bool, wait_ms: int = ANSWER_WITHIN_MS) -> bool:
+    """Ask the running console to come to the front; whether it said it did."""
+    import time
+
+    from PySide6.QtNetwork import QLocalSocket
+
+    deadline = time.monotonic() + wait_ms / 1000
+    while True:
+        sock = QLocalSocket()
+        sock.connectToServer(_name(demo))
+        if sock.waitForConnected(500):
+            break
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)  # (not listening yet: it has only just started)
+    sock.write(ASK)
+    sock.flush()
+    answered = b""
+    while DONE not in answered and time.monotonic() < deadline:
+        if sock.bytesAvailable() or sock.waitForReadyRead(250):
+            answered += bytes(sock.readAll().data())
+        elif sock.state() == QLocalSocket.LocalSocketState.UnconnectedState:
+            break
+    sock.abort()
+    return DONE in answered
