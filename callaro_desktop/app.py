@@ -122,9 +122,9 @@ def _run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(window_icon())
     theme.install(app, settings.appearance)
 
-    lock = instance.claim(args.demo)
-    if lock is None:
-        return _hand_over(args.demo)
+    lock = instance.claim(args.demo) or _hand_over(args.demo)
+    if isinstance(lock, int):
+        return lock
     controller = AppController(
         app,
         settings,
@@ -134,9 +134,9 @@ def _run_gui(args: argparse.Namespace) -> int:
         instance_lock=lock,
     )
     sys.excepthook = controller.excepthook
-    _quit_on_signals(controller)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.get_loop().set_exception_handler(controller.loop_exception)
+        _quit_on_signals(controller, runner.get_loop())
         return runner.run(controller.run())
 
 
@@ -168,15 +168,20 @@ def window_icon() -> QIcon:
     return icon
 
 
-def _hand_over(demo: bool) -> int:
+def _hand_over(demo: bool) -> instance.Lock | int:
     """Another console runs on this home: bring it to the front instead of starting a
-    second one (see instance.py); say so if it does not answer."""
+    second one (see instance.py), and the exit status; its lock if it quit meanwhile; say
+    so if it does not answer."""
     from PySide6.QtWidgets import QMessageBox
 
     from callaro_desktop.i18n import tr
 
     log.info("another console is running here: asking it to come to the front")
-    if instance.hand_over(demo):
+    outcome = instance.take_or_hand_over(demo)
+    if isinstance(outcome, instance.Lock):
+        log.info("the console running here has quit: this start is the console")
+        return outcome
+    if outcome:
         return 0
     log.warning("the console running here did not answer")
     QMessageBox.warning(
@@ -190,14 +195,22 @@ def _hand_over(demo: bool) -> int:
     return 1
 
 
-def _quit_on_signals(controller: AppController) -> None:
+def _quit_on_signals(controller: AppController, loop: asyncio.AbstractEventLoop) -> None:
     """Ctrl+C in a terminal and a session manager's SIGTERM quit cleanly (tokens revoked
     nowhere, client closed, sandbox stopped) instead of killing the process mid-write."""
     import signal
 
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    try:
+        # The loop hears a signal at once (through its wake-up socket, which Qt watches).
+        for sig in sigs:
+            loop.add_signal_handler(sig, controller.request_quit)
+        return
+    except (NotImplementedError, RuntimeError):  # (Windows)
+        pass
     from PySide6.QtCore import QTimer
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in sigs:
         signal.signal(sig, lambda _n, _f: controller.request_quit())
     # Python runs signal handlers only when it gets control; Qt's loop is C++, so a
     # short idle timer hands control back regularly.
@@ -380,6 +393,8 @@ class AppController:
     async def shutdown(self) -> None:
         from callaro_desktop.settings import flush_saves
 
+        if self._instance_lock is not None:
+            self._instance_lock.stop_answering()  # (a start now waits for the lock)
         for window in sorted(self.windows, key=lambda w: w is self.window):
             # Quitting with windows open (a signal, the session ending): none waits for a
             # user, and each keeps its place and columns as closing it would have.

@@ -86,10 +86,15 @@ class Lock:
         server.newConnection.connect(answer)
         self.server = server
 
-    def release(self) -> None:
+    def stop_answering(self) -> None:
+        """Quitting: a start from now on waits for the lock instead of handing over to a
+        console about to be gone."""
         if self.server is not None:
             self.server.close()
             self.server = None
+
+    def release(self) -> None:
+        self.stop_answering()
         os.close(self._fd)
 
 
@@ -112,24 +117,38 @@ def claim(demo: bool) -> Lock | None:
     return Lock(fd, demo)
 
 
-def hand_over(demo: bool, wait_ms: int = ANSWER_WITHIN_MS) -> bool:
-    """Ask the running console to come to the front; whether it said it did."""
+def take_or_hand_over(demo: bool, wait_ms: int = ANSWER_WITHIN_MS) -> Lock | bool:
+    """The lock (this start is the console); else True once the running console has come
+    to the front, or False when it has not answered within `wait_ms`. A console quitting as
+    this starts stops answering and then lets go of the lock: the start then takes it."""
+    import time
+
+    deadline = time.monotonic() + wait_ms / 1000
+    while True:
+        lock = claim(demo)
+        if lock is not None:
+            return lock
+        if _ask(demo):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)  # (not listening yet, or quitting)
+
+
+def _ask(demo: bool) -> bool:
+    """One try: ask the console listening on this home to come to the front."""
     import time
 
     from PySide6.QtNetwork import QLocalSocket
 
-    deadline = time.monotonic() + wait_ms / 1000
-    while True:
-        sock = QLocalSocket()
-        sock.connectToServer(_name(demo))
-        if sock.waitForConnected(500):
-            break
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)  # (not listening yet: it has only just started)
+    sock = QLocalSocket()
+    sock.connectToServer(_name(demo))
+    if not sock.waitForConnected(500):
+        return False
     sock.write(ASK)
     sock.flush()
     answered = b""
+    deadline = time.monotonic() + 2
     while DONE not in answered and time.monotonic() < deadline:
         if sock.bytesAvailable() or sock.waitForReadyRead(250):
             answered += bytes(sock.readAll().data())

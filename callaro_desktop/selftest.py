@@ -237,7 +237,9 @@ class SelfTest:
                 asked: list[bool] = []
                 lock.listen(lambda: asked.append(True))
                 handed: list[bool] = []
-                second = threading.Thread(target=lambda: handed.append(instance.hand_over(False)))
+                second = threading.Thread(
+                    target=lambda: handed.append(instance.take_or_hand_over(False) is True)
+                )
                 second.start()
                 while second.is_alive():  # (the first start answers on this thread)
                     self.app.processEvents()

@@ -66,17 +66,19 @@ def test_a_second_start_hands_over_to_the_running_console(
         # The saved sign-in was used once: the second start never refreshed it.
         assert content.count(signed_in) == 1, content
         assert first.poll() is None, "the running console went away"
+        # Quit, and started again at once, while the console is still quitting: the start
+        # waits for it to be gone and is the console then (it must not hand over to a
+        # console on its way out, and so leave nothing running).
+        first.send_signal(signal.SIGTERM)
+        third = _start(tmp_path, sandbox.base_url)
     finally:
         assert _stop(first) == 0
     print(f"a second start handed over and exited in {took:.2f} s")
-
-    # Once the console has quit, a start is the console again.
-    third = _start(tmp_path, sandbox.base_url)
     try:
         deadline = time.monotonic() + 60
         while log.read_text(encoding="utf-8").count(signed_in) < 2:
-            assert third.poll() is None, "the next start did not run"
-            assert time.monotonic() < deadline, "the next start did not sign in"
+            assert third.poll() is None, "the start after a quit did not run"
+            assert time.monotonic() < deadline, "the start after a quit did not sign in"
             time.sleep(0.05)
     finally:
         assert _stop(third) == 0
