@@ -122,7 +122,7 @@ def _run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(window_icon())
     theme.install(app, settings.appearance)
 
-    lock = instance.claim(args.demo) or _hand_over(args.demo)
+    lock = instance.claim(args.demo) or _hand_over(args.demo, args.server)
     if isinstance(lock, int):
         return lock
     controller = AppController(
@@ -168,7 +168,7 @@ def window_icon() -> QIcon:
     return icon
 
 
-def _hand_over(demo: bool) -> instance.Lock | int:
+def _hand_over(demo: bool, server: str | None) -> instance.Lock | int:
     """Another console runs on this home: bring it to the front instead of starting a
     second one (see instance.py), and the exit status; its lock if it quit meanwhile; say
     so if it does not answer."""
@@ -177,7 +177,7 @@ def _hand_over(demo: bool) -> instance.Lock | int:
     from callaro_desktop.i18n import tr
 
     log.info("another console is running here: asking it to come to the front")
-    outcome = instance.take_or_hand_over(demo)
+    outcome = instance.take_or_hand_over(demo, server)
     if isinstance(outcome, instance.Lock):
         log.info("the console running here has quit: this start is the console")
         return outcome
@@ -274,7 +274,7 @@ class AppController:
             # Later starts are answered from a moment on: off start-up's path (Qt's network
             # module is a few ms to load), and a start that early waits for it.
             lock = self._instance_lock
-            loop.call_later(instance.LISTEN_AFTER_S, lambda: lock.listen(self.bring_to_front))
+            loop.call_later(instance.LISTEN_AFTER_S, lambda: lock.listen(self.started_again))
         self.app.setQuitOnLastWindowClosed(False)
         self.app.lastWindowClosed.connect(self.request_quit)
         starting = asyncio.ensure_future(self._start())
@@ -423,12 +423,42 @@ class AppController:
         if self._quit is not None and not self._quit.done():
             self._quit.set_result(None)
 
-    def bring_to_front(self) -> None:
-        """The console was started again: show the window in use (and the dialog it waits on)
-        instead. (A window manager may only flash it in the task bar: focus stealing.)"""
+    def started_again(self, server: str | None) -> None:
+        """The console was started again (instance.py): the window in use comes to the
+        front; started for another server (`--server`, a launcher for staging beside one for
+        production), a window on an account there does, or a new window signs in there."""
+        from callaro_desktop.settings import normalize_server_url
+
+        try:
+            server = normalize_server_url(server) if server else None
+        except ValueError:
+            server = None
+        if server is None or self.demo or self.manager is None or self.sign_in_dialog:
+            self.bring_to_front()  # (a sign-in under way: its dialog takes any server)
+            return
+        on_server = [w for w in self.windows if self._server_of(w) == server]
+        if on_server:
+            self.bring_to_front(on_server[0])
+            return
+        account = next((a for a in self.manager.accounts if a.server == server), None)
+        if account is not None:
+            self.new_window(account)
+            return
+        window = self.new_window()
+        window.show_signed_out()
+        background(self.show_sign_in(server, window=window))
+
+    @staticmethod
+    def _server_of(window: Any) -> str | None:
+        account = window.session.current_account
+        return None if account is None else str(account.server)
+
+    def bring_to_front(self, window: Any = None) -> None:
+        """Show `window` (the one in use by default), and the dialog it waits on, in front.
+        (A window manager may only flash it in the task bar: focus stealing.)"""
         from PySide6.QtWidgets import QApplication
 
-        window = self._active_window()
+        window = window or self._active_window()
         if window is None:
             return
         if window.isMinimized():

@@ -14,6 +14,7 @@ The demo (`--demo`) has a lock and a socket of its own: it signs in to a sandbox
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sys
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: What a second start sends, and the answer it waits for.
-ASK = b"front\n"
+#: What a second start sends (then the server it was started for, as JSON, on the same line),
+#: and the answer it waits for.
+ASK = b"front "
 DONE = b"ok\n"
 #: How long a second start waits for the running console to listen and answer: it listens
 #: a moment after its window shows (LISTEN_AFTER_S), and a busy machine is slow to start.
@@ -51,8 +53,9 @@ class Lock:
         self.demo = demo
         self.server: QLocalServer | None = None
 
-    def listen(self, on_ask: Callable[[], None]) -> None:
-        """Answer later starts: `on_ask` runs for each (on the GUI thread)."""
+    def listen(self, on_ask: Callable[[str | None], None]) -> None:
+        """Answer later starts: `on_ask(server)` runs for each (on the GUI thread), with the
+        server that start was given (`--server`), if any."""
         from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
         name = _name(self.demo)
@@ -72,9 +75,10 @@ class Lock:
                 def read(conn: QLocalSocket = conn) -> None:
                     if not conn.canReadLine():
                         return
-                    if bytes(conn.readLine().data()) == ASK:
+                    line = bytes(conn.readLine().data())
+                    if line.startswith(ASK):
                         log.info("the console was started again: this one comes to the front")
-                        on_ask()
+                        on_ask(_server_in(line[len(ASK) :]))
                         conn.write(DONE)
                         conn.flush()
                     conn.disconnectFromServer()
@@ -117,7 +121,17 @@ def claim(demo: bool) -> Lock | None:
     return Lock(fd, demo)
 
 
-def take_or_hand_over(demo: bool, wait_ms: int = ANSWER_WITHIN_MS) -> Lock | bool:
+def _server_in(payload: bytes) -> str | None:
+    try:
+        server = json.loads(payload).get("server")
+    except (ValueError, AttributeError):
+        return None
+    return server if isinstance(server, str) and server else None
+
+
+def take_or_hand_over(
+    demo: bool, server: str | None = None, wait_ms: int = ANSWER_WITHIN_MS
+) -> Lock | bool:
     """The lock (this start is the console); else True once the running console has come
     to the front, or False when it has not answered within `wait_ms`. A console quitting as
     this starts stops answering and then lets go of the lock: the start then takes it."""
@@ -128,15 +142,15 @@ def take_or_hand_over(demo: bool, wait_ms: int = ANSWER_WITHIN_MS) -> Lock | boo
         lock = claim(demo)
         if lock is not None:
             return lock
-        if _ask(demo):
+        if _ask(demo, server):
             return True
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)  # (not listening yet, or quitting)
 
 
-def _ask(demo: bool) -> bool:
-    """One try: ask the console listening on this home to come to the front."""
+def _ask(demo: bool, server: str | None) -> bool:
+    """One try: ask the console listening on this home to come to the front (for `server`)."""
     import time
 
     from PySide6.QtNetwork import QLocalSocket
@@ -145,7 +159,7 @@ def _ask(demo: bool) -> bool:
     sock.connectToServer(_name(demo))
     if not sock.waitForConnected(500):
         return False
-    sock.write(ASK)
+    sock.write(ASK + json.dumps({"server": server}).encode() + b"\n")
     sock.flush()
     answered = b""
     deadline = time.monotonic() + 2

@@ -234,11 +234,12 @@ class SelfTest:
             try:
                 if instance.claim(demo=False) is not None:
                     raise CheckFailed("a second start took the lock as well")
-                asked: list[bool] = []
-                lock.listen(lambda: asked.append(True))
+                asked: list[str | None] = []
+                lock.listen(asked.append)
                 handed: list[bool] = []
+                server = "https://staging.callaro.test"
                 second = threading.Thread(
-                    target=lambda: handed.append(instance.take_or_hand_over(False) is True)
+                    target=lambda: handed.append(instance.take_or_hand_over(False, server) is True)
                 )
                 second.start()
                 while second.is_alive():  # (the first start answers on this thread)
@@ -251,7 +252,7 @@ class SelfTest:
                 os.environ.pop(paths.HOME_ENV, None)
             else:
                 os.environ[paths.HOME_ENV] = before
-        if not (handed == [True] and asked):
+        if not (handed == [True] and asked == [server]):
             raise CheckFailed("a second start could not reach the first over a local socket")
         return "a second start finds the first and brings it to the front"
 

@@ -310,3 +310,29 @@ async def test_workspaces_that_could_not_be_searched_are_searched_again_alone(
     groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
     assert not [g for g in groups if g.startswith("Could not be searched")]
     dialog.close()
+
+
+async def test_started_again_comes_to_the_front_or_opens_a_window_on_another_server(
+    make_app, sandbox
+) -> None:
+    """A second start of the console hands over to this one (instance.py) with the server it
+    was given: none or this one's, and the window in use comes to the front; another (a
+    launcher for staging beside one for production), and a new window signs in there."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    first = controller.window
+    controller.started_again(None)
+    controller.started_again(sandbox.base_url + "/")  # (the same server, spelled otherwise)
+    assert controller.windows == [first] and controller.sign_in_dialog is None
+    staging = "http://127.0.0.1:9"
+    controller.started_again(staging)
+    dialog = await wait_for(lambda: controller.sign_in_dialog, what="sign-in for the other server")
+    assert dialog.server.currentText() == staging
+    assert len(controller.windows) == 2
+    new = controller.windows[1]
+    assert dialog.parent() is new and first.session.current_account is not None
+    dialog.reject()
+    await wait_for(lambda: controller.sign_in_dialog is None, what="sign-in cancelled")
+    assert new.session.current_account is None  # (signed out there; the first window as it was)
+    new.close()
+    await wait_for(lambda: new not in controller.windows, what="new window closed")
