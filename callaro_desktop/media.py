@@ -1080,6 +1080,18 @@ def main(argv: list[str]) -> int:
             if sys.stdin.isatty()
             else sys.stdin.readline().rstrip("\n")
         )
+    if args.server and not args.email:
+        # A saved sign-in is refreshed as it is used, and refresh tokens rotate: used here
+        # while the console runs on it, the server would revoke it for both.
+        from callaro_desktop import instance
+
+        running = instance.claim(demo=False)
+        if running is None:
+            raise SystemExit(
+                "Callaro Desktop is running and holds your saved sign-ins: quit it first, or "
+                "pass --email to sign in here with a password"
+            )
+        running.release()
     # The user's saved sign-ins are read from their settings; everything this run writes
     # (settings, the demo database) goes to a folder that is removed afterwards.
     settings = settings_mod.load() if args.server else settings_mod.Settings()

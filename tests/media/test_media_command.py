@@ -208,3 +208,21 @@ def test_the_command_line_renders_offscreen_without_a_display(tmp_path: Path) ->
     # The run wrote nothing into the user's folders.
     assert not (tmp_path / "home" / "config" / "settings.json").exists()
     print(f"media command (one 2x shot, cold start): {took:.1f} s")
+
+
+def test_a_saved_sign_in_is_not_used_while_the_console_runs_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refresh tokens rotate: a media run refreshing the saved sign-in the running console
+    holds would have the server revoke it for both. With a password (--email) it may run."""
+    from callaro_desktop import instance, media
+
+    monkeypatch.setenv("CALLARO_DESKTOP_HOME", str(tmp_path / "home"))
+    console = instance.claim(demo=False)  # (a console running on this home)
+    assert console is not None
+    try:
+        with pytest.raises(SystemExit, match="Callaro Desktop is running"):
+            media.main(["--out", str(tmp_path / "out"), "--server", "https://api.callaro.test"])
+    finally:
+        console.release()
+    assert not (tmp_path / "out").exists()
