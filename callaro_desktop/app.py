@@ -277,6 +277,7 @@ class AppController:
             loop.call_later(instance.LISTEN_AFTER_S, lambda: lock.listen(self.started_again))
         self.app.setQuitOnLastWindowClosed(False)
         self.app.lastWindowClosed.connect(self.request_quit)
+        self.app.commitDataRequest.connect(self.session_ending)
         starting = asyncio.ensure_future(self._start())
         try:
             # A quit while the start still waits (on the keychain, a server that does not
@@ -452,6 +453,34 @@ class AppController:
     def _server_of(window: Any) -> str | None:
         account = window.session.current_account
         return None if account is None else str(account.server)
+
+    def session_ending(self, manager: Any) -> None:
+        """The computer's session is ending (logging out, shutting down; Qt's
+        commitDataRequest). With unsaved edits or a form typed in, the log-out is stopped,
+        where the desktop lets an app stop it, and the question is asked as quitting would
+        ask it: the desktop then says the console stopped it, and the user logs out again
+        once they have answered. Otherwise the session ends and the console with it."""
+        from callaro_desktop.views.dialogs.form import FormDialog
+
+        def holds_typing(window: Any) -> bool:
+            forms = window.findChildren(FormDialog)
+            return window.has_unsaved_changes() or any(
+                f.isVisible() and f.typed.touched for f in forms
+            )
+
+        unsaved = [w for w in self.windows if holds_typing(w)]
+        if not unsaved or not manager.allowsInteraction():
+            return
+        log.info("the session is ending with unsaved edits: asking to stop it")
+        manager.cancel()
+        manager.release()  # (what is asked next is asked in the console's own time)
+
+        async def ask() -> None:
+            for window in unsaved:
+                if not await window.confirm_leave():
+                    return
+
+        background(ask())
 
     def bring_to_front(self, window: Any = None) -> None:
         """Show `window` (the one in use by default), and the dialog it waits on, in front.

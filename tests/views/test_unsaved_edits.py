@@ -243,3 +243,44 @@ async def test_quit_from_another_window_asks_about_a_form_typed_in(make_app, san
     ask = await shown(dialog, ConfirmDialog)
     ask.action_button.click()  # Discard
     await wait_for(lambda: not controller.windows, what="every window closed")
+
+
+class _SessionManager:
+    """What Qt's commitDataRequest hands over (QSessionManager, which only Qt can make): the
+    calls the console makes on it, recorded."""
+
+    def __init__(self, interaction: bool) -> None:
+        self.interaction = interaction
+        self.calls: list[str] = []
+
+    def allowsInteraction(self) -> bool:  # (Qt's name)
+        self.calls.append("allowsInteraction")
+        return self.interaction
+
+    def cancel(self) -> None:
+        self.calls.append("cancel")
+
+    def release(self) -> None:
+        self.calls.append("release")
+
+
+async def test_the_session_ending_with_unsaved_edits_is_stopped_and_asked_about(
+    make_app, sandbox
+) -> None:
+    controller = await make_app()
+    page = await _profile(controller, sandbox, MULTI)
+    window = controller.window
+    clean = _SessionManager(interaction=True)
+    controller.session_ending(clean)
+    assert "cancel" not in clean.calls  # nothing unsaved: the session ends
+
+    page.display_name.setText("Typed before logging out")
+    silent = _SessionManager(interaction=False)
+    controller.session_ending(silent)
+    assert "cancel" not in silent.calls  # (a desktop that lets nothing stop it)
+
+    manager = _SessionManager(interaction=True)
+    controller.session_ending(manager)
+    assert manager.calls == ["allowsInteraction", "cancel", "release"]
+    await answer(window, Button.Cancel)
+    assert page.display_name.text() == "Typed before logging out" and page.has_unsaved_changes()
