@@ -392,16 +392,21 @@ class AppController:
             window.close()
 
     async def shutdown(self) -> None:
+        from callaro_desktop import settings as settings_mod
         from callaro_desktop.settings import flush_saves
 
         if self._instance_lock is not None:
             self._instance_lock.stop_answering()  # (a start now waits for the lock)
+        kept = False
         for window in sorted(self.windows, key=lambda w: w is self.window):
             # Quitting with windows open (a signal, the session ending): none waits for a
-            # user, and each keeps its place and columns as closing it would have.
-            window.stop_asking()
+            # user, each keeps its unsaved edits for the next start, and its place and
+            # columns as closing it would have.
+            kept = window.stop_asking() or kept
             if window.isVisible():
                 window.keep_state()
+        if kept:
+            settings_mod.save_soon(self.settings)  # (on disk by flush_saves below)
         for window in list(self.windows):
             await window.session.close()
         await cancel_background()

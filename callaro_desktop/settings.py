@@ -248,6 +248,9 @@ class Settings(BaseModel):
     # (search, filters, sort, column layout), restored when the user comes back.
     account_badges: dict[str, AccountBadge] = Field(default_factory=dict)
     view_state: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Per "account key#page": edits a page held unsaved when the console quit with no user to
+    # ask (a signal, the session ending); the page shows them again, still unsaved, next time.
+    unsaved_edits: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -333,6 +336,11 @@ class Settings(BaseModel):
     def remember_view(self, key: str, state: dict[str, str]) -> None:
         """A list's view in a workspace (``key``: its ``tenant_key`` and page), now newest."""
         self.view_state = _with_newest(self.view_state, key, state)
+
+    def remember_unsaved(self, key: str, edits: dict[str, str] | None) -> None:
+        """A page's unsaved edits (``key``: account key and page), or None: none kept."""
+        rest = {k: v for k, v in self.unsaved_edits.items() if k != key}
+        self.unsaved_edits = {**rest, key: edits} if edits else rest
 
     def set_favourite_tenant(self, account: str, tenant_id: int, favourite: bool) -> None:
         current = [t for t in self.favourite_tenants.get(account, []) if t != tenant_id]

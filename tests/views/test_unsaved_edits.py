@@ -284,3 +284,33 @@ async def test_the_session_ending_with_unsaved_edits_is_stopped_and_asked_about(
     assert manager.calls == ["allowsInteraction", "cancel", "release"]
     await answer(window, Button.Cancel)
     assert page.display_name.text() == "Typed before logging out" and page.has_unsaved_changes()
+
+
+async def test_edits_left_unsaved_by_a_quit_with_no_one_to_ask_are_back_next_time(
+    make_app, sandbox
+) -> None:
+    """SIGTERM (how systemd ends a desktop session) or the session manager's quit: no one to
+    ask, so the edits are kept in the settings and the page shows them again, unsaved."""
+    from callaro_desktop import settings as settings_mod
+    from callaro_desktop.settings import Settings
+
+    controller = await make_app(settings=Settings())
+    page = await _profile(controller, sandbox, MULTI)
+    saved = page.display_name.text()
+    page.display_name.setText("Typed before the session ended")
+    await controller.shutdown()  # (what a signal's quit runs)
+    kept = settings_mod.load()  # what reached the disk
+    assert list(kept.unsaved_edits.values()) == [{"display_name": "Typed before the session ended"}]
+    page.discard_changes()  # (this run is over: nothing more of it is kept)
+
+    again = await make_app(settings=kept)
+    page = await _profile(again, sandbox, MULTI)
+    await wait_for(
+        lambda: page.display_name.text() == "Typed before the session ended", what="edits back"
+    )
+    assert page.has_unsaved_changes() and page.save_button.isEnabled()
+    bar = again.window.message_bar
+    await wait_for(lambda: "from when the console last quit" in bar.text.text(), what="said so")
+    assert not kept.unsaved_edits  # given back once
+    assert (await again.session.client.me.get()).display_name == saved  # (not saved by itself)
+    page.discard_changes()

@@ -171,6 +171,45 @@ class Page(QWidget):
         """Put the page back as it was saved: the user chose to leave without their edits.
         No-op by default."""
 
+    def unsaved_edits(self) -> dict[str, str]:
+        """The unsaved edits, as text by field: kept when the console quits with no user to
+        ask, and given back to `restore_edits` when the page next loads. None by default."""
+        return {}
+
+    def restore_edits(self, edits: dict[str, str]) -> None:
+        """Show edits kept from when the console last quit, unsaved. No-op by default."""
+
+    def _edits_key(self) -> str | None:
+        account = self.session.current_account
+        return None if account is None else f"{account.key}#{self.page_id}"
+
+    def keep_unsaved_edits(self) -> bool:
+        """The console quits with no user to ask (a signal, the session ending): keep this
+        page's unsaved edits in the settings for the next time it loads. Whether it did."""
+        key = self._edits_key()
+        if key is None or not self.has_unsaved_changes():
+            return False
+        try:
+            self.session.settings.remember_unsaved(key, self.unsaved_edits())
+        except ValueError:  # (refused: it looks like a secret, and secrets are not settings)
+            log.info("unsaved edits on %s not kept: they look like a secret", self.page_id)
+            return False
+        return True
+
+    def _give_back_kept_edits(self) -> None:
+        key = self._edits_key()
+        kept = self.session.settings.unsaved_edits.get(key or "")
+        if key is None or not kept:
+            return
+        self.session.settings.remember_unsaved(key, None)
+        self.restore_edits(kept)
+        self.session.messages.info(
+            tr(
+                "Your unsaved changes on {0} from when the console last quit are back: save or "
+                "discard them."
+            ).format(self.title())
+        )
+
     def reveal(self, item_id: int, query: str) -> None:
         """Show and select one item (a find-across-workspaces result). No-op by default;
         list pages search for `query` and select the row whose id is `item_id`."""
@@ -257,6 +296,7 @@ class Page(QWidget):
             return
         self._loaded_for = tenant_id
         self.present(data)
+        self._give_back_kept_edits()
         if self.is_empty(data):
             self.show_empty_state(data)
         else:

@@ -368,6 +368,16 @@ class ProfilePage(Page):
         self.timezone_error.set_error(None)
         self._update_dirty()
 
+    def unsaved_edits(self) -> dict[str, str]:
+        return {field: value or "" for field, value in self._changes().items()}
+
+    def restore_edits(self, edits: dict[str, str]) -> None:
+        if "display_name" in edits:
+            self.display_name.setText(edits["display_name"])
+        if edits.get("timezone"):
+            self.picker.set_zone(edits["timezone"])
+        self._update_dirty()
+
     def save(self) -> None:
         if not self._saving and self._changes():
             background(self.save_changes())

@@ -545,10 +545,13 @@ class MainWindow(QMainWindow):
             return await page.save_changes()
         return False
 
-    def stop_asking(self) -> None:
+    def stop_asking(self) -> bool:
         """The console is quitting without a user to ask (the session is ending): closing
-        this window no longer waits for unsaved edits to be saved or discarded."""
+        this window no longer waits for unsaved edits to be saved or discarded, which are
+        kept in the settings for the next start instead. Whether any were."""
         self._ask_before_closing = False
+        page = self.current_page()
+        return page is not None and page.keep_unsaved_edits()
 
     def keep_state(self) -> None:
         """Keep where the window is, its sidebar and each page's columns for the next start:
