@@ -314,3 +314,4 @@ async def test_edits_left_unsaved_by_a_quit_with_no_one_to_ask_are_back_next_tim
     assert not kept.unsaved_edits  # given back once
     assert (await again.session.client.me.get()).display_name == saved  # (not saved by itself)
     page.discard_changes()
+    settings_mod.save(kept)  # (the tests' shared home keeps no edits for the next test)
