@@ -450,8 +450,13 @@ class AppController:
         if account is not None:
             self.new_window(account)
             return
-        window = self.new_window()
-        window.show_signed_out()
+        # A window signed out signs in there; otherwise a new one does.
+        window = next((w for w in self.windows if w.session.current_account is None), None)
+        if window is None:
+            window = self.new_window()
+            window.show_signed_out()
+        else:
+            self.bring_to_front(window)
         background(self.show_sign_in(server, window=window))
 
     @staticmethod

@@ -334,5 +334,11 @@ async def test_started_again_comes_to_the_front_or_opens_a_window_on_another_ser
     dialog.reject()
     await wait_for(lambda: controller.sign_in_dialog is None, what="sign-in cancelled")
     assert new.session.current_account is None  # (signed out there; the first window as it was)
+    # Again: the window signed out there signs in, rather than one more window.
+    controller.started_again(staging)
+    dialog = await wait_for(lambda: controller.sign_in_dialog, what="sign-in again")
+    assert dialog.parent() is new and len(controller.windows) == 2
+    dialog.reject()
+    await wait_for(lambda: controller.sign_in_dialog is None, what="cancelled again")
     new.close()
     await wait_for(lambda: new not in controller.windows, what="new window closed")
