@@ -470,15 +470,7 @@ class AppController:
         where the desktop lets an app stop it, and the question is asked as quitting would
         ask it: the desktop then says the console stopped it, and the user logs out again
         once they have answered. Otherwise the session ends and the console with it."""
-        from callaro_desktop.views.dialogs.form import FormDialog
-
-        def holds_typing(window: Any) -> bool:
-            forms = window.findChildren(FormDialog)
-            return window.has_unsaved_changes() or any(
-                f.isVisible() and f.typed.touched for f in forms
-            )
-
-        unsaved = [w for w in self.windows if holds_typing(w)]
+        unsaved = [w for w in self.windows if w.holds_typing()]
         if not unsaved or not manager.allowsInteraction():
             return
         log.info("the session is ending with unsaved edits: asking to stop it")

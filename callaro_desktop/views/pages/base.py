@@ -202,6 +202,7 @@ class Page(QWidget):
         if key is None or not kept:
             return
         self.session.settings.remember_unsaved(key, None)
+        self.session.save_settings()  # (given back once: a Discard now must not bring them back)
         self.restore_edits(kept)
         self.session.messages.info(
             tr(

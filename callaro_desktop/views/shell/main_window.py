@@ -63,6 +63,7 @@ from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 from callaro_desktop.views.widgets.states import StateStack
 
 if TYPE_CHECKING:
+    from callaro_desktop.views.dialogs.form import FormDialog
     from callaro_desktop.views.shell.command_palette import CommandPalette
     from callaro_desktop.views.shell.find_across import FindAcrossDialog
 
@@ -499,19 +500,26 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         return page is not None and page.has_unsaved_changes()
 
+    def open_forms(self) -> list[FormDialog]:
+        """The form dialogs open over this window."""
+        # (Imported here: no form is open before the first window is, and start-up is timed.)
+        from callaro_desktop.views.dialogs.form import FormDialog
+
+        return [form for form in self.findChildren(FormDialog) if form.isVisible()]
+
+    def holds_typing(self) -> bool:
+        """Unsaved edits on the page, or a form open over it that the user has typed in."""
+        return self.has_unsaved_changes() or any(f.typed.touched for f in self.open_forms())
+
     async def confirm_leave(self) -> bool:
         """Whether the current page may be left: nothing unsaved, or the user had it saved
         (and the save went through) or discarded. False when they stay, or a save failed
         (its error is then shown on the page, beside what they typed). A form open over it
         that the user has typed in is asked about first (quitting from another window)."""
-        # (Imported here: no form is open before the first window is, and start-up is timed.)
-        from callaro_desktop.views.dialogs.form import FormDialog
-
-        for form in self.findChildren(FormDialog):
-            if form.isVisible():
-                if not await form.may_close():
-                    return False
-                form.reject()
+        for form in self.open_forms():
+            if not await form.may_close():
+                return False
+            form.reject()
         page = self.current_page()
         if page is None or not page.has_unsaved_changes():
             return True
