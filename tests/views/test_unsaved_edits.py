@@ -16,9 +16,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from shiboken6 import isValid
 
+from callaro_desktop.views.dialogs.add_number import AddNumberDialog
+from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
 from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
 from callaro_desktop.views.dialogs.confirm import ConfirmDialog
 from callaro_desktop.views.dialogs.invite_user import InviteUserDialog
+from callaro_desktop.views.dialogs.recharge import RechargeDialog
 
 from .conftest import ADMIN, MULTI, sign_in, wait_for
 from .test_profile import _profile, new_member, open_page
@@ -211,6 +214,62 @@ async def test_a_form_typed_in_asks_before_esc_or_cancel_throws_it_away(make_app
     ask = await shown(dialog, ConfirmDialog)
     ask.action_button.click()  # Discard
     await wait_for(lambda: gone(dialog), what="dialog closed after discarding")
+
+
+async def discard_asked(dialog: Any) -> None:
+    """Esc on `dialog` asks before throwing its edits away; Keep editing keeps it open."""
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not gone(dialog), "closed at once, the edit thrown away without asking"
+    ask = await shown(dialog, ConfirmDialog)
+    assert ask.windowTitle() == "Discard changes?"
+    QTest.keyClick(ask, Qt.Key.Key_Return)  # Keep editing
+    await wait_for(lambda: gone(ask), what="question answered")
+    assert dialog.isVisible()
+
+
+async def test_stepping_a_spin_box_and_field_changing_buttons_count_as_edits(
+    make_app, sandbox
+) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+
+    # A spin box stepped with a key: no signal of the user's own, and it used to close at once.
+    page = await open_page(controller, "phone_numbers")
+    page.open_primary_action()
+    add: AddNumberDialog = await shown(window, AddNumberDialog)
+    await wait_for(lambda: add.pricing is not None, what="prices")
+    add.quantity.setFocus()
+    QTest.keyClick(add.quantity, Qt.Key.Key_Down)  # already at its least: nothing changes
+    await wait_for(lambda: add.quantity.value() == 1, what="step handled")
+    QTest.keyClick(add, Qt.Key.Key_Escape)
+    await wait_for(lambda: gone(add), what="unchanged dialog closed by Esc")
+    page.open_primary_action()
+    add = await shown(window, AddNumberDialog)
+    await wait_for(lambda: add.pricing is not None, what="prices")
+    add.quantity.setFocus()
+    QTest.keyClick(add.quantity, Qt.Key.Key_Up)
+    await wait_for(lambda: add.quantity.value() == 2, what="stepped")
+    await discard_asked(add)
+    assert add.quantity.value() == 2
+    add.reject()
+
+    # Buttons that change the form: Create API key's "Clear all" scopes, Recharge's presets.
+    page = await open_page(controller, "api_keys")
+    page.open_primary_action()
+    create: ApiKeyCreateDialog = await shown(window, ApiKeyCreateDialog)
+    create.picker.clear_button.click()
+    assert not create.picker.selected()
+    await discard_asked(create)
+    create.reject()
+
+    page = await open_page(controller, "billing")
+    page.recharge_button.click()
+    recharge: RechargeDialog = await shown(window, RechargeDialog)
+    recharge.preset_buttons[0].click()
+    assert recharge.amount.text()
+    await discard_asked(recharge)
+    recharge.reject()
 
 
 async def test_a_form_the_console_filled_closes_without_asking(make_app, sandbox) -> None:

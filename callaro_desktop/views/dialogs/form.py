@@ -17,11 +17,14 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -41,6 +44,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.common import FieldError, run_dialog
 from callaro_desktop.views.dialogs.confirm import confirm
+from callaro_desktop.views.widgets.edits import EDITS_FORM
 from callaro_desktop.views.widgets.focus import focus_through
 
 if TYPE_CHECKING:
@@ -77,6 +81,10 @@ class RetryButton(QPushButton):
             field.setFocus()
 
 
+# What a user does to step a spin box (typing in it is its line edit's textEdited).
+_STEPS = frozenset({QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.MouseButtonPress})
+
+
 class TypedWatch(QObject):
     """Whether the user has typed or picked anything in a dialog since it opened.
 
@@ -90,11 +98,19 @@ class TypedWatch(QObject):
         super().__init__(dialog)
         self.dialog = dialog
         self.touched = False
+        self._stepping: QAbstractSpinBox | None = None
         dialog.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.dialog and event.type() == QEvent.Type.Show:
-            self.watch()
+        if watched is self.dialog:
+            if event.type() == QEvent.Type.Show:
+                self.watch()
+        elif isinstance(watched, QAbstractSpinBox) and event.type() in _STEPS:
+            # The arrow keys, the wheel and the step buttons change a spin box with no
+            # signal of the user's own (its valueChanged is also the dialog's own setValue):
+            # a change while one of them is handled is the user's.
+            self._stepping = watched
+            QTimer.singleShot(0, self, self._stepped)
         return False
 
     def watch(self) -> None:
@@ -116,12 +132,29 @@ class TypedWatch(QObject):
                 # Ticked or moved (a connection's codecs): filled before the dialog shows.
                 field.itemChanged.connect(self._touch)
                 field.model().rowsInserted.connect(self._touch)
+            elif isinstance(field, QAbstractSpinBox):
+                field.installEventFilter(self)
+                changed = (
+                    field.dateTimeChanged
+                    if isinstance(field, QDateTimeEdit)
+                    else getattr(field, "valueChanged", None)  # (QSpinBox, QDoubleSpinBox)
+                )
+                if changed is not None:
+                    changed.connect(lambda *_a, f=field: self._touch_if(f is self._stepping))
+            elif isinstance(field, QAbstractButton) and field.property(EDITS_FORM):
+                field.clicked.connect(self._touch)  # (widgets/edits.py)
             else:
                 continue
             field.setProperty(self._WATCHED, True)
 
     def _touch(self, *_args: object) -> None:
         self.touched = True
+
+    def _touch_if(self, changed: bool) -> None:
+        self.touched = self.touched or changed
+
+    def _stepped(self) -> None:
+        self._stepping = None
 
 
 class FormDialog(QDialog):

@@ -38,6 +38,7 @@ from callaro_desktop.services import downloads
 from callaro_desktop.services.formatting import zone
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.form import FormDialog
+from callaro_desktop.views.widgets.edits import edits_form
 
 if TYPE_CHECKING:
     from callaro_desktop.services.session import Session
@@ -176,6 +177,7 @@ class RechargeDialog(FormDialog):
             button.setAutoDefault(False)
             button.setAccessibleName(tr("Add {0}").format(text))
             button.clicked.connect(lambda _c=False, r=rupees: self.amount.setText(f"{r:,}"))
+            edits_form(button)
             row.addWidget(button)
             self.preset_buttons.append(button)
         row.addStretch(1)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.views import theme
+from callaro_desktop.views.widgets.edits import edits_form
 from callaro_desktop.views.widgets.focus import focus_through
 
 
@@ -173,6 +174,7 @@ class ScopePicker(QFrame):
         self.clear_button = QPushButton(tr("C&lear all"))
         self.clear_button.setAccessibleName(tr("Clear all scopes"))
         self.clear_button.clicked.connect(lambda: self.set_selected(()))
+        edits_form(self.reset_button, self.clear_button)
         self.summary = QLabel()
         self.summary.setProperty("muted", True)
         self.summary.setAccessibleName(tr("Scope summary"))
