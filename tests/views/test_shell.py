@@ -129,11 +129,16 @@ async def test_switching_tenant_updates_the_sidebar_and_falls_back(make_app, san
     session.switch_tenant(tenants["Brightline Logistics"].id)  # Admin there
     window.navigate("users")
     await wait_for(lambda: window.router.current == "users")
-    assert "users" in _visible_pages(controller)
+    await wait_for(lambda: "users" in _visible_pages(controller), what="sidebar")
     window.request_tenant_switch(tenants["Acme Health"].id)  # Operator there
-    await wait_for(lambda: session.tenant_id == tenants["Acme Health"].id)
-    assert "users" not in _visible_pages(controller)
+    # The page falls back at once; the sidebar, menus and title follow once the new page's
+    # requests have left, before anything is painted (test_switch_paint.py).
+    assert session.tenant_id == tenants["Acme Health"].id
     assert window.router.current == "profile"
+    window.navigate("users")
+    assert window.router.current == "profile"  # (not even in the moment before the sidebar)
+    await wait_for(lambda: "users" not in _visible_pages(controller), what="sidebar")
+    assert not window.page_actions["users"].isVisible()
     assert window.windowTitle() == "Acme Health — Callaro"
 
 

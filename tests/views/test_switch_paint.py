@@ -31,6 +31,8 @@ class Timeline(QObject):
         super().__init__()
         self.window = window
         self.paints: list[float] = []
+        # What the toolbar's workspace chip and the title said at each paint.
+        self.shown: list[tuple[float, str, str]] = []
         self.sends: list[tuple[str, str | None, float]] = []
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -39,8 +41,14 @@ class Timeline(QObject):
             and isinstance(watched, QWidget)
             and (watched is self.window or self.window.isAncestorOf(watched))
         ):
-            self.paints.append(time.monotonic())
+            now = time.monotonic()
+            self.paints.append(now)
+            self.shown.append((now, self.window.switcher.text(), self.window.windowTitle()))
         return False
+
+    def first_shown_after(self, moment: float) -> tuple[str, str]:
+        _t, chip, title = min(x for x in self.shown if x[0] >= moment)
+        return chip, title
 
     def sent_for(self, tenant: int) -> list[float]:
         return [t for _path, x, t in self.sends if x == str(tenant)]
@@ -107,6 +115,10 @@ async def test_the_requests_leave_before_the_window_paints(
     assert max(sent) < min(painted), (sorted(sent), sorted(painted)[:3])
     assert not window._paint_hold.active
     assert page.subtitle_label.text().startswith(controller.session.tenant.name)
+    # The toolbar and title, shown while the requests travelled, are in that first paint.
+    name = controller.session.tenant.name
+    chip, title = seen.first_shown_after(switched)
+    assert chip.startswith(name) and title.startswith(name), (chip, title)
 
 
 async def test_a_request_slow_to_leave_holds_the_paint_for_a_frame_at_most(
@@ -134,6 +146,8 @@ async def test_a_request_slow_to_leave_holds_the_paint_for_a_frame_at_most(
     assert first - switched >= main_window_module.SWITCH_PAINT_HOLD_S * 0.9
     assert first - switched < 0.5
     assert not window._paint_hold.active
+    chip, title = seen.first_shown_after(switched)
+    assert chip.startswith(session.tenant.name) and title.startswith(session.tenant.name)
     await wait_for(lambda: all(c.state == "ready" for c in page.visible_cards()), timeout=20)
 
 

@@ -725,15 +725,15 @@ class MainWindow(QMainWindow):
     # -- reacting to the session ---------------------------------------------------------
 
     def _on_tenant_changed(self, tenant: TenantRef | None) -> None:
+        self._allowed = {item.page_id for item in NAV if self.session.can(item.capability)}
         if tenant is not None and self.router.current is not None:
+            # A switch: the page's requests go first, and the workspace's name, the title
+            # and the pages its role may open are shown while the server works on them
+            # (~1 ms of the GUI thread that came before the requests). Nothing is painted
+            # until then, so no frame shows one workspace's rows under another's name.
             self._paint_once_requests_left()
-        self.switcher.show_tenant(tenant)
-        self._update_title()
-        self._allowed = self.sidebar.apply_visibility(
-            lambda item: self.session.can(item.capability)
-        )
-        for page_id, action in self.page_actions.items():
-            action.setVisible(page_id in self._allowed)
+        else:
+            self._show_workspace()
         self.router.forget(self._allowed)
         if tenant is None:
             if self.session.client is None:
@@ -751,6 +751,14 @@ class MainWindow(QMainWindow):
             self._show_page(current)
         else:
             self.router.replace(self._fallback())
+
+    def _show_workspace(self) -> None:
+        """The toolbar, title, sidebar and menus for the workspace now shown."""
+        self.switcher.show_tenant(self.session.tenant)
+        self._update_title()
+        self.sidebar.apply_visibility(lambda item: item.page_id in self._allowed)
+        for page_id, action in self.page_actions.items():
+            action.setVisible(page_id in self._allowed)
         self._update_account_button()
 
     def _paint_once_requests_left(self) -> None:
@@ -764,7 +772,7 @@ class MainWindow(QMainWindow):
         paint its changed regions, so only those are painted afterwards.
         """
         if self._paint_hold.active:
-            return  # The first hold's release paints everything changed since.
+            return  # The first hold's release shows and paints everything changed since.
         self._paint_hold.start()
 
         async def release() -> None:
@@ -773,6 +781,8 @@ class MainWindow(QMainWindow):
             except TimeoutError:
                 pass  # A new connection's handshake: show the loading states meanwhile.
             finally:
+                if shiboken6.isValid(self):
+                    self._show_workspace()
                 self._paint_hold.stop()
 
         background(release())
