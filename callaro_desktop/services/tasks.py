@@ -58,6 +58,10 @@ class TaskManager:
     def running(self) -> list[TaskKey]:
         return [k for k, t in self._tasks.items() if not t.done()]
 
+    def pending(self, scope: Hashable) -> list[asyncio.Task[Any]]:
+        """The unfinished tasks whose key's second part is `scope` (e.g. a tenant id)."""
+        return [t for k, t in self._tasks.items() if k[1] == scope and not t.done()]
+
     def _forget(self, key: TaskKey, task: asyncio.Task[Any]) -> None:
         if self._tasks.get(key) is task:
             del self._tasks[key]

@@ -775,9 +775,19 @@ class MainWindow(QMainWindow):
             return  # The first hold's release shows and paints everything changed since.
         self._paint_hold.start()
 
+        loop = asyncio.get_running_loop()
+        until = loop.time() + SWITCH_PAINT_HOLD_S
+        tenant_id = self.session.tenant_id
+
         async def release() -> None:
             try:
                 await asyncio.wait_for(self.session.requests_sent(), SWITCH_PAINT_HOLD_S)
+                # On their way. A near server answers within the same frame: the first
+                # paint then shows the new workspace's data, not its loading states and
+                # the data one paint later.
+                loads = self.session.tasks.pending(tenant_id)
+                if loads and (left := until - loop.time()) > 0:
+                    await asyncio.wait(loads, timeout=left)
             except TimeoutError:
                 pass  # A new connection's handshake: show the loading states meanwhile.
             finally:
