@@ -311,26 +311,31 @@ def _time_child(
     if checkout is not None:
         script = checkout / "benchmarks" / script.name
         env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")])
-    started = time.time()
-    proc = subprocess.Popen(
-        [sys.executable, str(script), *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    marks: dict[str, float] = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        name, _, value = line.strip().partition(" ")
-        if name in {"PYTHON", "IMPORTED", "SHELL", "SIGNED_IN", "READY", "PAINTED"}:
-            marks[name] = float(value) - started
-        elif name == "CPU":
-            marks[name] = float(value)
-    code = proc.wait(timeout=120)
-    marks["EXIT"] = time.time() - started
-    if code != 0 or "PAINTED" not in marks:
-        raise RuntimeError(f"{args[0]} run failed (exit {code}, marks {marks})")
+    # What the child says on stderr is kept for a failure's message (a file: a pipe nobody
+    # reads while the child runs could fill and stall it).
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errors:
+        started = time.time()
+        proc = subprocess.Popen(
+            [sys.executable, str(script), *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        marks: dict[str, float] = {}
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            name, _, value = line.strip().partition(" ")
+            if name in {"PYTHON", "IMPORTED", "SHELL", "SIGNED_IN", "READY", "PAINTED"}:
+                marks[name] = float(value) - started
+            elif name == "CPU":
+                marks[name] = float(value)
+        code = proc.wait(timeout=120)
+        marks["EXIT"] = time.time() - started
+        if code != 0 or "PAINTED" not in marks:
+            errors.seek(0)
+            said = errors.read()[-3000:]
+            raise RuntimeError(f"{args[0]} run failed (exit {code}, marks {marks}):\n{said}")
     return marks
 
 
