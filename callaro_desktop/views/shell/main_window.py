@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QSize, Qt, QUrl, Signal
@@ -69,9 +69,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Longest a workspace switch holds the window's painting for its requests to leave: under a
-#: frame, so a switch never looks late; a keep-alive connection writes them in ~1 ms.
-SWITCH_PAINT_HOLD_S = 0.016
+#: Longest a workspace switch or a page's first load holds the window's painting, for its
+#: requests to leave and its answers to come: under a frame, so the window never looks late;
+#: a keep-alive connection writes them in ~1 ms, and a near server answers in a few.
+PAINT_HOLD_S = 0.016
 SIDEBAR_WIDTH = 220  # px, until the user drags it
 # Every page fits beside the sidebar from half a 1536 px screen (1920 px at 125 %) up; in a
 # narrower window the sidebar folds away, down to the window's narrowest, half a 1366 px screen
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         self._ask_before_closing = True
         self.setObjectName("MainWindow")
         self._paint_hold = _PaintHold(self)
+        self._workspace_due = False  # a switch's toolbar and sidebar, shown once it paints
+        self._held_loads: list[Callable[[], list[asyncio.Task[Any]]]] = []  # (_paint_once_loaded)
         self.setAccessibleName(tr("Callaro Desktop"))
         self.setMinimumSize(NARROWEST_WITHOUT_SIDEBAR, NARROWEST_HEIGHT)
         self.router = Router(self)
@@ -707,11 +710,19 @@ class MainWindow(QMainWindow):
         self.columns_menu.menuAction().setEnabled(bool(page.column_actions))
         self._mark_current_page()
         tenant_id = self.session.tenant_id
-        if tenant_id is not None:
-            settings = self.session.settings
-            key = tenant_key(self.session.account, tenant_id)
-            settings.remember_page(key, page_id)
+        if tenant_id is None:
+            page.activate()
+            return
+        settings = self.session.settings
+        settings.remember_page(tenant_key(self.session.account, tenant_id), page_id)
+        running = set(self.session.tasks.pending(tenant_id))
         page.activate()
+        started = [t for t in self.session.tasks.pending(tenant_id) if t not in running]
+        if started:
+            # The page asked for its data: painted once with it, when it comes soon enough.
+            # (A page built just now may paint its loading state all the same: its widgets,
+            # changed before they were in the window, asked to be painted on their own.)
+            self._paint_once_loaded(lambda: started)
 
     def _on_history(self, can_back: bool, can_forward: bool) -> None:
         self.back_action.setEnabled(can_back)
@@ -731,7 +742,9 @@ class MainWindow(QMainWindow):
             # and the pages its role may open are shown while the server works on them
             # (~1 ms of the GUI thread that came before the requests). Nothing is painted
             # until then, so no frame shows one workspace's rows under another's name.
-            self._paint_once_requests_left()
+            self._workspace_due = True
+            tenant_id = tenant.id
+            self._paint_once_loaded(lambda: self.session.tasks.pending(tenant_id))
         else:
             self._show_workspace()
         self.router.forget(self._allowed)
@@ -754,6 +767,7 @@ class MainWindow(QMainWindow):
 
     def _show_workspace(self) -> None:
         """The toolbar, title, sidebar and menus for the workspace now shown."""
+        self._workspace_due = False
         self.switcher.show_tenant(self.session.tenant)
         self._update_title()
         self.sidebar.apply_visibility(lambda item: item.page_id in self._allowed)
@@ -761,37 +775,38 @@ class MainWindow(QMainWindow):
             action.setVisible(page_id in self._allowed)
         self._update_account_button()
 
-    def _paint_once_requests_left(self) -> None:
-        """Hold the window's painting from a workspace switch until the new workspace's
-        requests are on the wire (at most SWITCH_PAINT_HOLD_S).
+    def _paint_once_loaded(self, loads: Callable[[], list[asyncio.Task[Any]]]) -> None:
+        """Hold the window's painting until the requests just started are on the wire and,
+        within PAINT_HOLD_S in all, until `loads()` are done.
 
-        Qt paints before the loop runs the page's tasks, so the loading states were painted
-        first (~1-1.5 ms) and the requests left after them; held, the same paint happens
-        while the server works. Nothing is painted meanwhile, so no frame can show one
+        Qt paints before the loop runs the page's tasks: the loading states were painted
+        first (~1-1.5 ms), the requests left after them, and a near server's answers waited
+        for that paint and were painted a frame later. Held, the requests leave first, and
+        the first paint shows the answers when they come within the frame, and the loading
+        states when they do not. Nothing is painted meanwhile, so no frame can show one
         workspace's figures under another's name. What is held is the window's request to
         paint its changed regions, so only those are painted afterwards.
         """
+        self._held_loads.append(loads)
         if self._paint_hold.active:
-            return  # The first hold's release shows and paints everything changed since.
+            return  # Within the first hold's frame: its release waits for these too.
         self._paint_hold.start()
-
         loop = asyncio.get_running_loop()
-        until = loop.time() + SWITCH_PAINT_HOLD_S
-        tenant_id = self.session.tenant_id
+        until = loop.time() + PAINT_HOLD_S
+
+        def waiting() -> list[asyncio.Task[Any]]:
+            return [t for held in self._held_loads for t in held() if not t.done()]
 
         async def release() -> None:
             try:
-                await asyncio.wait_for(self.session.requests_sent(), SWITCH_PAINT_HOLD_S)
-                # On their way. A near server answers within the same frame: the first
-                # paint then shows the new workspace's data, not its loading states and
-                # the data one paint later.
-                loads = self.session.tasks.pending(tenant_id)
-                if loads and (left := until - loop.time()) > 0:
-                    await asyncio.wait(loads, timeout=left)
+                await asyncio.wait_for(self.session.requests_sent(), PAINT_HOLD_S)
+                while (left := until - loop.time()) > 0 and (tasks := waiting()):
+                    await asyncio.wait(tasks, timeout=left)
             except TimeoutError:
                 pass  # A new connection's handshake: show the loading states meanwhile.
             finally:
-                if shiboken6.isValid(self):
+                self._held_loads.clear()
+                if shiboken6.isValid(self) and self._workspace_due:
                     self._show_workspace()
                 self._paint_hold.stop()
 
