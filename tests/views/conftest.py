@@ -27,6 +27,8 @@ from callaro_desktop.settings import Settings
 from callaro_sandbox.config import SandboxConfig
 from callaro_sandbox.server import RunningServer, run_in_thread
 
+from .stray_windows import stray_windows
+
 T = TypeVar("T")
 
 ADMIN = ("admin@demo.callaro.test", "demo-password-1")
@@ -64,6 +66,17 @@ def large_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     server = run_in_thread(db, config=cfg, seed_profile="large")
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_stray_windows(qapp: QApplication) -> Iterator[None]:
+    """Every UI test fails if the console made a widget visible before giving it a parent
+    (stray_windows.py)."""
+    with stray_windows(qapp) as found:
+        yield
+    assert not found, "made visible while it had no parent (a window of its own): " + "; ".join(
+        sorted(set(found))
+    )
 
 
 def set_faults(server: RunningServer, rules: list[dict[str, Any]]) -> None:

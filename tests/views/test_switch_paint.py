@@ -195,10 +195,11 @@ async def test_a_near_servers_answers_are_in_the_first_paint_after_a_switch(
     assert seen.first_shown_after(switched)[0].startswith(session.tenant.name)
 
 
-async def test_a_page_going_back_for_its_data_is_painted_once_with_a_near_servers_answer(
+async def test_a_page_loading_is_painted_once_with_a_near_servers_answer(
     make_app, sandbox, timeline, qapp, monkeypatch, faults
 ) -> None:
-    """Going back to a page whose data is of another workspace (it loads again)."""
+    """A page opened for the first time, and going back to one whose data is of another
+    workspace (it loads again)."""
     controller = await make_app()
     await sign_in(controller, sandbox, MULTI)
     window, session = controller.window, controller.session
@@ -221,12 +222,17 @@ async def test_a_page_going_back_for_its_data_is_painted_once_with_a_near_server
         await wait_for(lambda: any(t >= opened for t in seen.paints), what="a paint")
         return next(state for t, state in seen.probed if t >= opened)
 
-    await go("phone_numbers")
     seen = Timeline(window, probe=shown)
     timeline.append(seen)
     qapp.installEventFilter(seen)
     # Held long here (a slow test machine): the page's first paint has the rows.
     monkeypatch.setattr(main_window_module, "PAINT_HOLD_S", 5.0)
+    await wait_for(lambda: not window._paint_hold.active, timeout=5, what="the landing page's")
+    assert "phone_numbers" not in window.pages
+    opened = time.monotonic()
+    await go("phone_numbers")  # built now
+    await wait_for(lambda: any(t >= opened for t in seen.paints), what="a paint")
+    assert next(state for t, state in seen.probed if t >= opened) == ("phone_numbers", "ready")
     assert await back_to_numbers_in_the_other_workspace() == ("phone_numbers", "ready")
     # A server further than a frame: the loading state is painted meanwhile.
     monkeypatch.setattr(main_window_module, "PAINT_HOLD_S", 0.016)

@@ -172,7 +172,7 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.setMinimumWidth(460)
-        self.intro = QLabel(intro or "")
+        self.intro = QLabel(intro or "", self)  # (a child before setVisible: see pages.base)
         self.intro.setWordWrap(True)
         self.intro.setVisible(bool(intro))
         self.form = QFormLayout()

@@ -163,10 +163,11 @@ class NumberDetailDialog(FormDialog):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 6)
         lay.setSpacing(4)
-        self.added_header = QLabel(tr("Number added"))
+        # (Children at once: they are made visible or not below, before they are laid out.)
+        self.added_header = QLabel(tr("Number added"), self)
         self.added_header.setObjectName("StateTitle")
         self.added_header.setAccessibleName(tr("Number added"))
-        self.added_note = QLabel()
+        self.added_note = QLabel(self)
         self.added_note.setWordWrap(True)
         self.added_note.setProperty("muted", True)
         if added:

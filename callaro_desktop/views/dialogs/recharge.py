@@ -270,7 +270,8 @@ class RechargeWaitDialog(QDialog):
         self.status.setAccessibleName(tr("Payment status"))
 
         self.buttons = QDialogButtonBox()
-        self.reopen_button = QPushButton(tr("&Open payment page again"))
+        # (A child at once: made visible or not before the button box takes it.)
+        self.reopen_button = QPushButton(tr("&Open payment page again"), self)
         self.reopen_button.setAccessibleName(tr("Open payment page again"))
         self.reopen_button.setAutoDefault(False)
         self.reopen_button.clicked.connect(self.open_checkout)

@@ -109,10 +109,12 @@ class Page(QWidget):
         #: The check items that show or hide the list's columns (View → Columns), if any.
         self.column_actions: list[QAction] = []
 
-        self.title_label = QLabel(self.title())
+        # Built inside the page: a widget without a parent that is made visible is a window of
+        # its own, and the desktop showed a small one for each page built (setVisible below).
+        self.title_label = QLabel(self.title(), self)
         self.title_label.setObjectName("PageTitle")
         self.title_label.setAccessibleName(self.title())
-        self.subtitle_label = QLabel(self.subtitle())
+        self.subtitle_label = QLabel(self.subtitle(), self)
         self.subtitle_label.setObjectName("PageSubtitle")
         self.subtitle_label.setVisible(bool(self.subtitle()))
         self.subtitle_label.setWordWrap(True)

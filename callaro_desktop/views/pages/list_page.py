@@ -207,8 +207,8 @@ class ListPage(Page, Generic[T]):
         header = self.table.horizontalHeader()
 
         placeholder = self.search_placeholder or ""
-        self.search = SearchField(placeholder, placeholder.rstrip("…"))
-        self.search.setVisible(self.search_placeholder is not None)
+        self.search = SearchField(placeholder, placeholder.rstrip("…"), parent=self)
+        self.search.setVisible(self.search_placeholder is not None)  # (a child: see Page)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)

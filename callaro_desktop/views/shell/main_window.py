@@ -259,8 +259,9 @@ class MainWindow(QMainWindow):
         badge_row = QHBoxLayout(badge_box)
         badge_row.setContentsMargins(0, 0, 8, 0)
         badge_row.addWidget(self.demo_badge, 0, Qt.AlignmentFlag.AlignVCenter)
-        badge_box.setVisible(self.demo)
-        bar.addWidget(badge_box)
+        # Shown or hidden through its toolbar action: made visible while it had no parent,
+        # it was a window of its own for a moment.
+        bar.addWidget(badge_box).setVisible(self.demo)
         self.account_button = ShrinkingToolButton()
         self.account_button.setObjectName("AccountButton")
         self.account_button.setAccessibleName(tr("Account menu"))
@@ -720,8 +721,6 @@ class MainWindow(QMainWindow):
         started = [t for t in self.session.tasks.pending(tenant_id) if t not in running]
         if started:
             # The page asked for its data: painted once with it, when it comes soon enough.
-            # (A page built just now may paint its loading state all the same: its widgets,
-            # changed before they were in the window, asked to be painted on their own.)
             self._paint_once_loaded(lambda: started)
 
     def _on_history(self, can_back: bool, can_forward: bool) -> None:

@@ -273,7 +273,11 @@ class Pill(QWidget):
         self._text = text
         self._tone = tone
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.set(text, tone)
+        self.setAccessibleName(text)
+        # Hidden until it has a text (set()). Never shown here: a widget made visible before
+        # it has a parent is a window of its own, and a pill built with its text was one.
+        if not text:
+            self.hide()
 
     def text(self) -> str:
         return self._text
