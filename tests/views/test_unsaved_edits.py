@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from shiboken6 import isValid
 
 from callaro_desktop.views.dialogs.add_number import AddNumberDialog
@@ -51,7 +51,14 @@ async def test_discarded_edits_are_gone_when_the_page_is_opened_again(make_app, 
     saved = page.display_name.text()
     page.display_name.setText("Left behind")
     window.navigate("dashboard")
-    await answer(window, Button.Discard)
+    box = await question(window)
+    # Every answer has its own Alt letter (Enter is Save, Esc Cancel); Alt+D is Discard.
+    letters = [b.text().split("&", 1)[1][:1].lower() for b in box.buttons()]
+    assert len(set(letters)) == len(letters) == 3, [b.text() for b in box.buttons()]
+    assert box.button(Button.Discard).text().replace("&", "") == "Discard"
+    box.activateWindow()
+    await wait_for(lambda: QApplication.activeWindow() is box, what="question active")
+    QTest.keyClick(box, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     await wait_for(lambda: window.router.current == "dashboard", what="left after discard")
     # Discarded means discarded: back on the page, the saved name, nothing unsaved (the
     # edit used to come back, still marked unsaved, after the user had said to drop it).

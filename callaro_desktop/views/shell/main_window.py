@@ -545,6 +545,11 @@ class MainWindow(QMainWindow):
         )
         box.setInformativeText(tr("If you discard them, they are lost."))
         box.setDefaultButton(QMessageBox.StandardButton.Save)
+        for button in box.buttons():
+            # Enter saves and Esc cancels; each answer has its Alt letter too (the first of
+            # the platform's wording for it: Save, Discard or Don't Save, Cancel).
+            if "&" not in button.text():
+                button.setText("&" + button.text())
         self._leave_question = box
         try:
             answer = await run_dialog(box)
