@@ -382,3 +382,17 @@ async def test_edits_left_unsaved_by_a_quit_with_no_one_to_ask_are_back_next_tim
     assert not settings_mod.load().unsaved_edits
     assert (await again.session.client.me.get()).display_name == saved  # (not saved by itself)
     page.discard_changes()
+
+
+def test_alt_letters_never_clash_whatever_the_platform_calls_the_answers(qapp) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from callaro_desktop.views.shell.main_window import with_alt_letters
+
+    # Qt's GNOME wording for Discard starts with the C of Cancel.
+    for words in (["Save", "Discard", "Cancel"], ["Save", "Close without Saving", "Cancel"]):
+        buttons = [QPushButton(w) for w in words]
+        with_alt_letters(buttons)
+        letters = [b.text().partition("&")[2][:1].lower() for b in buttons]
+        assert all(letters) and len(set(letters)) == 3, [b.text() for b in buttons]
+        assert [b.text().replace("&", "") for b in buttons] == words

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -135,6 +136,21 @@ class _PaintHold(QObject):
             self._missed = True
             return True
         return False
+
+
+def with_alt_letters(buttons: list[QAbstractButton]) -> None:
+    """Give each of `buttons` without one an Alt letter of its own: the first letter of its
+    text no other button has (Save, Discard, Cancel; where the platform words Discard
+    "Close without Saving", its letter is the l, not the C of Cancel)."""
+    taken = {b.text().partition("&")[2][:1].lower() for b in buttons if "&" in b.text()}
+    for button in buttons:
+        text = button.text()
+        if "&" in text:
+            continue
+        at = next((i for i, c in enumerate(text) if c.isalnum() and c.lower() not in taken), None)
+        if at is not None:
+            taken.add(text[at].lower())
+            button.setText(text[:at] + "&" + text[at:])
 
 
 def standard_keys(key: QKeySequence.StandardKey, otherwise: str) -> list[QKeySequence]:
@@ -545,11 +561,8 @@ class MainWindow(QMainWindow):
         )
         box.setInformativeText(tr("If you discard them, they are lost."))
         box.setDefaultButton(QMessageBox.StandardButton.Save)
-        for button in box.buttons():
-            # Enter saves and Esc cancels; each answer has its Alt letter too (the first of
-            # the platform's wording for it: Save, Discard or Don't Save, Cancel).
-            if "&" not in button.text():
-                button.setText("&" + button.text())
+        # Enter saves and Esc cancels; each answer has its Alt letter too.
+        with_alt_letters(box.buttons())
         self._leave_question = box
         try:
             answer = await run_dialog(box)
