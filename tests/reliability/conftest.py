@@ -47,6 +47,7 @@ from callaro_desktop.settings import Settings
 from tests.views.conftest import (  # noqa: F401  (fixtures and the async-test hook, re-exported)
     loop,
     make_app,
+    no_stray_windows,
     pytest_pyfunc_call,
     run,
 )
