@@ -787,7 +787,7 @@ class MainWindow(QMainWindow):
         self._workspace_due = False
         self.switcher.show_tenant(self.session.tenant)
         self._update_title()
-        self.sidebar.apply_visibility(lambda item: item.page_id in self._allowed)
+        self.sidebar.apply_visibility(self._allowed)
         for page_id, action in self.page_actions.items():
             action.setVisible(page_id in self._allowed)
         self._update_account_button()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
@@ -78,17 +78,13 @@ class Sidebar(QTreeWidget):
             index = step
         return index
 
-    def apply_visibility(self, visible: Callable[[NavItem], bool]) -> set[str]:
-        """Hide what the role may not open; returns the page ids still shown."""
-        shown: set[str] = set()
+    def apply_visibility(self, shown: set[str]) -> None:
+        """Show the pages `shown` (those the role may open) and hide the rest, with any
+        group left empty."""
         for item in NAV:
-            allowed = visible(item)
-            self._items[item.page_id].setHidden(not allowed)
-            if allowed:
-                shown.add(item.page_id)
+            self._items[item.page_id].setHidden(item.page_id not in shown)
         for group, header in self._groups.items():
             header.setHidden(not any(i.group == group and i.page_id in shown for i in NAV))
-        return shown
 
     def select_page(self, page_id: str) -> None:
         row = self._items.get(page_id)
