@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import random
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # "truncate" lets the route answer, then cuts its body in half and hangs up (a download
 # that breaks mid-way); "drop" hangs up before the route runs.
+# How many request ids each rule remembers.
+RECENT_IDS = 50
+
 FaultBody = Literal["html502", "malformed_json", "drop", "truncate"]
 
 
@@ -63,11 +67,14 @@ class Decision:
 
 @dataclass
 class Faults:
-    """The live rule set. ``fired`` counts how often each rule (by index) has fired."""
+    """The live rule set. ``fired`` counts how often each rule (by index) has fired, and
+    ``request_ids`` keeps the ids of the last requests each fired on: a client that got no
+    answer can be checked to show the id of a request the server saw."""
 
     rules: list[FaultRule] = field(default_factory=list)
     seed: int | None = None
     fired: dict[int, int] = field(default_factory=dict)
+    request_ids: dict[int, deque[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -85,6 +92,7 @@ class Faults:
     def replace(self, rules: list[FaultRule]) -> None:
         self.rules = list(rules)
         self.fired = {}
+        self.request_ids = {}
 
     def clear(self) -> None:
         self.replace([])
@@ -94,10 +102,11 @@ class Faults:
         for i, rule in enumerate(self.rules):
             item = rule.model_dump(mode="json")
             item["fired"] = self.fired.get(i, 0)
+            item["request_ids"] = list(self.request_ids.get(i, ()))
             out.append(item)
         return out
 
-    def decide(self, method: str, path: str) -> Decision:
+    def decide(self, method: str, path: str, request_id: str | None = None) -> Decision:
         decision = Decision()
         for i, rule in enumerate(self.rules):
             if not rule.matches(method, path):
@@ -109,6 +118,8 @@ class Faults:
             if rule.is_failure and decision.rule is not None:
                 continue
             self.fired[i] = self.fired.get(i, 0) + 1
+            if request_id is not None:
+                self.request_ids.setdefault(i, deque(maxlen=RECENT_IDS)).append(request_id)
             decision.latency_ms += rule.latency_ms or 0
             if rule.is_failure:
                 decision.rule = rule

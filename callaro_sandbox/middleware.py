@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import math
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -31,8 +32,19 @@ HTML_502 = (
 MALFORMED_JSON = b'{"data": {"id": 1, "name": "trunc'
 
 
+# A client's own id is adopted when it looks like an id: nothing that could forge a log line.
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
 def new_request_id() -> str:
     return "req_" + secrets.token_hex(12)
+
+
+def request_id_for(scope: Scope) -> str:
+    """The client's `X-Request-Id` when it sent a well-formed one, so an attempt it gave up on
+    (a timeout, a reset) can be found under the id it shows; otherwise a new one."""
+    sent = Headers(scope=scope).get("x-request-id", "")
+    return sent if _CLIENT_REQUEST_ID.fullmatch(sent) else new_request_id()
 
 
 class TokenBucket:
@@ -96,7 +108,7 @@ class SandboxMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = new_request_id()
+        rid = request_id_for(scope)
         token = request_id_var.set(rid)
         started = False
 
@@ -111,7 +123,7 @@ class SandboxMiddleware:
             path: str = scope["path"]
             method: str = scope["method"]
             if not path.startswith("/sandbox/faults"):
-                decision = self.config.faults.decide(method, path)
+                decision = self.config.faults.decide(method, path, rid)
                 if decision.latency_ms:
                     await asyncio.sleep(decision.latency_ms / 1000)
                 if decision.rule is not None and decision.rule.body == "truncate":

@@ -118,6 +118,19 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
+def new_request_id() -> str:
+    """The id each attempt is sent with (`X-Request-Id`), in the server's own format: a failure
+    the server never answered (a timeout, a reset) still has an id to quote, one the server
+    logged if the request reached it."""
+    return "req_" + uuid.uuid4().hex[:24]
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    # The server's id when it names one; otherwise the one this attempt was sent with.
+    request_id: str | None = response.headers.get("X-Request-Id")
+    return request_id or response.request.headers.get("X-Request-Id")
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -230,16 +243,19 @@ def _is_tls_failure(exc: BaseException) -> bool:
     return False
 
 
-def _transport_error(exc: Exception) -> ApiError:
-    if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeout()
-    if isinstance(exc, httpx.ConnectError) and _is_tls_failure(exc):
-        return TlsError()
-    if isinstance(exc, httpx.DecodingError):
-        return BadResponse("The server sent a response the console could not decode.")
+def _transport_error(exc: Exception, request_id: str) -> ApiError:
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        # Nothing was sent: there is no request to look up.
         return ConnectionFailed("The server address is not a valid http(s) URL.")
-    return ConnectionFailed()
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeout(request_id=request_id)
+    if isinstance(exc, httpx.ConnectError) and _is_tls_failure(exc):
+        return TlsError(request_id=request_id)
+    if isinstance(exc, httpx.DecodingError):
+        return BadResponse(
+            "The server sent a response the console could not decode.", request_id=request_id
+        )
+    return ConnectionFailed(request_id=request_id)
 
 
 def _query(params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -557,7 +573,7 @@ class Transport:
     ) -> bytes:
         """A non-enveloped download; anything but the expected media type is a BadResponse."""
         response = await self._call(route, path_params, None, None, tenant_id, None, media_type)
-        request_id = response.headers.get("X-Request-Id")
+        request_id = _request_id(response)
         if not response.is_success:
             raise self._error(response, request_id)
         if not response.headers.get("Content-Type", "").startswith(media_type):
@@ -585,7 +601,7 @@ class Transport:
             route, path_params, None, None, tenant_id, None, media_type, stream=True
         )
         try:
-            request_id = response.headers.get("X-Request-Id")
+            request_id = _request_id(response)
             if not response.is_success:
                 await response.aread()
                 raise self._error(response, request_id)
@@ -668,12 +684,17 @@ class Transport:
         attempt = 0
         while True:
             started = time.perf_counter()
+            request_id = new_request_id()
             try:
                 # build_request + send is what request() does; send can also leave the body
                 # unread (stream=True) for downloads.
                 client = self._http()
                 request = client.build_request(
-                    route.method, url, headers=headers, params=query, json=body
+                    route.method,
+                    url,
+                    headers={**headers, "X-Request-Id": request_id},
+                    params=query,
+                    json=body,
                 )
                 sent = self._track_sending(request)
                 try:
@@ -681,15 +702,15 @@ class Transport:
                 finally:
                     sent()
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                error = _transport_error(exc)
-                _log(route, url, type(exc).__name__, None, started)
+                error = _transport_error(exc, request_id)
+                _log(route, url, type(exc).__name__, error.request_id, started)
                 transient = isinstance(exc, _TRANSIENT_ERRORS) and not isinstance(error, TlsError)
                 if retryable and transient and attempt < self.max_retries:
                     await self._sleep(self._backoff(attempt))
                     attempt += 1
                     continue
                 raise error from exc
-            _log(route, url, response.status_code, response.headers.get("X-Request-Id"), started)
+            _log(route, url, response.status_code, _request_id(response), started)
             if retryable and response.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 await response.aclose()
                 wait = parse_retry_after(response.headers.get("Retry-After"), self._now())
@@ -707,7 +728,7 @@ class Transport:
     # --- envelopes ----------------------------------------------------------------------------
 
     def _unwrap(self, response: httpx.Response) -> Envelope:
-        request_id = response.headers.get("X-Request-Id")
+        request_id = _request_id(response)
         status = response.status_code
         if not response.is_success:
             raise self._error(response, request_id)

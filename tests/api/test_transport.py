@@ -282,6 +282,51 @@ async def test_network_errors_retry_then_raise(api: Any, exc: Exception) -> None
     assert caught.value.__cause__ is exc
 
 
+async def test_every_attempt_is_sent_with_its_own_request_id(api: Any) -> None:
+    api.reply(httpx.ConnectError("refused"), httpx.Response(502), api.ok("fine"))
+    await api.transport().request(ME)
+    sent = [r.headers["X-Request-Id"] for r in api.requests]
+    assert len(set(sent)) == 3
+    assert all(re.fullmatch(r"req_[0-9a-f]{24}", rid) for rid in sent), sent
+
+
+@pytest.mark.parametrize(
+    ("exc", "cls"),
+    [
+        (httpx.ConnectError("refused"), E.ConnectionFailed),
+        (httpx.ReadError("reset"), E.ConnectionFailed),
+        (httpx.RemoteProtocolError("server disconnected"), E.ConnectionFailed),
+        (httpx.ReadTimeout("slow"), E.RequestTimeout),
+    ],
+)
+async def test_a_failure_with_no_answer_has_the_id_it_was_sent_with(
+    api: Any, exc: Exception, cls: type[E.ApiError]
+) -> None:
+    # The server never answered, so the id to quote is the last attempt's own.
+    api.reply(exc, exc, exc)
+    with pytest.raises(cls) as caught:
+        await api.transport().request(ME)
+    assert caught.value.request_id == api.requests[-1].headers["X-Request-Id"]
+    assert caught.value.request_id in caught.value.user_message()
+
+
+async def test_an_answer_without_an_id_keeps_the_one_it_was_sent_with(api: Any) -> None:
+    api.reply(httpx.Response(200, json={"data": 1}))
+    env = await api.transport().request(ME)
+    assert env.request_id == api.requests[0].headers["X-Request-Id"]
+    api.reply(httpx.Response(400, text="<html>bad request</html>"))
+    with pytest.raises(E.BadResponse) as caught:
+        await api.transport().request(Routes.USERS_UPDATE, path_params={"id": 1}, body={})
+    assert caught.value.request_id == api.requests[-1].headers["X-Request-Id"]
+
+
+async def test_the_servers_own_id_wins_over_the_one_sent(api: Any) -> None:
+    api.reply(api.fail(500, request_id=None, **{"X-Request-Id": "req_server"}))
+    with pytest.raises(E.ApiError) as caught:
+        await api.transport().request(Routes.USERS_UPDATE, path_params={"id": 1}, body={})
+    assert caught.value.request_id == "req_server"
+
+
 async def test_network_error_then_success(api: Any) -> None:
     api.reply(httpx.ConnectError("refused"), api.ok("fine"))
     assert (await api.transport().request(ME)).data == "fine"
@@ -314,6 +359,7 @@ async def test_invalid_base_url_is_connection_failed(base_url: str) -> None:
     with pytest.raises(E.ConnectionFailed) as caught:
         await transport.request(ME)
     assert "not a valid" in caught.value.user_message()
+    assert caught.value.request_id is None  # Nothing was sent: no id to look up.
     await transport.aclose()
 
 

@@ -337,11 +337,20 @@ class FaultControl:
     async def clear(self) -> None:
         await self.set([])
 
-    async def fired(self) -> list[int]:
+    async def rules(self) -> list[dict[str, Any]]:
+        """The live rules, each with how often it fired and the ids of its latest requests."""
         async with self._http() as client:
             r = await client.get("/sandbox/faults")
             r.raise_for_status()
-            return [int(rule["fired"]) for rule in r.json()["data"]]
+            rules: list[dict[str, Any]] = r.json()["data"]
+            return rules
+
+    async def fired(self) -> list[int]:
+        return [int(rule["fired"]) for rule in await self.rules()]
+
+    async def request_ids(self) -> set[str]:
+        """Every request id the rules fired on (each rule keeps its latest 50)."""
+        return {rid for rule in await self.rules() for rid in rule["request_ids"]}
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from callaro_sandbox.app import create_app
 from callaro_sandbox.config import SandboxConfig
-from callaro_sandbox.faults import FaultRule, Faults
+from callaro_sandbox.faults import RECENT_IDS, FaultRule, Faults
 from callaro_sandbox.server import run_in_thread
 
 pytestmark = pytest.mark.anyio
@@ -102,6 +102,20 @@ def test_rule_model_and_counters() -> None:
         Faults.from_json([{"route": "/x", "body": "teapot"}])
 
 
+def test_each_rule_keeps_the_ids_of_its_latest_requests() -> None:
+    faults = Faults.from_json([{"route": "/a", "status": 500}, {"route": "/b", "latency_ms": 5}])
+    for i in range(RECENT_IDS + 10):
+        faults.decide("GET", "/a", f"req_a{i}")
+    faults.decide("GET", "/b", "req_b")
+    faults.decide("GET", "/c", "req_c")  # No rule matches: no rule keeps it.
+    listed = faults.to_json()
+    assert listed[0]["request_ids"] == [f"req_a{i}" for i in range(10, RECENT_IDS + 10)]
+    assert listed[1]["request_ids"] == ["req_b"]
+    faults.clear()
+    faults.replace(Faults.from_json([{"route": "/a", "status": 500}]).rules)
+    assert faults.to_json()[0]["request_ids"] == []
+
+
 def test_load_from_file(tmp_path: Path) -> None:
     path = tmp_path / "faults.json"
     path.write_text(json.dumps([{"route": "/api/v1/users", "latency_ms": 800}]))
@@ -122,6 +136,12 @@ async def test_fault_control_only_when_allowed(db) -> None:
         assert (await c.get("/api/v1/me")).status_code == 500
         listed = (await c.get("/sandbox/faults")).json()["data"]
         assert listed[0]["fired"] == 1
+        # The ids of the requests it fired on: a client left without an answer can be matched.
+        sent = "req_" + "ab" * 12
+        assert (await c.get("/api/v1/me", headers={"X-Request-Id": sent})).status_code == 500
+        listed = (await c.get("/sandbox/faults")).json()["data"]
+        assert listed[0]["fired"] == 2 and listed[0]["request_ids"][-1] == sent
+        assert len(listed[0]["request_ids"]) == 2
         # A rule matching everything does not lock the controller out.
         await c.put("/sandbox/faults", json={"rules": [{"route": "/", "status": 500}]})
         assert (await c.delete("/sandbox/faults")).status_code == 200

@@ -35,6 +35,28 @@ async def test_success_envelope_and_request_id(client, login) -> None:
 
 
 @pytest.mark.anyio
+async def test_a_well_formed_client_request_id_is_adopted(client, login) -> None:
+    s = await login(ADMIN)
+    sent = "req_0123456789abcdef01234567"
+    res = await client.get("/api/v1/me", headers={**s.headers(), "X-Request-Id": sent})
+    assert res.headers["X-Request-Id"] == res.json()["request_id"] == sent
+    # An error's envelope carries it too.
+    res = await client.get("/api/v1/nowhere", headers={"X-Request-Id": sent})
+    assert res.headers["X-Request-Id"] == res.json()["request_id"] == sent
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "sent", ["short", "x" * 65, "req_1 forged\\nline", "req_<script>", "req_ä0123456789"]
+)
+async def test_a_malformed_client_request_id_is_replaced(client, sent: str) -> None:
+    res = await client.get("/api/v1/me", headers={"X-Request-Id": sent.encode("utf-8")})
+    rid = res.headers["X-Request-Id"]
+    assert rid != sent and rid == res.json()["request_id"]
+    assert rid.startswith("req_") and len(rid) == 28
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [
