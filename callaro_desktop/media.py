@@ -864,9 +864,12 @@ def _busy(widget: QWidget) -> bool:
 def page_ready(page: Page) -> bool:
     """The page has drawn what it loaded: no load running, no spinner, lazy tables filled."""
     from callaro_desktop.views.widgets.lazy_table import LazyTableModel
+    from callaro_desktop.views.widgets.timezone_picker import TimezonePicker
 
     if page.states.state not in ("ready", "empty"):
         return False
+    if not all(picker.is_loaded() for picker in page.findChildren(TimezonePicker)):
+        return False  # the zone list is read in the background
     running = page.session.tasks.running()
     if any(str(key[0]).split("/")[0] == page.page_id for key in running if key):
         return False

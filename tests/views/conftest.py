@@ -138,6 +138,32 @@ async def wait_for(
         await asyncio.sleep(0.02)
 
 
+async def laid_out(widget: QWidget, turns: int = 3, timeout: float = 5.0) -> None:
+    """Wait until the widgets in `widget` have kept their places for a few turns of the loop.
+
+    A test click goes where the target is at that moment; a layout still pending (a wrapped
+    label settling its height) can move the target before the click is delivered, and the
+    click then lands beside it. A user clicks what was painted, which is after the layout."""
+
+    def places() -> tuple[tuple[int, int, int, int], ...]:
+        window = widget.window()
+        return tuple(
+            (*child.mapTo(window, child.rect().topLeft()).toTuple(), child.width(), child.height())
+            for child in widget.findChildren(QWidget)
+            if child.isVisible()
+        )
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    last, same = places(), 0
+    while same < turns:
+        await asyncio.sleep(0.02)
+        now = places()
+        same = same + 1 if now == last else 0
+        last = now
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{widget!r} kept moving for {timeout} s")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if not inspect.iscoroutinefunction(pyfuncitem.obj):

@@ -23,7 +23,7 @@ from callaro_desktop.views.pages.getting_started import GettingStartedPage
 from callaro_desktop.views.pages.profile import ProfilePage
 from callaro_sandbox.server import RunningServer
 
-from .conftest import ADMIN, MULTI, OPERATOR, _start, set_faults, sign_in, wait_for
+from .conftest import ADMIN, MULTI, OPERATOR, _start, laid_out, set_faults, sign_in, wait_for
 from .test_profile import api, new_member, open_page
 
 CORVID = ("owner@corvid.demo.callaro.test", "demo-password-6")  # a fresh tenant's admin
@@ -41,13 +41,14 @@ async def _checklist(make_app: Any, server: Any, who: tuple[str, str]) -> Any:
     await sign_in(controller, server, who)
     page = await open_page(controller, "getting_started")
     assert isinstance(page, GettingStartedPage)
-    # A test mouse click is delivered through the window, and the first test's "Go" click
-    # did nothing in 2 of about 70 runs here (timed out waiting for Users). Not proven, but
-    # a click sent before the X server has shown and focused the window can be lost, and
-    # the other test that clicks already waited for it: now every test here does.
+    # A test mouse click is delivered through the window: wait until the X server has shown
+    # and focused it, and until the page's layout has settled. The first test's "Go" click
+    # did nothing in half the runs on a slow machine: the row was still 32 px above where
+    # the pending layout put it when the click arrived.
     window = controller.window
     window.activateWindow()
     await wait_for(window.isActiveWindow, what="window active")
+    await laid_out(page)
     return controller, page
 
 

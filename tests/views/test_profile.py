@@ -98,6 +98,7 @@ async def _profile(controller: Any, server: Any, who: tuple[str, str]) -> Profil
     await sign_in(controller, server, who)
     page = await open_page(controller, "profile")
     assert isinstance(page, ProfilePage)
+    await wait_for(page.picker.is_loaded, what="the timezone list")
     return page
 
 

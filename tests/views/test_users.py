@@ -173,7 +173,11 @@ async def test_invite_user_is_worded_as_the_web_app_and_lands_in_pending(make_ap
     dialog.role.setCurrentIndex(2)
     _click(dialog.submit_button)
     await wait_for(lambda: _gone(dialog), what="dialog closed")
-    assert any(m.level is Level.INFO and email in m.text for m in posted)
+    # The page says so once the dialog's result reaches it: a turn of the loop later.
+    await wait_for(
+        lambda: any(m.level is Level.INFO and email in m.text for m in posted),
+        what="invitation sent message",
+    )
     await wait_for(
         lambda: any(i.email == email for i in page.invitations.model.rows),
         what="invitation listed",
