@@ -309,8 +309,9 @@ async def test_change_role_deactivate_reactivate_and_remove(make_app, sandbox) -
     assert not dialog.submit_button.isEnabled()  # same role: nothing to send
     dialog.role.setCurrentIndex(2)
     _click(dialog.submit_button)
-    await wait_for(lambda: _gone(dialog), what="role changed")
-    assert page.model.rows[0].role.value == "tenant_viewer"
+    await wait_for(lambda: _gone(dialog), what="dialog closed")
+    # The row takes the dialog's result once it reaches the page: a turn of the loop later.
+    await wait_for(lambda: page.model.rows[0].role.value == "tenant_viewer", what="role changed")
     assert api.get(f"/users/{user_id}").json()["data"]["role"] == "tenant_viewer"
     assert page.selected() is not None and page.selected().id == user_id  # type: ignore[union-attr]
 
