@@ -63,6 +63,7 @@ def test_the_database_is_read_off_the_gui_thread_and_nothing_typed_is_lost(
     assert not picker.is_loaded()
     assert picker.model.rowCount() == 0
     assert picker.count.text() == "Loading timezones…"
+    assert picker.list.accessibleDescription() == "Loading timezones…"
 
     # The user gets on with it: the zone from the server, a search typed.
     picker.set_zone("Asia/Kolkata")
@@ -78,6 +79,7 @@ def test_the_database_is_read_off_the_gui_thread_and_nothing_typed_is_lost(
     assert picker.list.currentIndex().data(tp.NAME_ROLE) == "Asia/Kolkata"
     assert picker.list.selectionModel().isSelected(picker.list.currentIndex())
     assert picker.count.text() == f"1 of {picker.model.rowCount()} match"
+    assert picker.list.accessibleDescription() == ""
     assert picker.zone() == "Asia/Kolkata"  # selecting it did not announce a change
 
     # The keyboard path works on the list that arrived.

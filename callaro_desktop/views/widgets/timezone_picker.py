@@ -382,6 +382,8 @@ class TimezonePicker(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        # A screen reader on the empty list hears why it is empty.
+        self.list.setAccessibleDescription("" if self._filled else tr("Loading timezones…"))
         if not self._filled:
             self.count.setText(tr("Loading timezones…"))
         elif shown == total:
