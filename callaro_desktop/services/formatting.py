@@ -6,7 +6,8 @@ not the computer's; money is INR with Indian digit grouping.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from callaro_desktop.api.models import Money
@@ -18,6 +19,31 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def offset_label(offset: timedelta | None) -> str:
+    """'UTC+05:30', 'UTC-03:00', 'UTC+00:00'."""
+    minutes = int((offset or timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+@cache
+def cached_zone(name: str) -> ZoneInfo:
+    # ZoneInfo keeps only a few zones alive; the timezone picker reads all ~600, so without
+    # this every new picker (each window's My Profile) parsed the tz database again.
+    return ZoneInfo(name)
+
+
+def zone_offset(name: str, at: datetime | None = None) -> str:
+    """`name`'s UTC offset at `at` (now), as `offset_label` writes it; UTC's for an unknown
+    name. Here rather than in the picker: the Dashboard shows it without loading the picker."""
+    try:
+        tz = cached_zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return offset_label(None)
+    return offset_label((at or datetime.now(UTC)).astimezone(tz).utcoffset())
 
 
 def format_datetime(value: datetime | None, tz: str | None, *, never: str | None = None) -> str:

@@ -8,6 +8,10 @@ the picker has been built and used.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import zoneinfo
 from collections.abc import Iterator
@@ -17,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from callaro_desktop.services.formatting import cached_zone
 from callaro_desktop.views.widgets import timezone_picker as tp
 
 
@@ -41,7 +46,7 @@ def fresh_catalogue(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldRead]:
     saved = tp.ZoneCatalogue._instance
     tp.ZoneCatalogue._instance = None
     tp.zone_names.cache_clear()
-    tp._zone.cache_clear()
+    cached_zone.cache_clear()
     try:
         yield held
     finally:
@@ -132,3 +137,20 @@ def test_this_computers_zone_is_checked_against_its_own_file(
     name: str, expected: str | None
 ) -> None:
     assert tp.known_zone(name) == expected
+
+
+def test_the_start_up_does_not_load_the_picker() -> None:
+    # The Dashboard shows the profile's zone and offset; the picker (its list, filter and
+    # delegate, each a Qt class created on first use) waits for My Profile.
+    probe = (
+        "import json, sys\n"
+        "import callaro_desktop.app, callaro_desktop.views.shell.main_window\n"
+        "import callaro_desktop.views.pages.dashboard\n"
+        "print(json.dumps('callaro_desktop.views.widgets.timezone_picker' in sys.modules))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) is False

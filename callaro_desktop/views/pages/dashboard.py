@@ -40,7 +40,7 @@ from callaro_desktop.api.models import (
 )
 from callaro_desktop.api.pages import Page as ApiPage
 from callaro_desktop.i18n import tr
-from callaro_desktop.services.formatting import format_money
+from callaro_desktop.services.formatting import format_money, zone_offset
 from callaro_desktop.services.permissions import Capability, can
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.pages.getting_started import (
@@ -52,7 +52,6 @@ from callaro_desktop.views.pages.getting_started import (
 )
 from callaro_desktop.views.widgets.elided_label import ElidedLabel
 from callaro_desktop.views.widgets.scroll import scroll_area
-from callaro_desktop.views.widgets.timezone_picker import zone_offset
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient

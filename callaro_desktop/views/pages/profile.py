@@ -34,7 +34,7 @@ from callaro_desktop.api.client import UNSET
 from callaro_desktop.api.errors import ApiError
 from callaro_desktop.api.models import Me, PlatformRole
 from callaro_desktop.i18n import tr
-from callaro_desktop.services.formatting import zone
+from callaro_desktop.services.formatting import zone, zone_offset
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views.dialogs.change_password import ChangePasswordDialog
 from callaro_desktop.views.dialogs.common import FieldError, run_dialog
@@ -42,7 +42,7 @@ from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.widgets.cards import Card
 from callaro_desktop.views.widgets.elided_label import ElidedLabel
 from callaro_desktop.views.widgets.scroll import scroll_area
-from callaro_desktop.views.widgets.timezone_picker import TimezonePicker, zone_offset
+from callaro_desktop.views.widgets.timezone_picker import TimezonePicker
 
 if TYPE_CHECKING:
     from callaro_desktop.api.client import TenantClient

@@ -16,7 +16,7 @@ import logging
 import threading
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import ClassVar
 
@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from callaro_desktop.i18n import tr
+from callaro_desktop.services.formatting import cached_zone, zone_offset
 
 logger = logging.getLogger(__name__)
 
@@ -57,29 +58,6 @@ OFFSET_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # Files in the tz database that are not zones a person lives in.
 _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
-
-
-def offset_label(offset: timedelta | None) -> str:
-    """'UTC+05:30', 'UTC-03:00', 'UTC+00:00'."""
-    minutes = int((offset or timedelta()).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{mins:02d}"
-
-
-@cache
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    # ZoneInfo keeps only a few zones alive; the picker reads all ~600, so without this every
-    # new picker (each window's My Profile) parsed the tz database again: ~35 ms of GUI thread.
-    return zoneinfo.ZoneInfo(name)
-
-
-def zone_offset(name: str, at: datetime | None = None) -> str:
-    try:
-        zone = _zone(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return offset_label(None)
-    return offset_label((at or datetime.now(UTC)).astimezone(zone).utcoffset())
 
 
 @dataclass(frozen=True)
@@ -121,18 +99,18 @@ def known_zone(name: str) -> str | None:
     if not name or name in _NOT_ZONES:
         return None
     try:
-        _zone(name)
+        cached_zone(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return None
     return name
 
 
 def _read_database() -> None:
-    # Runs on the catalogue's thread: the names, then every zone parsed into `_zone`'s cache,
+    # Runs on the catalogue's thread: the names, then every zone parsed into `cached_zone`'s cache,
     # leaving `build_zones()` ~3 ms of work for the GUI thread.
     for name in zone_names():
         try:
-            _zone(name)
+            cached_zone(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             continue
 
