@@ -154,3 +154,19 @@ def test_the_start_up_does_not_load_the_picker() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) is False
+
+
+def test_an_unreadable_database_leaves_an_empty_list_not_a_crash(
+    qtbot: QtBot, fresh_catalogue: HeldRead, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable() -> set[str]:
+        raise PermissionError("tzdata: permission denied")
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", unreadable)
+    picker = tp.TimezonePicker()
+    qtbot.addWidget(picker)
+    picker.set_zone("Asia/Kolkata")
+    qtbot.waitUntil(picker.is_loaded)
+    assert picker.model.rowCount() == 0
+    assert picker.count.text() == "This computer's timezone list could not be read"
+    assert picker.zone() == "Asia/Kolkata"  # the saved choice stands

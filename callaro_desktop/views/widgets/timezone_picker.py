@@ -76,10 +76,10 @@ def zone_names() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones() - _NOT_ZONES))
 
 
-def build_zones(at: datetime | None = None) -> list[Zone]:
+def build_zones(names: tuple[str, ...], at: datetime | None = None) -> list[Zone]:
     moment = at or datetime.now(UTC)
     zones = []
-    for name in zone_names():
+    for name in names:
         offset = zone_offset(name, moment)
         # "+5:30" and "utc+05:30" both find Asia/Kolkata; spaces stand for underscores.
         short = offset.replace("+0", "+").replace("-0", "-")
@@ -105,14 +105,16 @@ def known_zone(name: str) -> str | None:
     return name
 
 
-def _read_database() -> None:
-    # Runs on the catalogue's thread: the names, then every zone parsed into `cached_zone`'s cache,
-    # leaving `build_zones()` ~3 ms of work for the GUI thread.
-    for name in zone_names():
+def _read_database() -> tuple[str, ...]:
+    # Runs on the catalogue's thread: the names, then every zone parsed into the cache of
+    # `cached_zone`, leaving `build_zones()` ~3 ms of work for the GUI thread.
+    names = zone_names()
+    for name in names:
         try:
             cached_zone(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             continue
+    return names
 
 
 class ZoneCatalogue(QObject):
@@ -126,6 +128,7 @@ class ZoneCatalogue(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.ready = False
+        self.names: tuple[str, ...] = ()  # what was read; empty if the database was not
         self._thread: threading.Thread | None = None
         self._done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
 
@@ -143,7 +146,7 @@ class ZoneCatalogue(QObject):
 
     def _read(self) -> None:
         try:
-            _read_database()
+            self.names = _read_database()
         except Exception:
             # An unreadable tz database leaves an empty list (the picker says so), not a crash.
             logger.exception("the timezone database could not be read")
@@ -313,7 +316,7 @@ class TimezonePicker(QWidget):
         return self._filled
 
     def _fill(self) -> None:
-        self.model.set_zones(build_zones())
+        self.model.set_zones(build_zones(ZoneCatalogue.shared().names))
         self._filled = True
         self._select(self._zone)
         self._update_count()
@@ -364,6 +367,9 @@ class TimezonePicker(QWidget):
         self.list.setAccessibleDescription("" if self._filled else tr("Loading timezones…"))
         if not self._filled:
             self.count.setText(tr("Loading timezones…"))
+        elif not total:
+            # The saved zone still stands and is still shown above; only the list is missing.
+            self.count.setText(tr("This computer's timezone list could not be read"))
         elif shown == total:
             self.count.setText(tr("{0} timezones").format(total))
         else:
