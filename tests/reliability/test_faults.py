@@ -159,8 +159,10 @@ def _track_errors(page: Page, seen: list[str]) -> None:
         stack.currentChanged.connect(changed)
 
 
-async def _admin(make_app: Any, sandbox: SandboxProcess, timeout_s: float) -> AppController:
-    controller: AppController = await make_app(settings=fast_settings(timeout_s))
+async def _admin(
+    make_app: Any, sandbox: SandboxProcess, guards: Guards, timeout_s: float
+) -> AppController:
+    controller: AppController = await guards.console(make_app, settings=fast_settings(timeout_s))
     await sign_in(controller, sandbox, ADMIN)
     window = controller.window
     await wait_for(lambda: window.current_page() is not None, what="landing page")
@@ -182,7 +184,7 @@ async def test_every_page_shows_its_error_and_recovers(
 ) -> None:
     guards.start()
     guards.phase("sign in")
-    controller = await _admin(make_app, sandbox, READ_TIMEOUT_S)
+    controller = await _admin(make_app, sandbox, guards, READ_TIMEOUT_S)
     window = controller.window
     visible = window.sidebar.visible_pages()
     assert set(visible) == {item.page_id for item in NAV}, "the admin must see every page"
@@ -356,7 +358,7 @@ async def test_a_create_retried_through_every_failure_happens_once(
     kind: str,
 ) -> None:
     guards.start()
-    controller = await _admin(make_app, sandbox, READ_TIMEOUT_S)
+    controller = await _admin(make_app, sandbox, guards, READ_TIMEOUT_S)
     window, session = controller.window, controller.session
     tenant = session.tenant_id
     guards.phase(f"{kind}: gauntlet")

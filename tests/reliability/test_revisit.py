@@ -19,7 +19,7 @@ async def test_returning_to_a_loading_page_does_not_send_its_request_again(
     make_app: Any, sandbox: SandboxProcess, fault_control: FaultControl, guards: Guards
 ) -> None:
     guards.start()
-    controller: AppController = await make_app()
+    controller: AppController = await guards.console(make_app)
     await sign_in(controller, sandbox, ADMIN)
     window = controller.window
     await fault_control.set([{"route": "/api/v1/invoices*", "latency_ms": 1500}])

@@ -127,7 +127,7 @@ async def test_no_password_token_or_key_reaches_a_file_or_a_log(
     secrets.add("wrong password", WRONG_PASSWORD)
     secrets.add("SIP password", SIP_PASSWORD)
     faults = FaultControl(own_sandbox)
-    controller: AppController = await make_app()
+    controller: AppController = await guards.console(make_app)
     window = controller.window
 
     # Sign in through the dialog, keeping the sign-in where the vault allows.

@@ -100,7 +100,7 @@ async def test_a_thousand_random_switches_never_show_another_tenants_row(
     _import_numbers(sandbox, MULTI, "Brightline Logistics", 100)
     owners = Owners(sandbox)
     guards.start()
-    controller: AppController = await make_app()
+    controller: AppController = await guards.console(make_app)
     await sign_in(controller, sandbox, SUPPORT)
     session, window = controller.session, controller.window
     named = {"Acme Health", "Brightline Logistics", "Corvid Studio"}
