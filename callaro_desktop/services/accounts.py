@@ -96,6 +96,9 @@ class Account(QObject):
         self.keep_signed_in = False
         self.storage_note = ""
         self.online = True
+        # Offline because the server was reached but answered too late, not unreachable:
+        # the status bar says which, so nobody checks a network that works.
+        self.slow = False
         self.signed_in = False
         self._reauth: asyncio.Future[bool] | None = None
         # Request ids of recent failures: the crash report quotes them for support.
@@ -226,7 +229,7 @@ class Account(QObject):
             result = await factory()
         except (ConnectionFailed, RequestTimeout) as exc:
             self._remember_failure(exc)
-            self._set_online(False)
+            self._set_online(False, slow=isinstance(exc, RequestTimeout))
             raise
         except ApiError as exc:
             self._remember_failure(exc)
@@ -300,9 +303,10 @@ class Account(QObject):
         if not result.persisted:
             self.messages.warning(result.message)
 
-    def _set_online(self, online: bool) -> None:
-        if online != self.online:
-            self.online = online
+    def _set_online(self, online: bool, *, slow: bool = False) -> None:
+        slow = slow and not online
+        if online != self.online or slow != self.slow:
+            self.online, self.slow = online, slow
             self.online_changed.emit(online)
 
 

@@ -108,6 +108,11 @@ class Session(QObject):
         return self.current_account.online if self.current_account else True
 
     @property
+    def slow(self) -> bool:
+        """Not online because the server answers too late (it was reached): a timeout."""
+        return self.current_account.slow if self.current_account else False
+
+    @property
     def keep_signed_in(self) -> bool:
         return self.current_account.keep_signed_in if self.current_account else False
 

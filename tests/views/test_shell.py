@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from callaro_desktop.services.tasks import background
+from callaro_desktop.settings import Settings
 from callaro_desktop.views.dialogs.sign_in import SignInDialog
 from callaro_desktop.views.pages.phone_numbers import PhoneNumbersPage
 
@@ -425,3 +426,36 @@ async def test_an_untrusted_certificate_is_said_at_the_server_field(make_app, tm
         assert controller.session.client is None
     finally:
         httpd.shutdown()
+
+
+async def test_the_status_bar_tells_a_slow_server_from_an_unreachable_one(
+    make_app, sandbox, faults
+) -> None:
+    # A read timeout means the server was reached and answered too late: "cannot be reached"
+    # would send the user to check a network that works.
+    settings = Settings()
+    settings.__dict__["request_timeout_s"] = 1.0  # shorter than Preferences allow, on purpose
+    controller = await make_app(settings=settings)
+    await sign_in(controller, sandbox, ADMIN)
+    window = controller.window
+    status, retry = window.connection_label, window.retry_connection
+    await wait_for(lambda: "Connected to" in status.text(), what="connected")
+    server = controller.session.server
+
+    faults([{"route": "/api/v1/phone_numbers*", "latency_ms": 2500}])
+    window.navigate("phone_numbers")
+    page = window.pages["phone_numbers"]
+    await wait_for(lambda: page.states.state == "error", timeout=20, what="timed out")
+    assert status.text() == f"● Not answering: {server} is taking too long"
+    assert retry.isVisible()
+
+    faults([{"route": "/api/v1/phone_numbers*", "body": "drop"}])  # hangs up, every retry
+    page.reload()
+    await wait_for(lambda: "Offline" in status.text(), timeout=20, what="unreachable")
+    assert status.text() == f"● Offline: {server} cannot be reached"
+
+    faults([])
+    QTest.mouseClick(retry, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: "Connected to" in status.text(), timeout=20, what="connected again")
+    await wait_for(lambda: page.states.state in ("ready", "empty"), what="page back")
+    assert not retry.isVisible()

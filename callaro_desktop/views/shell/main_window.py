@@ -864,6 +864,11 @@ class MainWindow(QMainWindow):
         if online:
             self.connection_label.setText(tr("● Connected to {0}").format(server))
             self.connection_label.setProperty("state", "ok")
+        elif self.session.slow:
+            self.connection_label.setText(
+                tr("● Not answering: {0} is taking too long").format(server)
+            )
+            self.connection_label.setProperty("state", "bad")
         else:
             self.connection_label.setText(tr("● Offline: {0} cannot be reached").format(server))
             self.connection_label.setProperty("state", "bad")
