@@ -64,6 +64,16 @@ class Recorder:
         httpx.AsyncClient.send = send  # type: ignore[method-assign,assignment]
 
 
+def _painting_held(window: Any) -> bool:
+    # A checkout from before `painting_held` (an A/B's older side) has only the hold itself;
+    # one from before the hold holds nothing.
+    held = getattr(window, "painting_held", None)
+    if held is None:
+        hold = getattr(window, "_paint_hold", None)
+        held = bool(hold is not None and hold.active)
+    return bool(held)
+
+
 async def replay(client: httpx.AsyncClient, requests: list[httpx.Request]) -> float:
     """The same requests, all at once (as the page's loads run side by side), bodies read."""
     started = time.perf_counter()
@@ -186,7 +196,7 @@ async def bench(base_url: str, runs: int) -> list[Result]:
             return False
         if session.tasks.running():
             return False
-        if getattr(window, "_paint_hold", None) and window._paint_hold.active:
+        if _painting_held(window):
             return False  # the switch still holds the window's paint (test_switch_paint.py)
         if isinstance(page, DashboardPage):
             return all(card.state == "ready" for card in page.visible_cards())

@@ -142,7 +142,7 @@ async def test_a_thousand_random_switches_never_show_another_tenants_row(
                 and not session.tasks.running()
                 # A switch's toolbar and title are shown when its paint is let go (a frame
                 # at most): until then nothing is painted, and the title may still lag.
-                and not window._paint_hold.active
+                and not window.painting_held
                 and (not isinstance(page, PhoneNumbersPage) or not page.model.is_loading)
                 and (
                     not isinstance(page, DashboardPage)

@@ -116,7 +116,7 @@ async def test_the_requests_leave_before_the_window_paints(
     assert painted, "the window never painted the new workspace"
     # Every request of the switch was on its way before the first paint after it.
     assert max(sent) < min(painted), (sorted(sent), sorted(painted)[:3])
-    assert not window._paint_hold.active
+    assert not window.painting_held
     assert page.subtitle_label.text().startswith(controller.session.tenant.name)
     # The toolbar and title, shown while the requests travelled, are in that first paint.
     name = controller.session.tenant.name
@@ -142,13 +142,13 @@ async def test_a_request_slow_to_leave_holds_the_paint_for_a_frame_at_most(
     target = bright if session.tenant_id == acme else acme
     switched = time.monotonic()
     window.request_tenant_switch(target)
-    assert window._paint_hold.active
+    assert window.painting_held
     await wait_for(lambda: any(t >= switched for t in seen.paints), what="a paint", timeout=2)
     first = min(t for t in seen.paints if t >= switched)
     # Held a frame (16 ms), then painted: not held until the request goes, however long.
     assert first - switched >= main_window_module.PAINT_HOLD_S * 0.9
     assert first - switched < 0.5
-    assert not window._paint_hold.active
+    assert not window.painting_held
     chip, title = seen.first_shown_after(switched)
     assert chip.startswith(session.tenant.name) and title.startswith(session.tenant.name)
     await wait_for(lambda: all(c.state == "ready" for c in page.visible_cards()), timeout=20)
@@ -173,7 +173,7 @@ async def test_a_near_servers_answers_are_in_the_first_paint_after_a_switch(
         switched = time.monotonic()
         window.request_tenant_switch(target)
         await wait_for(lambda: cards() == ["ready"], timeout=20, what="the cards' data")
-        await wait_for(lambda: not window._paint_hold.active, timeout=5, what="the hold let go")
+        await wait_for(lambda: not window.painting_held, timeout=5, what="the hold let go")
         await wait_for(lambda: any(t >= switched for t in seen.paints), what="a paint")
         shown = [states for t, states in seen.probed if t >= switched]
         return switched, shown[0]
@@ -211,12 +211,12 @@ async def test_a_page_loading_is_painted_once_with_a_near_servers_answer(
     async def go(page_id: str) -> None:
         window.navigate(page_id)
         await wait_for(lambda: shown() == (page_id, "ready"), timeout=20, what=page_id)
-        await wait_for(lambda: not window._paint_hold.active, timeout=5, what="the hold let go")
+        await wait_for(lambda: not window.painting_held, timeout=5, what="the hold let go")
 
     async def back_to_numbers_in_the_other_workspace() -> tuple[str | None, str | None]:
         await go("profile")
         window.request_tenant_switch(next(t.id for t in session.tenants if t != session.tenant))
-        await wait_for(lambda: not window._paint_hold.active, timeout=5, what="switched")
+        await wait_for(lambda: not window.painting_held, timeout=5, what="switched")
         opened = time.monotonic()
         await go("phone_numbers")
         await wait_for(lambda: any(t >= opened for t in seen.paints), what="a paint")
@@ -227,7 +227,7 @@ async def test_a_page_loading_is_painted_once_with_a_near_servers_answer(
     qapp.installEventFilter(seen)
     # Held long here (a slow test machine): the page's first paint has the rows.
     monkeypatch.setattr(main_window_module, "PAINT_HOLD_S", 5.0)
-    await wait_for(lambda: not window._paint_hold.active, timeout=5, what="the landing page's")
+    await wait_for(lambda: not window.painting_held, timeout=5, what="the landing page's")
     assert "phone_numbers" not in window.pages
     opened = time.monotonic()
     await go("phone_numbers")  # built now

@@ -782,6 +782,12 @@ class MainWindow(QMainWindow):
         else:
             self.router.replace(self._fallback())
 
+    @property
+    def painting_held(self) -> bool:
+        """A switch or a page's load holds the window's paint (a frame at most); a switch's
+        toolbar, title and sidebar are shown when it lets go."""
+        return self._paint_hold.active
+
     def _show_workspace(self) -> None:
         """The toolbar, title, sidebar and menus for the workspace now shown."""
         self._workspace_due = False
