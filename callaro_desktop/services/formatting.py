@@ -14,13 +14,6 @@ from callaro_desktop.api.models import Money
 from callaro_desktop.i18n import tr
 
 
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def offset_label(offset: timedelta | None) -> str:
     """'UTC+05:30', 'UTC-03:00', 'UTC+00:00'."""
     minutes = int((offset or timedelta()).total_seconds() // 60)
@@ -34,6 +27,14 @@ def cached_zone(name: str) -> ZoneInfo:
     # ZoneInfo keeps only a few zones alive; the timezone picker reads all ~600, so without
     # this every new picker (each window's My Profile) parsed the tz database again.
     return ZoneInfo(name)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """`name`'s zone, or UTC's when there is none or it is unknown."""
+    try:
+        return cached_zone(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return cached_zone("UTC")
 
 
 def zone_offset(name: str, at: datetime | None = None) -> str:
