@@ -13,6 +13,11 @@ models, tasks, widgets and the paint. Beside Phone numbers, the least any consol
 stack does with the same answer (parsed by pydantic, a plain table model, a bare table
 painted) is timed in the same loop: the floor a list starts from.
 
+"By the switcher" is the switch as support staff make it: Ctrl+T, the workspace's name typed,
+Enter HAND_MS later. While the highlight rests on the workspace the console sends ahead what
+the page asked of it last time (Session.anticipate); the time is from Enter to painted, and
+the baseline replays every request sent from the first key to the paint.
+
     python benchmarks/bench_tenant_switch.py [--runs 15]
 """
 
@@ -46,6 +51,10 @@ from benchmarks.common import (
 )
 
 LATENCIES_MS = (0, 100)
+#: From the workspace highlighted (its name typed) to Enter pressed: a practised hand's pause
+#: between the last letter and Enter (keystrokes in a familiar word come 150–250 ms apart).
+HAND_MS = 200
+BY_SWITCHER = "by the switcher"
 
 
 class Recorder:
@@ -231,11 +240,19 @@ async def bench(base_url: str, runs: int) -> list[Result]:
     ]
     # After a day of support work (every workspace visited), with the secret check's memory
     # and, as the baseline of the same run, without it (as it was).
+    # Ctrl+T, the name, Enter: the answers sent ahead while the workspace was highlighted.
+    ahead = hasattr(window.session, "anticipate")  # (an A/B's older side sends nothing ahead)
+    scenarios += [
+        (BY_SWITCHER, latency, page_id)
+        for latency, page_id in product(LATENCIES_MS, ("dashboard", "phone_numbers"))
+        if ahead
+    ]
     scenarios += [
         (f"{mode}", 0, page_id)
         for mode in ("lived-in", "lived-in, before")
         for page_id in ("dashboard", "phone_numbers")
     ]
+    names = {tenant_id: name for name, tenant_id in tenants.items()}
     import callaro_desktop.settings as settings_module
 
     remembered = settings_module._CHECKED_CLEAN
@@ -269,8 +286,11 @@ async def bench(base_url: str, runs: int) -> list[Result]:
                 recorder.requests.clear()
                 recorder.on = True
                 last_change[0] = 0.0
-                started = time.perf_counter()
-                window.request_tenant_switch(target)
+                if mode == BY_SWITCHER:
+                    started = await by_switcher(window, names[target])
+                else:
+                    started = time.perf_counter()
+                    window.request_tenant_switch(target)
                 await until(settled, timeout=30)
                 painting = time.perf_counter()
                 # Whatever the switch left to paint (the workspace chip, title, sidebar, the
@@ -292,7 +312,12 @@ async def bench(base_url: str, runs: int) -> list[Result]:
                     raw_times.append(baseline)
                     least_times.append(floor)
                     counts.append(len(requests))
-            label = f"{page_id} ({mode}: {held} entries held)" if mode else page_id
+            if mode == BY_SWITCHER:
+                label = f"{page_id}, {BY_SWITCHER} (Enter {HAND_MS} ms after the name)"
+            elif mode:
+                label = f"{page_id} ({mode}: {held} entries held)"
+            else:
+                label = page_id
             results.append((label, latency, app_times, raw_times, max(counts)))
             if page_id == "phone_numbers" and not mode:
                 results.append(("least on this stack", latency, least_times, raw_times, 1))
@@ -300,6 +325,21 @@ async def bench(base_url: str, runs: int) -> list[Result]:
     await controller.shutdown()
     window.close()
     return results
+
+
+async def by_switcher(window: Any, name: str) -> float:
+    """Ctrl+T, `name` typed, Enter HAND_MS later; returns when Enter was pressed."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    popup = window.switcher.popup
+    await until(popup.isVisible, timeout=10)
+    QTest.keyClicks(popup.search, name)
+    await asyncio.sleep(HAND_MS / 1000)
+    started = time.perf_counter()
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    return started
 
 
 def main() -> int:
@@ -330,6 +370,13 @@ def main() -> int:
             )
             continue
         verdict = "met" if a / r <= 1.3 else "NOT met"
+        if BY_SWITCHER in page_id:
+            notes.append(
+                f"{page_id}, {latency} ms latency: from Enter to painted {a:.1f} ms, {a / r:.2f}×"
+                " raw httpx for the same requests (sent ahead while the name was highlighted:"
+                " a switch as users make it, not the cold switch the target is worded for)"
+            )
+            continue
         notes.append(
             f"{page_id}, {latency} ms latency: console ÷ raw httpx {a / r:.2f}×"
             f" — target ≤ 1.3×: {verdict}"

@@ -18,7 +18,8 @@ import re
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -52,6 +53,11 @@ MAX_RETRY_AFTER = 60.0
 # Refresh a little before expiry so a request does not leave with a token that dies in flight;
 # at most a tenth of the lifetime, so a short-lived token is not refreshed before every call.
 EXPIRY_MARGIN = timedelta(seconds=30)
+
+#: How long a GET sent ahead (Transport.anticipate) may stand in for the same GET asked later,
+#: counted from when it was sent: a page drawn from it shows what the server said at most this
+#: long ago, as if the user had switched then.
+ANTICIPATION_TTL = timedelta(seconds=10)
 
 #: Turns of the event loop that tasks started together need to reach the transport (a page's
 #: loads: their task, the session's call, the client): `requests_sent(after_turns=...)`.
@@ -108,6 +114,51 @@ _ATTEMPT_FAILURES = (
     RateLimited,
     _Abandoned,
 )
+
+
+GetKey = tuple[str, int | None, str]
+
+
+def _get_key(
+    route: Route,
+    path_params: Mapping[str, str | int] | None,
+    params: Mapping[str, Any] | None,
+    tenant_id: int | None,
+) -> GetKey:
+    """What a GET asks: the same key, the same answer (path, workspace, query)."""
+    return (
+        route.url(**(path_params or {})),
+        tenant_id if route.tenant_scoped else None,
+        repr(sorted(_query(params).items())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A GET as a caller asked it, kept to be asked again (Transport.anticipate)."""
+
+    route: Route
+    path_params: tuple[tuple[str, str | int], ...]
+    params: tuple[tuple[str, Any], ...]
+    tenant_id: int | None
+
+    @property
+    def key(self) -> GetKey:
+        return _get_key(self.route, dict(self.path_params), dict(self.params), self.tenant_id)
+
+
+_RECORDING: ContextVar[list[Call] | None] = ContextVar("callaro_recording", default=None)
+
+
+@contextlib.contextmanager
+def recording(into: list[Call]) -> Iterator[list[Call]]:
+    """Append to `into` every GET asked inside the block, also by tasks it starts (they
+    inherit the context): what a page's load asked, to ask it again ahead of the next one."""
+    token = _RECORDING.set(into)
+    try:
+        yield into
+    finally:
+        _RECORDING.reset(token)
 
 
 def user_agent() -> str:
@@ -308,7 +359,10 @@ class Transport:
         # GETs on their way, by what they ask: the same GET asked again meanwhile shares the
         # answer (request). Emptied by every other call, so no answer older than a write is
         # handed to a GET asked after it.
-        self._gets: dict[tuple[str, int | None, str], asyncio.Future[Envelope]] = {}
+        self._gets: dict[GetKey, asyncio.Future[Envelope]] = {}
+        # GETs sent ahead of their caller (anticipate), with when they were sent; the first
+        # request() for the same GET takes the answer. Emptied by every other call, as _gets.
+        self._anticipated: dict[GetKey, tuple[asyncio.Task[Envelope], datetime]] = {}
 
     async def requests_sent(self, *, after_turns: int = 0) -> None:
         """Return once every request started so far has been written out (or has failed);
@@ -363,6 +417,7 @@ class Transport:
         return self._client
 
     async def aclose(self) -> None:
+        self.drop_anticipated()
         task, self._refresh_task = self._refresh_task, None
         if task is not None and not task.done():
             task.cancel()
@@ -525,16 +580,15 @@ class Transport:
         """
         if route.method != "GET" or body is not None:
             self._gets.clear()
+            self.drop_anticipated()
             response = await self._call(
                 route, path_params, params, body, tenant_id, idempotency_key
             )
             return self._unwrap(response)
-        url = route.url(**(path_params or {}))
-        key = (
-            url,
-            tenant_id if route.tenant_scoped else None,
-            repr(sorted(_query(params).items())),
-        )
+        if (asked := _RECORDING.get()) is not None:
+            query = tuple(sorted(_query(params).items()))
+            asked.append(Call(route, tuple((path_params or {}).items()), query, tenant_id))
+        key = _get_key(route, path_params, params, tenant_id)
         if (shared := self._gets.get(key)) is not None:
             try:
                 # Shielded: this caller being cancelled must not cancel the first one's answer.
@@ -546,9 +600,11 @@ class Transport:
         answer = asyncio.get_running_loop().create_future()
         self._gets[key] = answer
         try:
-            envelope = self._unwrap(
-                await self._call(route, path_params, params, None, tenant_id, None)
-            )
+            envelope = await self._early_answer(key)
+            if envelope is None:
+                envelope = self._unwrap(
+                    await self._call(route, path_params, params, None, tenant_id, None)
+                )
         except Exception as exc:
             answer.set_exception(exc)
             raise
@@ -562,6 +618,73 @@ class Transport:
             answer.exception()  # An answer nobody else waited for is not "never retrieved".
             if self._gets.get(key) is answer:
                 del self._gets[key]
+
+    # --- GETs sent ahead ------------------------------------------------------------------
+
+    def anticipate(self, calls: Iterable[Call]) -> int:
+        """Send `calls` (GETs) now, for a caller expected to ask for them in a moment: the user
+        has a workspace highlighted in the switcher, and these are what the page on screen
+        asked of it last time. The first request() for the same GET within ANTICIPATION_TTL
+        takes the answer instead of waiting for its own; a failed guess costs that caller
+        nothing (it asks as ever). Whatever was sent ahead before is dropped first: one guess
+        at a time. Returns how many went out."""
+        self.drop_anticipated()
+        sent = 0
+        for call in calls:
+            key = call.key
+            if key in self._anticipated or key in self._gets:
+                continue
+            task = asyncio.ensure_future(self._send_ahead(call))
+            task.add_done_callback(_consume_exception)
+            self._anticipated[key] = (task, self._now())
+            sent += 1
+        return sent
+
+    async def _send_ahead(self, call: Call) -> Envelope:
+        response = await self._call(
+            call.route,
+            dict(call.path_params),
+            dict(call.params),
+            None,
+            call.tenant_id,
+            None,
+            retry=False,  # a guess: a busy server (429, 503) is not asked twice for it
+        )
+        return self._unwrap(response)
+
+    def drop_anticipated(self) -> None:
+        """Cancel and forget the GETs sent ahead (the guess was wrong, or a write made them
+        old)."""
+        anticipated, self._anticipated = self._anticipated, {}
+        for task, _sent_at in anticipated.values():
+            task.cancel()
+
+    @property
+    def anticipated(self) -> list[GetKey]:
+        """The GETs sent ahead that a request may still take."""
+        return list(self._anticipated)
+
+    async def _early_answer(self, key: GetKey) -> Envelope | None:
+        """The answer of the same GET sent ahead, if one was and it is fresh and went well;
+        None for the caller to send its own."""
+        entry = self._anticipated.pop(key, None)
+        if entry is None:
+            return None
+        task, sent_at = entry
+        if self._now() - sent_at > ANTICIPATION_TTL:
+            task.cancel()
+            return None
+        try:
+            # Not shielded: this caller owns it now, and cancelling the caller (a switch
+            # straight back) stops it as it would stop the caller's own request.
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+            return None  # (cancelled by no one who asked: not expected, but ask again)
+        except Exception:
+            return None  # the guess failed (a 429, the network): the caller's own try decides
 
     async def request_bytes(
         self,
@@ -642,6 +765,7 @@ class Transport:
         accept: str = "application/json",
         *,
         stream: bool = False,
+        retry: bool = True,
     ) -> httpx.Response:
         url = route.url(**(path_params or {}))
         headers = {"Accept": accept}
@@ -651,7 +775,7 @@ class Transport:
             idempotency_key = new_idempotency_key()  # One intent, one key, every retry.
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
-        retryable = route.method != "POST" or idempotency_key is not None
+        retryable = retry and (route.method != "POST" or idempotency_key is not None)
         query = _query(params)
         replayed = False
         while True:
@@ -767,7 +891,7 @@ class Transport:
         )
 
 
-def _consume_exception(task: asyncio.Task[TokenPair]) -> None:
+def _consume_exception(task: asyncio.Task[Any]) -> None:
     # Every waiter may have been cancelled; reading the exception keeps asyncio from
     # logging "exception was never retrieved" for an outcome already handled.
     if not task.cancelled():

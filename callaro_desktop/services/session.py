@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from callaro_desktop.api.client import UNSET, CallaroClient, TenantClient, _Unset
 from callaro_desktop.api.errors import ApiError, SessionExpired
 from callaro_desktop.api.models import Me
-from callaro_desktop.api.transport import REQUESTS_START_TURNS
+from callaro_desktop.api.transport import REQUESTS_START_TURNS, Call, recording
 from callaro_desktop.secrets import TokenStore
 from callaro_desktop.services.accounts import Account, AccountManager, TenantRef
 from callaro_desktop.services.messages import MessageBridge
@@ -31,6 +31,10 @@ from callaro_desktop.settings import Settings, save_soon
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Page loads whose requests are kept to send ahead of a switch (Session.anticipate): support
+#: staff visit hundreds of workspaces; the recent ones are the ones switched back to.
+ASKED_KEPT = 512
 
 
 class Session(QObject):
@@ -70,6 +74,9 @@ class Session(QObject):
         self._save_timer.timeout.connect(self._persist_settings)
         # Answers asked for before anything could show them (a warm start), by key.
         self._prefetched: dict[Hashable, asyncio.Future[Any]] = {}
+        # What each page's last load asked of each workspace, by (account, load, tenant): what
+        # to send ahead when the user is about to switch there (anticipate).
+        self._asked: OrderedDict[tuple[str, str, int], tuple[Call, ...]] = OrderedDict()
 
     # -- what the bound account provides ------------------------------------------------
 
@@ -297,12 +304,57 @@ class Session(QObject):
 
     # -- calls ------------------------------------------------------------------------------
 
-    async def call(self, factory: Callable[[], Awaitable[T]]) -> T:
-        """Await `factory()` through the account (re-auth, online state), then filter."""
+    async def call(
+        self, factory: Callable[[], Awaitable[T]], *, load: tuple[str, int] | None = None
+    ) -> T:
+        """Await `factory()` through the account (re-auth, online state), then filter.
+
+        `load` names a page's load of a workspace (its task key: page, tenant): the GETs it
+        asks are kept, to be sent ahead when the user is about to switch back (anticipate)."""
         account = self.current_account
         if account is None:
             raise SessionExpired("Not signed in.")
-        return self.filtered(await account.call(factory))
+        if load is None:
+            return self.filtered(await account.call(factory))
+        with recording([]) as asked:
+            result = await account.call(factory)
+        self._remember_asked((account.key, *load), tuple(asked))
+        return self.filtered(result)
+
+    def _remember_asked(self, key: tuple[str, str, int], calls: tuple[Call, ...]) -> None:
+        self._asked[key] = calls
+        self._asked.move_to_end(key)
+        while len(self._asked) > ASKED_KEPT:
+            self._asked.popitem(last=False)
+
+    # -- sending ahead of a switch ----------------------------------------------------------
+
+    def anticipate(self, tenant_id: int, page_id: str) -> int:
+        """The user is about to switch to `tenant_id` (it is highlighted in the switcher or the
+        palette): send ahead what `page_id`'s last load of it asked (a Dashboard's: each of
+        its cards'), so the switch finds the answers on their way or in. Nothing is shown
+        until the switch, and the page's own load takes them (Transport.anticipate). Returns
+        how many requests went out: none for a workspace not visited yet, or already shown."""
+        client = self.client
+        if client is None or not self.online or tenant_id == self.tenant_id:
+            return 0
+        account = self.account
+        prefix = f"{page_id}/"
+        calls = [
+            call
+            for (key_account, load, tid), asked in self._asked.items()
+            if key_account == account
+            and tid == tenant_id
+            and (load == page_id or load.startswith(prefix))
+            for call in asked
+        ]
+        return client.transport.anticipate(calls)
+
+    def drop_anticipated(self) -> None:
+        """The switcher closed with no switch: stop what was sent ahead for it."""
+        client = self.client
+        if client is not None:
+            client.transport.drop_anticipated()
 
     def filtered(self, result: T) -> T:
         """`result` as pages may see it (presentation mode swaps in its fakes here)."""

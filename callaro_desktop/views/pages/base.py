@@ -286,7 +286,9 @@ class Page(QWidget):
 
     async def _load(self, tenant_id: int) -> None:
         try:
-            data = await self.session.call(lambda: self.fetch(self.session.scope(tenant_id)))
+            data = await self.session.call(
+                lambda: self.fetch(self.session.scope(tenant_id)), load=(self.page_id, tenant_id)
+            )
         except asyncio.CancelledError:
             raise
         except ApiError as exc:

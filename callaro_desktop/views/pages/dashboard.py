@@ -549,7 +549,10 @@ class DashboardPage(Page):
         try:
             data = await self._early_answer(early)
             if data is _NO_ANSWER:
-                data = await self.session.call(lambda: card.fetch(self.session.scope(tenant_id)))
+                data = await self.session.call(
+                    lambda: card.fetch(self.session.scope(tenant_id)),
+                    load=(f"{self.page_id}/{card.key}", tenant_id),
+                )
         except asyncio.CancelledError:
             raise
         except ApiError as exc:

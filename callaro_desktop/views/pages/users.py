@@ -433,7 +433,8 @@ class InvitationsPanel(QWidget):
     async def _load(self, tenant_id: int) -> None:
         try:
             data: FirstPage | BaseException = await self.session.call(
-                lambda: self.fetch(self.session.scope(tenant_id))
+                lambda: self.fetch(self.session.scope(tenant_id)),
+                load=("users/invitations", tenant_id),
             )
         except ApiError as exc:
             data = exc

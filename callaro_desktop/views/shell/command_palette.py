@@ -3,6 +3,9 @@
 The window hands it entries each time it opens (so they reflect the current account,
 role and pins); typing ranks them with services/fuzzy.py, Enter runs the highlighted
 one, Esc closes. Each action shows its shortcut so the palette also teaches them.
+
+An entry the highlight rests on gets its `ahead` called (a workspace sends its requests
+ahead of the switch, Session.anticipate); closing without running one says `dismissed`.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from PySide6.QtCore import (
     QPoint,
     QSize,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QHideEvent, QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -37,6 +41,7 @@ from PySide6.QtWidgets import (
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.fuzzy import rank
 from callaro_desktop.views import theme
+from callaro_desktop.views.widgets.dwell import Dwell
 from callaro_desktop.views.widgets.placement import show_on_screen
 
 MAX_SHOWN = 60
@@ -54,6 +59,8 @@ class PaletteEntry:
     shortcut: str = ""
     # Recent workspaces and common actions float up for an empty or short query.
     boost: int = 0
+    # Called when the highlight rests on the entry: what running it will need, asked now.
+    ahead: Callable[[], object] | None = field(default=None, compare=False)
 
     @property
     def search_text(self) -> str:
@@ -140,6 +147,8 @@ class _Delegate(QStyledItemDelegate):
 
 
 class CommandPalette(QDialog):
+    dismissed = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("CommandPalette")
@@ -167,6 +176,12 @@ class CommandPalette(QDialog):
         self.query.textChanged.connect(self._refilter)
         self.query.installEventFilter(self)
         self.list.clicked.connect(lambda index: self._run(index.row()))
+        self._dwell = Dwell(self)
+        self._dwell.settled.connect(self._ahead)
+        self.list.selectionModel().currentChanged.connect(
+            lambda index, _old: self._dwell.consider(self._ahead_of(index.row()))
+        )
+        self._ran = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -177,6 +192,7 @@ class CommandPalette(QDialog):
 
     def open_with(self, entries: Sequence[PaletteEntry]) -> None:
         self._entries = entries
+        self._ran = False
         self.query.clear()
         self._refilter()
         parent = self.parentWidget()
@@ -206,8 +222,25 @@ class CommandPalette(QDialog):
     def _run(self, row: int) -> None:
         if 0 <= row < len(self.model.rows):
             entry = self.model.rows[row]
+            self._ran = True
             self.hide()
             entry.run()
+
+    def _ahead_of(self, row: int) -> PaletteEntry | None:
+        if 0 <= row < len(self.model.rows) and self.model.rows[row].ahead is not None:
+            return self.model.rows[row]
+        return None
+
+    @staticmethod
+    def _ahead(entry: object) -> None:
+        if isinstance(entry, PaletteEntry) and entry.ahead is not None:
+            entry.ahead()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._dwell.cancel()
+        if not self._ran:
+            self.dismissed.emit()
+        super().hideEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

@@ -256,6 +256,8 @@ class MainWindow(QMainWindow):
         self.switcher = TenantSwitcher()
         self.switcher.set_source(self._switcher_source)
         self.switcher.tenant_chosen.connect(self.request_tenant_switch)
+        self.switcher.popup.considering.connect(self.anticipate_switch)
+        self.switcher.popup.dismissed.connect(self.session.drop_anticipated)
         self.switcher.favourite_toggled.connect(self._on_favourite_toggled)
         self.switcher.popup.open_in_new_window.connect(
             lambda tid: self.new_window_requested.emit(self.session.current_account, tid)
@@ -496,6 +498,14 @@ class MainWindow(QMainWindow):
 
     def go_forward(self) -> None:
         self._guarded(self.router.forward)
+
+    def anticipate_switch(self, tenant_id: int) -> None:
+        """`tenant_id` is highlighted in the switcher or the palette: send ahead what the page
+        on screen asked of it last time, so the switch that usually follows finds it in."""
+        page_id = self.router.current
+        if page_id is not None:
+            sent = self.session.anticipate(tenant_id, page_id)
+            log.debug("sent %d request(s) ahead for tenant %s (%s)", sent, tenant_id, page_id)
 
     def request_tenant_switch(self, tenant_id: int) -> None:
         if tenant_id == self.session.tenant_id:
@@ -1030,6 +1040,7 @@ class MainWindow(QMainWindow):
 
         if self._palette is None:
             self._palette = CommandPalette(self)
+            self._palette.dismissed.connect(self.session.drop_anticipated)
         self._palette.open_with(palette_entries(self))
 
     def open_find(self) -> None:

@@ -58,7 +58,14 @@ def palette_entries(window: MainWindow) -> list[PaletteEntry]:
                     window.switch_account(a)
                     window.request_tenant_switch(tid)
 
-            entries.append(PaletteEntry("tenant", tenant.name, go, detail=detail, boost=boost))
+            ahead = (
+                functools.partial(window.anticipate_switch, tenant.id)
+                if account is session.current_account
+                else None  # (another account's: its pages are not this window's yet)
+            )
+            entries.append(
+                PaletteEntry("tenant", tenant.name, go, detail=detail, boost=boost, ahead=ahead)
+            )
 
     for item in NAV:
         if window.is_allowed(item.page_id):

@@ -3,6 +3,9 @@
 Support staff may enter hundreds of tenants, so the popup filters as you type (by
 name or id), lists favourites and recent ones first, and is driven entirely from
 the keyboard: type, arrow down, Enter; Ctrl+D toggles a favourite; Esc closes.
+
+A workspace the highlight (or the mouse) rests on is reported (`considering`): the window
+sends that workspace's requests ahead, so the switch that usually follows finds them in.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import functools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import QColor, QHideEvent, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.session import TenantRef
+from callaro_desktop.views.widgets.dwell import Dwell
 from callaro_desktop.views.widgets.placement import show_on_screen
 from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 
@@ -55,6 +59,10 @@ class TenantPopup(QFrame):
     chosen = Signal(int)
     favourite_toggled = Signal(int, bool)
     open_in_new_window = Signal(int)
+    #: The highlight or the mouse rests on this workspace: likely the next one chosen.
+    considering = Signal(int)
+    #: Closed without choosing one.
+    dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
@@ -84,6 +92,12 @@ class TenantPopup(QFrame):
         self.list.itemActivated.connect(self._activate)
         self.list.itemClicked.connect(self._activate)
         self.list.customContextMenuRequested.connect(self._context_menu)
+        self._dwell = Dwell(self)
+        self._dwell.settled.connect(lambda tenant_id: self.considering.emit(int(tenant_id)))
+        self.list.currentItemChanged.connect(lambda item, _old: self._consider(item))
+        self.list.setMouseTracking(True)  # (itemEntered: the mouse resting on a workspace)
+        self.list.itemEntered.connect(self._consider)
+        self._chose = False
         self._tenants: Sequence[TenantRef] = []
         self._favourites: set[int] = set()
         self._recent: list[int] = []
@@ -101,8 +115,19 @@ class TenantPopup(QFrame):
         self._current = current
         self._favourites = set(favourites)
         self._recent = list(recent)
+        self._chose = False
         self.search.clear()
         self._rebuild()
+
+    def _consider(self, item: QListWidgetItem | None) -> None:
+        tenant_id = item.data(TENANT_ROLE) if item is not None else None
+        self._dwell.consider(None if tenant_id is None else int(tenant_id))
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._dwell.cancel()
+        if not self._chose:
+            self.dismissed.emit()
+        super().hideEvent(event)
 
     def _rebuild(self) -> None:
         query = self.search.text().strip().casefold()
@@ -161,6 +186,7 @@ class TenantPopup(QFrame):
     def _activate(self, item: QListWidgetItem) -> None:
         tenant_id = item.data(TENANT_ROLE)
         if tenant_id is not None:
+            self._chose = True
             self.hide()
             self.chosen.emit(int(tenant_id))
 
@@ -193,6 +219,7 @@ class TenantPopup(QFrame):
         menu.popup(self.cursor().pos())
 
     def _open_in_window(self, tenant_id: int) -> None:
+        self._chose = True  # (the new window's first load may take what was sent ahead)
         self.hide()
         self.open_in_new_window.emit(tenant_id)
 

@@ -1,0 +1,177 @@
+"""A workspace highlighted in the switcher or the palette is asked for before Enter.
+
+While the highlight rests on a workspace, the window sends ahead what the page on screen
+asked of it last time; the switch then takes those answers instead of asking again. Against
+the real sandbox: what goes on the wire, what the page shows, and what is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from callaro_desktop.views.pages.dashboard import DashboardPage
+from callaro_desktop.views.shell.tenant_switcher import TENANT_ROLE
+from callaro_desktop.views.widgets.dwell import DWELL_MS
+
+from .conftest import SUPPORT, sign_in, wait_for
+
+Sent = tuple[str, str, str | None]  # method, path, X-Tenant-Id
+
+
+@pytest.fixture
+def sends(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Sent]]:
+    """Every request the console hands to httpx (the server is the real sandbox)."""
+    seen: list[Sent] = []
+    real_send = httpx.AsyncClient.send
+
+    async def send(client: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> Any:
+        seen.append((request.method, request.url.path, request.headers.get("X-Tenant-Id")))
+        return await real_send(client, request, **kw)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", send)
+    yield seen
+
+
+def _for(sends: list[Sent], tenant_id: int) -> list[Sent]:
+    return [s for s in sends if s[2] == str(tenant_id)]
+
+
+def _settled(window: Any) -> bool:
+    page = window.current_page()
+    session = window.session
+    if page is None or session.tasks.running() or window.painting_held:
+        return False
+    if isinstance(page, DashboardPage):
+        return all(card.state == "ready" for card in page.visible_cards())
+    return page.states.state in ("ready", "empty") and not page.model.is_loading
+
+
+async def _visit(window: Any, tenant_id: int) -> None:
+    window.request_tenant_switch(tenant_id)
+    await wait_for(
+        lambda: window.session.tenant_id == tenant_id and _settled(window),
+        timeout=20,
+        what=f"tenant {tenant_id} shown",
+    )
+
+
+async def _support_on(make_app: Any, sandbox: Any, page_id: str) -> tuple[Any, int, int, int]:
+    """Support staff on `page_id`, having seen it in Brightline and back in Acme."""
+    controller = await make_app()
+    await sign_in(controller, sandbox, SUPPORT)
+    window = controller.window
+    tenants = {t.name: t.id for t in controller.session.tenants}
+    acme, bright = tenants["Acme Health"], tenants["Brightline Logistics"]
+    window.navigate(page_id)
+    await _visit(window, bright)
+    await _visit(window, acme)
+    return window, acme, bright, tenants["Corvid Studio"]
+
+
+async def test_the_switch_takes_the_answers_sent_while_the_workspace_was_highlighted(
+    make_app, sandbox, sends
+) -> None:
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    page = window.current_page()
+    sends.clear()
+    QTest.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="the switcher open")
+    QTest.keyClicks(popup.search, "Brightline")
+    ahead = await wait_for(lambda: _for(sends, bright), what="Brightline asked for ahead")
+    assert ahead == [("GET", "/api/v1/phone_numbers", str(bright))]
+    assert window.session.tenant_id == acme  # asked for, not shown
+
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    await wait_for(lambda: window.session.tenant_id == bright and _settled(window), timeout=20)
+    assert _for(sends, bright) == ahead  # the switch asked nothing again
+    shown = [row.id for row in page.model.rows]
+    assert shown and window.session.client.transport.anticipated == []
+
+    # What it showed is what the server has: the next load asks again and agrees.
+    page.reload()
+    await wait_for(lambda: len(_for(sends, bright)) == 2 and _settled(window), timeout=20)
+    assert [row.id for row in page.model.rows] == shown
+
+
+async def test_the_palette_sends_the_dashboard_cards_ahead(make_app, sandbox, sends) -> None:
+    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "dashboard")
+    page = window.current_page()
+    assert isinstance(page, DashboardPage)
+    visited = sorted(set(_for(sends, bright)))  # what its cards asked of Brightline
+    sends.clear()
+    window.open_palette()
+    palette = window._palette
+    QTest.keyClicks(palette.query, "brtln")
+    assert palette.model.rows[0].title == "Brightline Logistics"
+    await wait_for(lambda: _for(sends, bright), what="the cards asked for ahead")
+    await asyncio.sleep(0.05)  # (the cards' requests go out together)
+    ahead = sorted(_for(sends, bright))
+    assert ahead == visited and len(ahead) >= 2
+
+    QTest.keyClick(palette.query, Qt.Key.Key_Return)
+    await wait_for(lambda: window.session.tenant_id == bright and _settled(window), timeout=20)
+    assert sorted(_for(sends, bright)) == ahead
+    assert page.subtitle_label.text().startswith("Brightline Logistics")
+
+
+async def test_esc_drops_what_was_sent_ahead_and_unvisited_workspaces_cost_nothing(
+    make_app, sandbox, sends
+) -> None:
+    window, acme, bright, corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    transport = window.session.client.transport
+    sends.clear()
+    window.switcher.click()
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="the switcher open")
+    QTest.keyClicks(popup.search, "Brightline")
+    await wait_for(lambda: transport.anticipated, what="Brightline asked for ahead")
+    QTest.keyClick(popup.search, Qt.Key.Key_Escape)
+    await wait_for(lambda: not popup.isVisible())
+    assert transport.anticipated == [] and window.session.tenant_id == acme
+
+    # A workspace this page has not shown yet has nothing to send ahead; nor has the one on
+    # screen. Highlighted long enough, neither sends anything.
+    window.switcher.click()
+    await wait_for(popup.isVisible, what="the switcher open again")
+    QTest.keyClicks(popup.search, "Corvid")
+    await asyncio.sleep(DWELL_MS / 1000 * 3)
+    popup.search.clear()
+    QTest.keyClicks(popup.search, "Acme Health")
+    await asyncio.sleep(DWELL_MS / 1000 * 3)
+    assert _for(sends, corvid) == [] and len(_for(sends, bright)) == 1
+    assert _for(sends, acme) == []
+    QTest.keyClick(popup.search, Qt.Key.Key_Escape)
+
+
+async def test_passing_over_workspaces_with_the_arrows_sends_nothing_for_them(
+    make_app, sandbox, sends
+) -> None:
+    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    sends.clear()
+    window.switcher.click()
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="the switcher open")
+    QTest.keyClick(popup.search, Qt.Key.Key_Escape)
+    await wait_for(lambda: not popup.isVisible())
+    # Opened and closed at once: the first workspace listed was never rested on.
+    assert [s for s in sends if s[2] is not None] == []
+    window.switcher.click()
+    await wait_for(popup.isVisible)
+    passed = [popup.list.currentItem().data(TENANT_ROLE)]
+    for _ in range(6):  # key repeat: far quicker than a resting hand
+        QTest.keyClick(popup.list, Qt.Key.Key_Down)
+        passed.append(popup.list.currentItem().data(TENANT_ROLE))
+    rested = passed[-1]
+    assert bright in passed[:-1] and rested != bright  # (Recent lists it near the top)
+    await asyncio.sleep(DWELL_MS / 1000 * 3)
+    assert _for(sends, bright) == []
+    assert {s[2] for s in sends if s[2] is not None} <= {str(rested)}
+    QTest.keyClick(popup.search, Qt.Key.Key_Escape)
