@@ -175,3 +175,28 @@ async def test_passing_over_workspaces_with_the_arrows_sends_nothing_for_them(
     assert _for(sends, bright) == []
     assert {s[2] for s in sends if s[2] is not None} <= {str(rested)}
     QTest.keyClick(popup.search, Qt.Key.Key_Escape)
+
+
+async def test_the_mouse_resting_on_a_workspace_counts_as_the_highlight(
+    make_app, sandbox, sends
+) -> None:
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    sends.clear()
+    window.switcher.click()
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="the switcher open")
+    await asyncio.sleep(DWELL_MS / 1000 * 2)  # (the first row, Acme, is rested on: on screen)
+    rows = [popup.list.item(i) for i in range(popup.list.count())]
+    item = next(i for i in rows if i.data(TENANT_ROLE) == bright)
+    assert popup.list.currentItem() is not item
+    QTest.mouseMove(popup.list.viewport(), popup.list.visualItemRect(item).center())
+    ahead = await wait_for(lambda: _for(sends, bright), what="the hovered workspace asked for")
+    assert ahead == [("GET", "/api/v1/phone_numbers", str(bright))]
+    assert _for(sends, acme) == [] and window.session.tenant_id == acme
+    QTest.mouseClick(
+        popup.list.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=popup.list.visualItemRect(item).center(),
+    )
+    await wait_for(lambda: window.session.tenant_id == bright and _settled(window), timeout=20)
+    assert _for(sends, bright) == ahead
