@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -74,9 +75,11 @@ class Session(QObject):
         self._save_timer.timeout.connect(self._persist_settings)
         # Answers asked for before anything could show them (a warm start), by key.
         self._prefetched: dict[Hashable, asyncio.Future[Any]] = {}
-        # What each page's last load asked of each workspace, by (account, load, tenant): what
-        # to send ahead when the user is about to switch there (anticipate).
-        self._asked: OrderedDict[tuple[str, str, int], tuple[Call, ...]] = OrderedDict()
+        # What each page's last load asked of each workspace, by (account, load, tenant), with
+        # the role it was asked under: what to send ahead when the user is about to switch
+        # there (anticipate).
+        self._asked: OrderedDict[tuple[str, str, int], tuple[str | None, tuple[Call, ...]]]
+        self._asked = OrderedDict()
 
     # -- what the bound account provides ------------------------------------------------
 
@@ -318,11 +321,14 @@ class Session(QObject):
             return self.filtered(await account.call(factory))
         with recording([]) as asked:
             result = await account.call(factory)
-        self._remember_asked((account.key, *load), tuple(asked))
+        ref = account.tenant(load[1])
+        self._remember_asked((account.key, *load), ref.role if ref else None, tuple(asked))
         return self.filtered(result)
 
-    def _remember_asked(self, key: tuple[str, str, int], calls: tuple[Call, ...]) -> None:
-        self._asked[key] = calls
+    def _remember_asked(
+        self, key: tuple[str, str, int], role: str | None, calls: tuple[Call, ...]
+    ) -> None:
+        self._asked[key] = (role, calls)
         self._asked.move_to_end(key)
         while len(self._asked) > ASKED_KEPT:
             self._asked.popitem(last=False)
@@ -331,24 +337,43 @@ class Session(QObject):
 
     def anticipate(self, tenant_id: int, page_id: str) -> int:
         """The user is about to switch to `tenant_id` (it is highlighted in the switcher or the
-        palette): send ahead what `page_id`'s last load of it asked (a Dashboard's: each of
-        its cards'), so the switch finds the answers on their way or in. Nothing is shown
-        until the switch, and the page's own load takes them (Transport.anticipate). Returns
-        how many requests went out: none for a workspace not visited yet, or already shown."""
+        palette): send ahead what `page_id`'s load will ask of it (a Dashboard's: each of its
+        cards'), so the switch finds the answers on their way or in. Nothing is shown until
+        the switch, and the page's own load takes them (Transport.anticipate).
+
+        What the page's last load there asked; for a workspace the page has not shown yet,
+        what its last load in another workspace where the user has the same role asked, sent
+        to this one (a list's search and sort are kept per workspace, so that guess can miss:
+        the page then asks for itself, as it would have, and the guess is dropped). Returns
+        how many requests went out: none for the workspace on screen."""
         client = self.client
-        if client is None or not self.online or tenant_id == self.tenant_id:
+        account = self.current_account
+        target = account.tenant(tenant_id) if account is not None else None
+        if client is None or account is None or target is None or not self.online:
             return 0
-        account = self.account
-        prefix = f"{page_id}/"
-        calls = [
-            call
-            for (key_account, load, tid), asked in self._asked.items()
-            if key_account == account
-            and tid == tenant_id
-            and (load == page_id or load.startswith(prefix))
+        if tenant_id == self.tenant_id:
+            return 0
+        own: list[Call] = []
+        # The loads of this page elsewhere under the same role, the latest last: the guess.
+        like: dict[str, tuple[Call, ...]] = {}
+        for (key_account, load, tid), (role, asked) in self._asked.items():
+            ours = load == page_id or load.startswith(f"{page_id}/")
+            if key_account != account.key or not ours:
+                continue
+            if tid == tenant_id:
+                own.extend(asked)
+            elif role == target.role:
+                like[load] = asked
+        if own:
+            return client.transport.anticipate(own)
+        guessed = [
+            replace(call, tenant_id=tenant_id)
+            for asked in like.values()
             for call in asked
+            # (An item's own path, /users/{id}, belongs to the workspace it was asked of.)
+            if call.route.tenant_scoped and not call.path_params
         ]
-        return client.transport.anticipate(calls)
+        return client.transport.anticipate(guessed)
 
     def drop_anticipated(self) -> None:
         """The switcher closed with no switch: stop what was sent ahead for it."""

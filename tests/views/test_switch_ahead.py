@@ -20,7 +20,7 @@ from callaro_desktop.views.pages.dashboard import DashboardPage
 from callaro_desktop.views.shell.tenant_switcher import TENANT_ROLE
 from callaro_desktop.views.widgets.dwell import DWELL_MS
 
-from .conftest import SUPPORT, sign_in, wait_for
+from .conftest import MULTI, SUPPORT, sign_in, wait_for
 
 Sent = tuple[str, str, str | None]  # method, path, X-Tenant-Id
 
@@ -122,10 +122,10 @@ async def test_the_palette_sends_the_dashboard_cards_ahead(make_app, sandbox, se
     assert page.subtitle_label.text().startswith("Brightline Logistics")
 
 
-async def test_esc_drops_what_was_sent_ahead_and_unvisited_workspaces_cost_nothing(
+async def test_esc_drops_what_was_sent_ahead_and_the_workspace_on_screen_asks_nothing(
     make_app, sandbox, sends
 ) -> None:
-    window, acme, bright, corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
     transport = window.session.client.transport
     sends.clear()
     window.switcher.click()
@@ -137,18 +137,74 @@ async def test_esc_drops_what_was_sent_ahead_and_unvisited_workspaces_cost_nothi
     await wait_for(lambda: not popup.isVisible())
     assert transport.anticipated == [] and window.session.tenant_id == acme
 
-    # A workspace this page has not shown yet has nothing to send ahead; nor has the one on
-    # screen. Highlighted long enough, neither sends anything.
+    # The workspace on screen, highlighted long enough, sends nothing: it is shown already.
     window.switcher.click()
     await wait_for(popup.isVisible, what="the switcher open again")
-    QTest.keyClicks(popup.search, "Corvid")
-    await asyncio.sleep(DWELL_MS / 1000 * 3)
-    popup.search.clear()
     QTest.keyClicks(popup.search, "Acme Health")
     await asyncio.sleep(DWELL_MS / 1000 * 3)
-    assert _for(sends, corvid) == [] and len(_for(sends, bright)) == 1
-    assert _for(sends, acme) == []
+    assert _for(sends, acme) == [] and len(_for(sends, bright)) == 1
     QTest.keyClick(popup.search, Qt.Key.Key_Escape)
+
+
+async def _switch_by_name(window: Any, name: str, tenant_id: int, sends: list[Sent]) -> list[Sent]:
+    """Ctrl+T, `name`, and once something was sent ahead for it, Enter; what was sent ahead."""
+    window.switcher.click()
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="the switcher open")
+    QTest.keyClicks(popup.search, name)
+    ahead = await wait_for(lambda: _for(sends, tenant_id), what=f"{name} asked for ahead")
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    await wait_for(lambda: window.session.tenant_id == tenant_id and _settled(window), timeout=20)
+    return list(ahead)
+
+
+async def test_a_workspace_not_shown_yet_is_asked_what_another_of_the_same_role_was(
+    make_app, sandbox, sends
+) -> None:
+    window, _acme, _bright, corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    session = window.session
+    assert session.manager.accounts[0].tenant(corvid).role == session.tenant.role
+    sends.clear()
+    ahead = await _switch_by_name(window, "Corvid", corvid, sends)
+    assert ahead == [("GET", "/api/v1/phone_numbers", str(corvid))]
+    assert _for(sends, corvid) == ahead  # the guess was what the page asks: nothing again
+    page = window.current_page()
+    assert page.states.state in ("ready", "empty")
+    assert session.client.transport.anticipated == []
+
+
+async def test_a_wrong_guess_costs_the_switch_nothing_but_the_request(
+    make_app, sandbox, sends
+) -> None:
+    window, acme, _bright, corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    page = window.current_page()
+    # Acme's list searched: its last load asked with a search that Corvid's list (never
+    # searched) will not.
+    page.search.setText("+9")
+    session = window.session
+
+    def searched() -> bool:
+        _role, asked = session._asked.get((session.account, "phone_numbers", acme), (None, ()))
+        return any(("search", "+9") in call.params for call in asked)
+
+    await wait_for(lambda: searched() and _settled(window), timeout=20, what="Acme searched")
+    sends.clear()
+    window.switcher.click()
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="the switcher open")
+    QTest.keyClicks(popup.search, "Corvid")
+    await wait_for(lambda: _for(sends, corvid), what="Corvid guessed at")
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    await wait_for(lambda: window.session.tenant_id == corvid and _settled(window), timeout=20)
+    assert page.search.text() == ""  # Corvid's own view: no search
+    # The guess (with Acme's search) and the page's own request, whose answer is shown.
+    assert len(_for(sends, corvid)) == 2
+    # The guess nobody took is all that is left ahead, until its 10 s pass or the next guess
+    # or write drops it.
+    left = window.session.client.transport.anticipated
+    assert len(left) == 1 and "('search', '+9')" in left[0][2]
+    own = await page.pager(session.scope(corvid), None).fetch_page(1)
+    assert [row.id for row in page.model.rows] == [n.id for n in own.items]
 
 
 async def test_passing_over_workspaces_with_the_arrows_sends_nothing_for_them(
@@ -200,3 +256,24 @@ async def test_the_mouse_resting_on_a_workspace_counts_as_the_highlight(
     )
     await wait_for(lambda: window.session.tenant_id == bright and _settled(window), timeout=20)
     assert _for(sends, bright) == ahead
+
+
+async def test_no_guess_from_a_workspace_where_the_role_differs(make_app, sandbox, sends) -> None:
+    controller = await make_app()
+    await sign_in(controller, sandbox, MULTI)  # Admin in Brightline, Operator in Acme
+    window, session = controller.window, controller.session
+    tenants = {t.name: t for t in session.tenants}
+    acme, bright = tenants["Acme Health"], tenants["Brightline Logistics"]
+    assert acme.role != bright.role
+    await _visit(window, bright.id)
+    window.navigate("phone_numbers")  # (in Brightline: Acme's list never loaded)
+    await wait_for(lambda: _settled(window), timeout=20, what="Brightline's numbers")
+    sends.clear()
+    assert session.anticipate(acme.id, "phone_numbers") == 0  # only an admin's load is known
+    await asyncio.sleep(0.1)
+    assert _for(sends, acme.id) == []
+    await _visit(window, acme.id)
+    await _visit(window, bright.id)
+    sends.clear()
+    assert session.anticipate(acme.id, "phone_numbers") == 1  # its own, now
+    await wait_for(lambda: _for(sends, acme.id), what="Acme asked for ahead")
