@@ -277,3 +277,22 @@ async def test_no_guess_from_a_workspace_where_the_role_differs(make_app, sandbo
     sends.clear()
     assert session.anticipate(acme.id, "phone_numbers") == 1  # its own, now
     await wait_for(lambda: _for(sends, acme.id), what="Acme asked for ahead")
+
+
+async def test_the_mouse_resting_on_a_workspace_in_the_palette_sends_it_ahead(
+    make_app, sandbox, sends
+) -> None:
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    sends.clear()
+    window.open_palette()
+    palette = window._palette  # (no query: the recent workspaces lead, Acme highlighted)
+    row = next(i for i, e in enumerate(palette.model.rows) if e.title == "Brightline Logistics")
+    assert palette.list.currentIndex().row() != row
+    rect = palette.list.visualRect(palette.model.index(row, 0))
+    QTest.mouseMove(palette.list.viewport(), rect.center())
+    ahead = await wait_for(lambda: _for(sends, bright), what="the hovered workspace asked for")
+    assert ahead == [("GET", "/api/v1/phone_numbers", str(bright))]
+    assert window.session.tenant_id == acme
+    QTest.keyClick(palette.query, Qt.Key.Key_Escape)
+    await wait_for(lambda: not palette.isVisible())
+    assert window.session.client.transport.anticipated == []

@@ -181,6 +181,8 @@ class CommandPalette(QDialog):
         self.list.selectionModel().currentChanged.connect(
             lambda index, _old: self._dwell.consider(self._ahead_of(index.row()))
         )
+        self.list.setMouseTracking(True)  # (entered: the mouse resting on an entry)
+        self.list.entered.connect(lambda index: self._dwell.consider(self._ahead_of(index.row())))
         self._ran = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
