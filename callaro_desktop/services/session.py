@@ -339,19 +339,18 @@ class Session(QObject):
         """The user is about to switch to `tenant_id` (it is highlighted in the switcher or the
         palette): send ahead what `page_id`'s load will ask of it (a Dashboard's: each of its
         cards'), so the switch finds the answers on their way or in. Nothing is shown until
-        the switch, and the page's own load takes them (Transport.anticipate).
+        the switch, and the page's own load takes them (Transport.anticipate). (The window
+        also calls it for the workspace shown, for a page about to open that will load.)
 
         What the page's last load there asked; for a workspace the page has not shown yet,
         what its last load in another workspace where the user has the same role asked, sent
         to this one (a list's search and sort are kept per workspace, so that guess can miss:
         the page then asks for itself, as it would have, and the guess is dropped). Returns
-        how many requests went out: none for the workspace on screen."""
+        how many requests went out."""
         client = self.client
         account = self.current_account
         target = account.tenant(tenant_id) if account is not None else None
         if client is None or account is None or target is None or not self.online:
-            return 0
-        if tenant_id == self.tenant_id:
             return 0
         own: list[Call] = []
         # The loads of this page elsewhere under the same role, the latest last: the guess.

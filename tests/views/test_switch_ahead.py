@@ -296,3 +296,39 @@ async def test_the_mouse_resting_on_a_workspace_in_the_palette_sends_it_ahead(
     QTest.keyClick(palette.query, Qt.Key.Key_Escape)
     await wait_for(lambda: not palette.isVisible())
     assert window.session.client.transport.anticipated == []
+
+
+def _sidebar_row_centre(window: Any, page_id: str) -> Any:
+    sidebar = window.sidebar
+    return sidebar.visualItemRect(sidebar._items[page_id]).center()
+
+
+async def test_a_page_the_mouse_rests_on_in_the_sidebar_is_loaded_ahead_if_it_will_load(
+    make_app, sandbox, sends
+) -> None:
+    window, acme, _bright, _corvid = await _support_on(make_app, sandbox, "dashboard")
+    visited = sorted(set(_for(sends, acme)))  # what Acme's Dashboard cards asked
+    window.navigate("phone_numbers")  # (Acme's Dashboard and numbers both shown)
+    await wait_for(lambda: _settled(window), timeout=20, what="Acme's numbers")
+    sends.clear()
+    viewport = window.sidebar.viewport()
+    QTest.mouseMove(viewport, _sidebar_row_centre(window, "dashboard"))
+    await wait_for(lambda: _for(sends, acme), what="the Dashboard's cards asked for ahead")
+    await asyncio.sleep(0.05)
+    ahead = sorted(_for(sends, acme))
+    assert ahead == visited
+    QTest.mouseClick(
+        viewport, Qt.MouseButton.LeftButton, pos=_sidebar_row_centre(window, "dashboard")
+    )
+    await wait_for(lambda: window.router.current == "dashboard" and _settled(window), timeout=20)
+    assert sorted(_for(sends, acme)) == ahead  # the cards took the answers
+
+    # Phone numbers still shows Acme's rows: opening it loads nothing, so nothing goes ahead.
+    sends.clear()
+    QTest.mouseMove(viewport, _sidebar_row_centre(window, "phone_numbers"))
+    await asyncio.sleep(DWELL_MS / 1000 * 3)
+    assert _for(sends, acme) == []
+    # Nor for the page on screen.
+    QTest.mouseMove(viewport, _sidebar_row_centre(window, "dashboard"))
+    await asyncio.sleep(DWELL_MS / 1000 * 3)
+    assert _for(sends, acme) == []

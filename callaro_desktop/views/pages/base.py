@@ -260,6 +260,12 @@ class Page(QWidget):
     def retired(self) -> bool:
         return getattr(self, "_retired", False)
 
+    def loads_when_shown(self) -> bool:
+        """Whether showing the page now sends its load: the window sends it ahead while the
+        pointer rests on the page in the sidebar (Session.anticipate)."""
+        tenant_id = self.session.tenant_id
+        return not self.retired and (self._loaded_for != tenant_id or self.states.state == "error")
+
     def activate(self) -> None:
         """The page became visible; load unless it already shows this tenant's data."""
         if self.retired:

@@ -489,6 +489,9 @@ class DashboardPage(Page):
         # Balances and progress move; coming back to the Dashboard looks again.
         self.reload()
 
+    def loads_when_shown(self) -> bool:
+        return not self.retired
+
     def reload(self) -> None:
         tenant = self.session.tenant
         if tenant is None or self.retired:

@@ -377,6 +377,9 @@ class GettingStartedPage(Page):
             tr("Callaro has no setup steps to suggest here."),
         )
 
+    def loads_when_shown(self) -> bool:
+        return not self.retired  # (activate looks again each time)
+
     def activate(self) -> None:
         # Becoming visible again is one of the moments a step may have completed.
         if self._shows_current_tenant():

@@ -1,15 +1,20 @@
-"""The sidebar: groups of pages, hidden per role, driven by keyboard or mouse."""
+"""The sidebar: groups of pages, hidden per role, driven by keyboard or mouse.
+
+A page the mouse rests on is reported (`considering`): the window sends that page's load
+ahead, so the click that usually follows finds its data on the way.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from callaro_desktop.i18n import tr
 from callaro_desktop.views.shell.nav import NAV, NavItem, group_title
+from callaro_desktop.views.widgets.dwell import Dwell
 
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
 _UPWARD = {
@@ -22,6 +27,8 @@ _UPWARD = {
 
 class Sidebar(QTreeWidget):
     page_selected = Signal(str)
+    #: The mouse rests on this page's row: likely the next page opened.
+    considering = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +47,14 @@ class Sidebar(QTreeWidget):
         self._groups: dict[str, QTreeWidgetItem] = {}
         self._build(NAV)
         self.currentItemChanged.connect(self._on_current_changed)
+        self._dwell = Dwell(self)
+        self._dwell.settled.connect(lambda page_id: self.considering.emit(str(page_id)))
+        self.setMouseTracking(True)  # (itemEntered: the mouse resting on a page)
+        self.itemEntered.connect(lambda item, _col: self._dwell.consider(item.data(0, PAGE_ROLE)))
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._dwell.cancel()
+        super().leaveEvent(event)
 
     def _build(self, nav: Iterable[NavItem]) -> None:
         bold = QFont(self.font())
