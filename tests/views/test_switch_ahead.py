@@ -62,6 +62,13 @@ async def _visit(window: Any, tenant_id: int) -> None:
     )
 
 
+async def _open_switcher(window: Any) -> Any:
+    window.switcher.click()
+    popup = window.switcher.popup
+    await wait_for(popup.isVisible, what="the switcher open")
+    return popup
+
+
 async def _support_on(make_app: Any, sandbox: Any, page_id: str) -> tuple[Any, int, int, int]:
     """Support staff on `page_id`, having seen it in Brightline and back in Acme."""
     controller = await make_app()
@@ -128,9 +135,7 @@ async def test_esc_drops_what_was_sent_ahead_and_the_workspace_on_screen_asks_no
     window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
     transport = window.session.client.transport
     sends.clear()
-    window.switcher.click()
-    popup = window.switcher.popup
-    await wait_for(popup.isVisible, what="the switcher open")
+    popup = await _open_switcher(window)
     QTest.keyClicks(popup.search, "Brightline")
     await wait_for(lambda: transport.anticipated, what="Brightline asked for ahead")
     QTest.keyClick(popup.search, Qt.Key.Key_Escape)
@@ -138,8 +143,7 @@ async def test_esc_drops_what_was_sent_ahead_and_the_workspace_on_screen_asks_no
     assert transport.anticipated == [] and window.session.tenant_id == acme
 
     # The workspace on screen, highlighted long enough, sends nothing: it is shown already.
-    window.switcher.click()
-    await wait_for(popup.isVisible, what="the switcher open again")
+    await _open_switcher(window)
     QTest.keyClicks(popup.search, "Acme Health")
     await asyncio.sleep(DWELL_MS / 1000 * 3)
     assert _for(sends, acme) == [] and len(_for(sends, bright)) == 1
@@ -148,9 +152,7 @@ async def test_esc_drops_what_was_sent_ahead_and_the_workspace_on_screen_asks_no
 
 async def _switch_by_name(window: Any, name: str, tenant_id: int, sends: list[Sent]) -> list[Sent]:
     """Ctrl+T, `name`, and once something was sent ahead for it, Enter; what was sent ahead."""
-    window.switcher.click()
-    popup = window.switcher.popup
-    await wait_for(popup.isVisible, what="the switcher open")
+    popup = await _open_switcher(window)
     QTest.keyClicks(popup.search, name)
     ahead = await wait_for(lambda: _for(sends, tenant_id), what=f"{name} asked for ahead")
     QTest.keyClick(popup.search, Qt.Key.Key_Return)
@@ -189,13 +191,7 @@ async def test_a_wrong_guess_costs_the_switch_nothing_but_the_request(
 
     await wait_for(lambda: searched() and _settled(window), timeout=20, what="Acme searched")
     sends.clear()
-    window.switcher.click()
-    popup = window.switcher.popup
-    await wait_for(popup.isVisible, what="the switcher open")
-    QTest.keyClicks(popup.search, "Corvid")
-    await wait_for(lambda: _for(sends, corvid), what="Corvid guessed at")
-    QTest.keyClick(popup.search, Qt.Key.Key_Return)
-    await wait_for(lambda: window.session.tenant_id == corvid and _settled(window), timeout=20)
+    await _switch_by_name(window, "Corvid", corvid, sends)
     assert page.search.text() == ""  # Corvid's own view: no search
     # The guess (with Acme's search) and the page's own request, whose answer is shown.
     assert len(_for(sends, corvid)) == 2
@@ -212,15 +208,12 @@ async def test_passing_over_workspaces_with_the_arrows_sends_nothing_for_them(
 ) -> None:
     window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
     sends.clear()
-    window.switcher.click()
-    popup = window.switcher.popup
-    await wait_for(popup.isVisible, what="the switcher open")
+    popup = await _open_switcher(window)
     QTest.keyClick(popup.search, Qt.Key.Key_Escape)
     await wait_for(lambda: not popup.isVisible())
     # Opened and closed at once: the first workspace listed was never rested on.
     assert [s for s in sends if s[2] is not None] == []
-    window.switcher.click()
-    await wait_for(popup.isVisible)
+    await _open_switcher(window)
     passed = [popup.list.currentItem().data(TENANT_ROLE)]
     for _ in range(6):  # key repeat: far quicker than a resting hand
         QTest.keyClick(popup.list, Qt.Key.Key_Down)
@@ -238,9 +231,7 @@ async def test_the_mouse_resting_on_a_workspace_counts_as_the_highlight(
 ) -> None:
     window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
     sends.clear()
-    window.switcher.click()
-    popup = window.switcher.popup
-    await wait_for(popup.isVisible, what="the switcher open")
+    popup = await _open_switcher(window)
     await asyncio.sleep(DWELL_MS / 1000 * 2)  # (the first row, Acme, is rested on: on screen)
     rows = [popup.list.item(i) for i in range(popup.list.count())]
     item = next(i for i in rows if i.data(TENANT_ROLE) == bright)
