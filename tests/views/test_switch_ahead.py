@@ -323,3 +323,18 @@ async def test_a_page_the_mouse_rests_on_in_the_sidebar_is_loaded_ahead_if_it_wi
     QTest.mouseMove(viewport, _sidebar_row_centre(window, "dashboard"))
     await asyncio.sleep(DWELL_MS / 1000 * 3)
     assert _for(sends, acme) == []
+
+
+async def test_in_presentation_mode_an_answer_sent_ahead_is_made_up_too(
+    make_app, sandbox, sends
+) -> None:
+    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    real = {r["e164"] for r in sandbox.db.query("SELECT e164 FROM phone_numbers")}
+    window.presentation.set_enabled(True)
+    await wait_for(lambda: _settled(window), timeout=20, what="Acme's numbers made up")
+    sends.clear()
+    ahead = await _switch_by_name(window, "Brightline", bright, sends)
+    assert _for(sends, bright) == ahead  # the switch took what was sent ahead
+    shown = {row.e164 for row in window.current_page().model.rows}
+    assert shown and not shown & real  # and it went through presentation mode's filter
+    window.presentation.set_enabled(False)
