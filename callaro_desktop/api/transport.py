@@ -18,8 +18,8 @@ import re
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -148,6 +148,22 @@ class Call:
 
 
 _RECORDING: ContextVar[list[Call] | None] = ContextVar("callaro_recording", default=None)
+# Set inside send_ahead: request() sends its GET ahead and stops the caller there.
+_AHEAD: ContextVar[bool] = ContextVar("callaro_ahead", default=False)
+
+
+class _SentAhead(Exception):
+    """What request() raises inside send_ahead once its GET is on its way."""
+
+
+@dataclass(slots=True)
+class _Ahead:
+    """A GET sent ahead: its answer, when it was sent, and how many askers it is for (the
+    Dashboard's wallet and spend cards read the same overview: one request serves both)."""
+
+    task: asyncio.Task[Envelope]
+    sent_at: datetime
+    askers: int = 1
 
 
 @contextlib.contextmanager
@@ -360,9 +376,10 @@ class Transport:
         # answer (request). Emptied by every other call, so no answer older than a write is
         # handed to a GET asked after it.
         self._gets: dict[GetKey, asyncio.Future[Envelope]] = {}
-        # GETs sent ahead of their caller (anticipate), with when they were sent; the first
-        # request() for the same GET takes the answer. Emptied by every other call, as _gets.
-        self._anticipated: dict[GetKey, tuple[asyncio.Task[Envelope], datetime]] = {}
+        # GETs sent ahead of their callers (anticipate, send_ahead): the next request()s for
+        # the same GET take the answer, as many as it was sent ahead for. Emptied by every
+        # other call, as _gets.
+        self._anticipated: dict[GetKey, _Ahead] = {}
 
     async def requests_sent(self, *, after_turns: int = 0) -> None:
         """Return once every request started so far has been written out (or has failed);
@@ -585,9 +602,15 @@ class Transport:
                 route, path_params, params, body, tenant_id, idempotency_key
             )
             return self._unwrap(response)
-        if (asked := _RECORDING.get()) is not None:
+        asked = _RECORDING.get()
+        if asked is not None or _AHEAD.get():
             query = tuple(sorted(_query(params).items()))
-            asked.append(Call(route, tuple((path_params or {}).items()), query, tenant_id))
+            call = Call(route, tuple((path_params or {}).items()), query, tenant_id)
+            if asked is not None:
+                asked.append(call)
+            if _AHEAD.get():
+                self._ahead(call)
+                raise _SentAhead
         key = _get_key(route, path_params, params, tenant_id)
         if (shared := self._gets.get(key)) is not None:
             try:
@@ -629,18 +652,42 @@ class Transport:
         nothing (it asks as ever). Whatever was sent ahead before is dropped first: one guess
         at a time. Returns how many went out."""
         self.drop_anticipated()
-        sent = 0
-        for call in calls:
-            key = call.key
-            if key in self._anticipated or key in self._gets:
-                continue
-            task = asyncio.ensure_future(self._send_ahead(call))
-            task.add_done_callback(_consume_exception)
-            self._anticipated[key] = (task, self._now())
-            sent += 1
-        return sent
+        return sum(self._ahead(call) for call in calls)
+
+    def send_ahead(self, request: Coroutine[Any, Any, Any]) -> None:
+        """Run `request` (a call of the client, say `scope.billing.overview()`) only as far as
+        the GET it asks: that goes out now, and its answer waits, as anticipate's do, for the
+        first request() of the same GET. A warm start sends the Dashboard's cards this way
+        while the profile is on its way, before any card exists to ask."""
+        context = copy_context()
+        context.run(_AHEAD.set, True)
+        task = asyncio.get_running_loop().create_task(request, context=context)
+        task.add_done_callback(_ended_ahead)
+
+    def _ahead(self, call: Call) -> bool:
+        """Send `call` ahead; False when it needs no request of its own (the same GET is
+        already on its way, ahead or asked)."""
+        key = call.key
+        if (sent := self._anticipated.get(key)) is not None:
+            sent.askers += 1
+            return False
+        if key in self._gets:
+            return False
+        task = asyncio.ensure_future(self._send_ahead(call))
+        self._anticipated[key] = _Ahead(task, self._now())
+
+        def done(task: asyncio.Task[Envelope]) -> None:
+            _consume_exception(task)
+            # A failed answer is of no use to anyone (its askers would ask anew): not kept.
+            failed = task.cancelled() or task.exception() is not None
+            if failed and (kept := self._anticipated.get(key)) is not None and kept.task is task:
+                del self._anticipated[key]
+
+        task.add_done_callback(done)
+        return True
 
     async def _send_ahead(self, call: Call) -> Envelope:
+        _AHEAD.set(False)  # (this task's own copy: its sign-in refresh, if any, is a real one)
         response = await self._call(
             call.route,
             dict(call.path_params),
@@ -656,8 +703,8 @@ class Transport:
         """Cancel and forget the GETs sent ahead (the guess was wrong, or a write made them
         old)."""
         anticipated, self._anticipated = self._anticipated, {}
-        for task, _sent_at in anticipated.values():
-            task.cancel()
+        for sent in anticipated.values():
+            sent.task.cancel()
 
     @property
     def anticipated(self) -> list[GetKey]:
@@ -667,22 +714,26 @@ class Transport:
     async def _early_answer(self, key: GetKey) -> Envelope | None:
         """The answer of the same GET sent ahead, if one was and it is fresh and went well;
         None for the caller to send its own."""
-        entry = self._anticipated.pop(key, None)
-        if entry is None:
+        sent = self._anticipated.get(key)
+        if sent is None:
             return None
-        task, sent_at = entry
-        if self._now() - sent_at > ANTICIPATION_TTL:
-            task.cancel()
+        if self._now() - sent.sent_at > ANTICIPATION_TTL:
+            del self._anticipated[key]
+            sent.task.cancel()
             return None
+        sent.askers -= 1
+        last = sent.askers <= 0
+        if last:
+            del self._anticipated[key]
         try:
-            # Not shielded: this caller owns it now, and cancelling the caller (a switch
-            # straight back) stops it as it would stop the caller's own request.
-            return await task
+            # The last asker owns it: cancelling that caller (a switch straight back) stops it,
+            # as it would stop the caller's own request. Others wait on it shielded.
+            return await (sent.task if last else asyncio.shield(sent.task))
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 raise
-            return None  # (cancelled by no one who asked: not expected, but ask again)
+            return None  # (dropped meanwhile, by a write or a newer guess: ask anew)
         except Exception:
             return None  # the guess failed (a 429, the network): the caller's own try decides
 
@@ -896,6 +947,13 @@ def _consume_exception(task: asyncio.Task[Any]) -> None:
     # logging "exception was never retrieved" for an outcome already handled.
     if not task.cancelled():
         task.exception()
+
+
+def _ended_ahead(task: asyncio.Task[Any]) -> None:
+    # A call run by send_ahead ends at its GET (_SentAhead); one that failed before asking
+    # anything (no session, say) has nothing to send ahead, and its caller will find out.
+    if not task.cancelled() and not isinstance(task.exception(), _SentAhead | type(None)):
+        logger.debug("nothing sent ahead: %s", type(task.exception()).__name__)
 
 
 def _log(

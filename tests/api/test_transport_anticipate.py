@@ -57,7 +57,7 @@ async def _guess_held(api: Any) -> tuple[Any, asyncio.Event, asyncio.Task[Any]]:
     counting(api, gate=gate)
     transport.anticipate(asked)
     await _turns()
-    return transport, gate, transport._anticipated[asked[0].key][0]
+    return transport, gate, transport._anticipated[asked[0].key].task
 
 
 async def test_recording_keeps_the_gets_a_load_asked_also_from_its_child_tasks(api: Any) -> None:
@@ -170,3 +170,66 @@ async def test_cancelling_the_load_that_took_a_guess_stops_the_guess(api: Any) -
     gate.set()
     # And the next load asks for itself.
     assert (await transport.request(OVERVIEW, tenant_id=7)).data == {"n": 3}
+
+
+async def test_send_ahead_runs_a_client_call_only_as_far_as_its_get(api: Any) -> None:
+    counting(api)
+    client = api.client()
+    scope = client.tenant(7)
+    went_on: list[object] = []
+
+    async def card() -> None:
+        went_on.append(await scope.billing.overview())
+
+    client.transport.send_ahead(card())
+    await _turns(10)
+    assert api.paths() == [OVERVIEW.path]
+    assert [r.headers["X-Tenant-Id"] for r in api.requests] == ["7"]
+    assert went_on == []  # stopped at its GET: nothing parsed, nothing after it
+    assert len(client.transport.anticipated) == 1
+    # The card's own load, later, takes that answer.
+    answer = await client.transport.request(OVERVIEW, tenant_id=7)
+    assert answer.data == {"n": 1} and len(api.requests) == 1
+
+
+async def test_an_answer_sent_ahead_for_two_askers_serves_both_then_no_one(api: Any) -> None:
+    counting(api)
+    transport = api.transport()
+    asked = await _asked(transport, (OVERVIEW, {}))
+    transport.anticipate([asked[0], asked[0]])  # (the wallet and the spend card)
+    await _turns()
+    assert len(api.requests) == 2  # the load, then one sent ahead for both
+    first = await transport.request(OVERVIEW, tenant_id=7)
+    second = await transport.request(OVERVIEW, tenant_id=7)
+    assert first is second and first.data == {"n": 2}
+    third = await transport.request(OVERVIEW, tenant_id=7)
+    assert third.data == {"n": 3} and transport.anticipated == []
+
+
+async def test_a_failed_answer_sent_ahead_is_not_kept(api: Any) -> None:
+    counting(api)
+    transport = api.transport()
+    asked = await _asked(transport, (OVERVIEW, {}))
+    api.reply(api.fail(503, "UNAVAILABLE"))
+    transport.anticipate(asked)
+    assert transport.anticipated == [asked[0].key]
+    await _turns(10)
+    assert transport.anticipated == []
+
+
+async def test_one_of_two_askers_cancelled_leaves_the_answer_to_the_other(api: Any) -> None:
+    transport, gate, guess = await _guess_held(api)
+    transport.anticipate([])  # (dropped: sent again below for two askers)
+    asked = [Call(OVERVIEW, (), (), 7)]
+    transport.anticipate(asked * 2)
+    await _turns()
+    gone = asyncio.ensure_future(transport.request(OVERVIEW, tenant_id=7))
+    await _turns()
+    gone.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+    waiting = asyncio.ensure_future(transport.request(OVERVIEW, tenant_id=7))
+    await _turns()
+    gate.set()
+    assert (await waiting).data == {"n": 3}  # the load, the dropped guess, then this one
+    assert guess.cancelled()
