@@ -602,6 +602,9 @@ class AppController:
                 self.manager.accounts[0],
             )
             self.session.bind(first)
+        # The bind started the first page's loads, which took their early answers; the rest
+        # (or all of them, when no saved sign-in worked) go.
+        self.session.drop_prefetched()
         if not signed_in:
             self.window.show_signed_out_prompt()
             await self.show_sign_in(server)
@@ -628,7 +631,8 @@ class AppController:
         if item is None or not can(role, item.capability):
             return
         if landing == DashboardPage.page_id:
-            DashboardPage.warm(account.client, tenant_id, role)
+            scope = account.client.tenant(tenant_id)
+            DashboardPage.warm(self.session, account.key, scope, tenant_id, role)
         background(self._prepare_page(self.window, landing, account.client.transport))
 
     async def _prepare_page(self, window: Any, page_id: str, transport: Any) -> None:

@@ -18,8 +18,8 @@ import re
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
-from contextvars import ContextVar, copy_context
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -148,12 +148,6 @@ class Call:
 
 
 _RECORDING: ContextVar[list[Call] | None] = ContextVar("callaro_recording", default=None)
-# Set inside send_ahead: request() sends its GET ahead and stops the caller there.
-_AHEAD: ContextVar[bool] = ContextVar("callaro_ahead", default=False)
-
-
-class _SentAhead(Exception):
-    """What request() raises inside send_ahead once its GET is on its way."""
 
 
 @dataclass(slots=True)
@@ -376,7 +370,7 @@ class Transport:
         # answer (request). Emptied by every other call, so no answer older than a write is
         # handed to a GET asked after it.
         self._gets: dict[GetKey, asyncio.Future[Envelope]] = {}
-        # GETs sent ahead of their callers (anticipate, send_ahead): the next request()s for
+        # GETs sent ahead of their callers (anticipate): the next request()s for
         # the same GET take the answer, as many as it was sent ahead for. Emptied by every
         # other call, as _gets.
         self._anticipated: dict[GetKey, _Ahead] = {}
@@ -602,17 +596,12 @@ class Transport:
                 route, path_params, params, body, tenant_id, idempotency_key
             )
             return self._unwrap(response)
-        asked = _RECORDING.get()
-        if asked is not None or _AHEAD.get():
+        if (asked := _RECORDING.get()) is not None:
             query = tuple(sorted(_query(params).items()))
-            call = Call(route, tuple((path_params or {}).items()), query, tenant_id)
-            if asked is not None:
-                asked.append(call)
-            if _AHEAD.get():
-                self._ahead(call)
-                raise _SentAhead
+            asked.append(Call(route, tuple((path_params or {}).items()), query, tenant_id))
         key = _get_key(route, path_params, params, tenant_id)
         if (shared := self._gets.get(key)) is not None:
+            self._asked_ahead(key)  # (served by the same answer: one asker fewer to wait for)
             try:
                 # Shielded: this caller being cancelled must not cancel the first one's answer.
                 return await asyncio.shield(shared)
@@ -654,16 +643,6 @@ class Transport:
         self.drop_anticipated()
         return sum(self._ahead(call) for call in calls)
 
-    def send_ahead(self, request: Coroutine[Any, Any, Any]) -> None:
-        """Run `request` (a call of the client, say `scope.billing.overview()`) only as far as
-        the GET it asks: that goes out now, and its answer waits, as anticipate's do, for the
-        first request() of the same GET. A warm start sends the Dashboard's cards this way
-        while the profile is on its way, before any card exists to ask."""
-        context = copy_context()
-        context.run(_AHEAD.set, True)
-        task = asyncio.get_running_loop().create_task(request, context=context)
-        task.add_done_callback(_ended_ahead)
-
     def _ahead(self, call: Call) -> bool:
         """Send `call` ahead; False when it needs no request of its own (the same GET is
         already on its way, ahead or asked)."""
@@ -687,7 +666,6 @@ class Transport:
         return True
 
     async def _send_ahead(self, call: Call) -> Envelope:
-        _AHEAD.set(False)  # (this task's own copy: its sign-in refresh, if any, is a real one)
         response = await self._call(
             call.route,
             dict(call.path_params),
@@ -711,6 +689,18 @@ class Transport:
         """The GETs sent ahead that a request may still take."""
         return list(self._anticipated)
 
+    def _asked_ahead(self, key: GetKey) -> bool:
+        """One of the askers a GET was sent ahead for has come (and is served, by that answer
+        or by the same GET's on its way); whether it was the last, the answer then forgotten."""
+        sent = self._anticipated.get(key)
+        if sent is None:
+            return False
+        sent.askers -= 1
+        if sent.askers > 0:
+            return False
+        del self._anticipated[key]
+        return True
+
     async def _early_answer(self, key: GetKey) -> Envelope | None:
         """The answer of the same GET sent ahead, if one was and it is fresh and went well;
         None for the caller to send its own."""
@@ -721,10 +711,7 @@ class Transport:
             del self._anticipated[key]
             sent.task.cancel()
             return None
-        sent.askers -= 1
-        last = sent.askers <= 0
-        if last:
-            del self._anticipated[key]
+        last = self._asked_ahead(key)
         try:
             # The last asker owns it: cancelling that caller (a switch straight back) stops it,
             # as it would stop the caller's own request. Others wait on it shielded.
@@ -947,13 +934,6 @@ def _consume_exception(task: asyncio.Task[Any]) -> None:
     # logging "exception was never retrieved" for an outcome already handled.
     if not task.cancelled():
         task.exception()
-
-
-def _ended_ahead(task: asyncio.Task[Any]) -> None:
-    # A call run by send_ahead ends at its GET (_SentAhead); one that failed before asking
-    # anything (no session, say) has nothing to send ahead, and its caller will find out.
-    if not task.cancelled() and not isinstance(task.exception(), _SentAhead | type(None)):
-        logger.debug("nothing sent ahead: %s", type(task.exception()).__name__)
 
 
 def _log(

@@ -10,9 +10,10 @@ two tenants of one account, or two accounts, without sharing any of that.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -72,6 +73,8 @@ class Session(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(1000)
         self._save_timer.timeout.connect(self._persist_settings)
+        # Answers asked for before anything could show them (a warm start), by key.
+        self._prefetched: dict[Hashable, asyncio.Future[Any]] = {}
         # What each page's last load asked of each workspace, by (account, load, tenant), with
         # the role it was asked under: what to send ahead when the user is about to switch
         # there (anticipate).
@@ -244,6 +247,7 @@ class Session(QObject):
         await account.sign_out()
 
     async def close(self) -> None:
+        self.drop_prefetched()
         if self._save_timer.isActive():
             self._save_timer.stop()
             self._persist_settings()
@@ -382,6 +386,34 @@ class Session(QObject):
             swapped: T = self.result_filter(result)
             return swapped
         return result
+
+    # -- answers asked for early ----------------------------------------------------------
+
+    def prefetch(self, key: Hashable, request: Coroutine[Any, Any, Any]) -> None:
+        """Send `request` now for a page that does not exist yet; `take_prefetched(key)` hands
+        its answer to the first load that wants it. Nothing here is shown or filtered: the
+        taker awaits it and passes the result through `filtered`."""
+        self._forget(self._prefetched.pop(key, None))
+        self._prefetched[key] = asyncio.ensure_future(request)
+
+    def take_prefetched(self, key: Hashable) -> asyncio.Future[Any] | None:
+        return self._prefetched.pop(key, None)
+
+    def drop_prefetched(self) -> None:
+        """Cancel what nobody took (a card the role does not show, another tenant chosen)."""
+        for future in self._prefetched.values():
+            self._forget(future)
+        self._prefetched.clear()
+
+    @staticmethod
+    def _forget(future: asyncio.Future[Any] | None) -> None:
+        if future is None:
+            return
+        if future.done():
+            if not future.cancelled():
+                future.exception()  # a failure nobody will read is not worth a warning
+        else:
+            future.cancel()
 
     async def reauthenticate(self, password: str) -> None:
         if self.current_account is not None:

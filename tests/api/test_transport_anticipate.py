@@ -172,26 +172,6 @@ async def test_cancelling_the_load_that_took_a_guess_stops_the_guess(api: Any) -
     assert (await transport.request(OVERVIEW, tenant_id=7)).data == {"n": 3}
 
 
-async def test_send_ahead_runs_a_client_call_only_as_far_as_its_get(api: Any) -> None:
-    counting(api)
-    client = api.client()
-    scope = client.tenant(7)
-    went_on: list[object] = []
-
-    async def card() -> None:
-        went_on.append(await scope.billing.overview())
-
-    client.transport.send_ahead(card())
-    await _turns(10)
-    assert api.paths() == [OVERVIEW.path]
-    assert [r.headers["X-Tenant-Id"] for r in api.requests] == ["7"]
-    assert went_on == []  # stopped at its GET: nothing parsed, nothing after it
-    assert len(client.transport.anticipated) == 1
-    # The card's own load, later, takes that answer.
-    answer = await client.transport.request(OVERVIEW, tenant_id=7)
-    assert answer.data == {"n": 1} and len(api.requests) == 1
-
-
 async def test_an_answer_sent_ahead_for_two_askers_serves_both_then_no_one(api: Any) -> None:
     counting(api)
     transport = api.transport()
@@ -233,3 +213,17 @@ async def test_one_of_two_askers_cancelled_leaves_the_answer_to_the_other(api: A
     gate.set()
     assert (await waiting).data == {"n": 3}  # the load, the dropped guess, then this one
     assert guess.cancelled()
+
+
+async def test_an_asker_served_by_the_same_get_on_its_way_counts_as_served(api: Any) -> None:
+    transport, gate, _guess = await _guess_held(api)
+    transport.anticipate([Call(OVERVIEW, (), (), 7)] * 2)  # (the wallet and the spend card)
+    await _turns()
+    first = asyncio.ensure_future(transport.request(OVERVIEW, tenant_id=7))
+    await _turns()
+    second = asyncio.ensure_future(transport.request(OVERVIEW, tenant_id=7))  # shares the first
+    await _turns()
+    gate.set()
+    a, b = await asyncio.gather(first, second)
+    assert a is b
+    assert transport.anticipated == []  # both askers came: nothing left waiting

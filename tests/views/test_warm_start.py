@@ -130,7 +130,7 @@ async def test_the_cards_are_asked_for_with_the_profile_and_only_once(
     repeated = {p for p in paths if paths.count(p) > 1}
     assert repeated == set(), paths
     # Every early answer was taken by its card: none left over, none waiting.
-    assert second.session.client.transport.anticipated == []
+    assert second.session._prefetched == {}
     wallet = await first.session.scope(acme).billing.overview()
     assert page.cards["wallet"].value.text() == format_money(wallet.balance)
 
@@ -150,7 +150,7 @@ async def test_a_workspace_the_window_does_not_open_on_shows_nothing_it_was_aske
     opened = second.session.tenant
     assert opened is not None and opened.id != 987_654
     assert traffic.sent("/api/v1/billing/overview", "987654")  # the warm start did go out
-    assert second.session.client.transport.anticipated == []
+    assert second.session._prefetched == {}
     wallet = await first.session.scope(opened.id).billing.overview()
     assert page.cards["wallet"].value.text() == format_money(wallet.balance)
 
@@ -171,7 +171,7 @@ async def test_a_workspace_left_on_another_page_is_not_warmed(
         what="the Users page asking for its rows",
     )
     assert min(sent) > traffic.answered("/api/v1/me")[0]  # nothing before the profile
-    assert second.session.client.transport.anticipated == []
+    assert second.session._prefetched == {}
 
 
 async def test_only_what_the_remembered_role_may_see_is_asked_for_early(
@@ -192,7 +192,7 @@ async def test_only_what_the_remembered_role_may_see_is_asked_for_early(
     billing = traffic.sent("/api/v1/billing/overview", str(acme))
     assert len(checklist) == 1 and checklist[0] < me_back  # a Viewer sees the checklist
     assert len(billing) == 1 and billing[0] > me_back  # a Viewer does not see billing
-    assert second.session.client.transport.anticipated == []
+    assert second.session._prefetched == {}
 
 
 async def test_the_page_is_built_while_the_profile_is_on_its_way_and_kept(

@@ -54,10 +54,11 @@ from callaro_desktop.views.widgets.elided_label import ElidedLabel
 from callaro_desktop.views.widgets.scroll import scroll_area
 
 if TYPE_CHECKING:
-    from callaro_desktop.api.client import CallaroClient, TenantClient
+    from callaro_desktop.api.client import TenantClient
     from callaro_desktop.services.session import Session
 
 CARD_MIN_WIDTH = 300
+_NO_ANSWER = object()
 _PROVIDERS = {"twilio": "Twilio", "exotel": "Exotel", "mcube": "mCube", "sip": "SIP"}
 
 
@@ -511,22 +512,26 @@ class DashboardPage(Page):
         return [c for c in self.cards.values() if self.session.can(c.capability)]
 
     @classmethod
-    def warm(cls, client: CallaroClient, tenant_id: int, role: str) -> None:
+    def warm(
+        cls, session: Session, account_key: str, scope: TenantClient, tenant_id: int, role: str
+    ) -> None:
         """Send the requests of the cards `role` sees for `tenant_id` now, before the page or
         even the signed-in session exists: a silent sign-in calls this while the profile and
         the workspace list are on their way, so the cards' answers come with them instead of
         one round trip later. `role` is the one remembered from last time (nothing is asked
-        that it may not see). The answers wait in the transport, as those sent ahead of a
-        switch do (Transport.send_ahead): each card's first load takes its own; one nobody
-        takes (the role changed, another workspace was chosen) is never shown, and goes after
-        ANTICIPATION_TTL or the first write."""
-        scope = client.tenant(tenant_id)
+        that it may not see); the first load of each card for that account and tenant takes
+        its answer, and Session.drop_prefetched cancels what no card took (the role changed,
+        another workspace was chosen)."""
         for card_type in CARD_TYPES:
             if not can(role, card_type.capability):
                 continue
             request = card_type.request(scope)
             if request is not None:
-                client.transport.send_ahead(request)
+                session.prefetch(cls._card_key(card_type.key, account_key, tenant_id), request)
+
+    @classmethod
+    def _card_key(cls, card: str, account_key: str, tenant_id: int) -> tuple[str, str, int]:
+        return (f"{cls.page_id}/{card}", account_key, tenant_id)
 
     def _start(self, card: DashboardCard, *, reload: bool) -> None:
         tenant_id = self.session.tenant_id
@@ -534,16 +539,23 @@ class DashboardPage(Page):
             return
         if reload or card.state == "error":
             card.show_loading()
+        early = self.session.take_prefetched(
+            self._card_key(card.key, self.session.account, tenant_id)
+        )
         self.session.tasks.run(
-            (f"{self.page_id}/{card.key}", tenant_id), self._load_card(card, tenant_id)
+            (f"{self.page_id}/{card.key}", tenant_id), self._load_card(card, tenant_id, early)
         )
 
-    async def _load_card(self, card: DashboardCard, tenant_id: int) -> None:
+    async def _load_card(
+        self, card: DashboardCard, tenant_id: int, early: asyncio.Future[Any] | None = None
+    ) -> None:
         try:
-            data = await self.session.call(
-                lambda: card.fetch(self.session.scope(tenant_id)),
-                load=(f"{self.page_id}/{card.key}", tenant_id),
-            )
+            data = await self._early_answer(early)
+            if data is _NO_ANSWER:
+                data = await self.session.call(
+                    lambda: card.fetch(self.session.scope(tenant_id)),
+                    load=(f"{self.page_id}/{card.key}", tenant_id),
+                )
         except asyncio.CancelledError:
             raise
         except ApiError as exc:
@@ -556,6 +568,16 @@ class DashboardPage(Page):
             return
         card.present(data)
         card.show_ready()
+
+    async def _early_answer(self, early: asyncio.Future[Any] | None) -> Any:
+        if early is None:
+            return _NO_ANSWER
+        try:
+            return self.session.filtered(await early)
+        except ApiError:
+            # A warm start's guess that failed (say the role changed and the server refused):
+            # the card asks again the ordinary way, with re-authentication and its own error.
+            return _NO_ANSWER
 
     # -- layout -----------------------------------------------------------------------------
 
