@@ -636,10 +636,10 @@ class Transport:
     def anticipate(self, calls: Iterable[Call]) -> int:
         """Send `calls` (GETs) now, for a caller expected to ask for them in a moment: the user
         has a workspace highlighted in the switcher, and these are what the page on screen
-        asked of it last time. The first request() for the same GET within ANTICIPATION_TTL
-        takes the answer instead of waiting for its own; a failed guess costs that caller
-        nothing (it asks as ever). Whatever was sent ahead before is dropped first: one guess
-        at a time. Returns how many went out."""
+        asked of it last time. Within ANTICIPATION_TTL, the next request()s for the same GET
+        (as many as `calls` holds it) take the answer instead of waiting for their own; a
+        failed guess costs them nothing (they ask as ever). Whatever was sent ahead before is
+        dropped first: one guess at a time. Returns how many requests went out."""
         self.drop_anticipated()
         return sum(self._ahead(call) for call in calls)
 
