@@ -25,10 +25,22 @@ from .conftest import MULTI, SUPPORT, sign_in, wait_for
 Sent = tuple[str, str, str | None]  # method, path, X-Tenant-Id
 
 
+class Wire(list[Sent]):
+    """Every request the console hands to httpx since `start()`; `setup` holds those before."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setup: list[Sent] = []
+
+    def start(self) -> None:
+        self.setup = list(self)
+        self.clear()
+
+
 @pytest.fixture
-def sends(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Sent]]:
+def sends(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
     """Every request the console hands to httpx (the server is the real sandbox)."""
-    seen: list[Sent] = []
+    seen = Wire()
     real_send = httpx.AsyncClient.send
 
     async def send(client: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> Any:
@@ -69,8 +81,11 @@ async def _open_switcher(window: Any) -> Any:
     return popup
 
 
-async def _support_on(make_app: Any, sandbox: Any, page_id: str) -> tuple[Any, int, int, int]:
-    """Support staff on `page_id`, having seen it in Brightline and back in Acme."""
+async def _support_on(
+    make_app: Any, sandbox: Any, page_id: str, sends: Wire
+) -> tuple[Any, int, int, int]:
+    """Support staff on `page_id`, having seen it in Brightline and back in Acme; `sends`
+    starts from there (what that asked is in its `setup`)."""
     controller = await make_app()
     await sign_in(controller, sandbox, SUPPORT)
     window = controller.window
@@ -79,15 +94,15 @@ async def _support_on(make_app: Any, sandbox: Any, page_id: str) -> tuple[Any, i
     window.navigate(page_id)
     await _visit(window, bright)
     await _visit(window, acme)
+    sends.start()
     return window, acme, bright, tenants["Corvid Studio"]
 
 
 async def test_the_switch_takes_the_answers_sent_while_the_workspace_was_highlighted(
     make_app, sandbox, sends
 ) -> None:
-    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     page = window.current_page()
-    sends.clear()
     QTest.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     popup = window.switcher.popup
     await wait_for(popup.isVisible, what="the switcher open")
@@ -109,11 +124,10 @@ async def test_the_switch_takes_the_answers_sent_while_the_workspace_was_highlig
 
 
 async def test_the_palette_sends_the_dashboard_cards_ahead(make_app, sandbox, sends) -> None:
-    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "dashboard")
+    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "dashboard", sends)
     page = window.current_page()
     assert isinstance(page, DashboardPage)
-    visited = sorted(set(_for(sends, bright)))  # what its cards asked of Brightline
-    sends.clear()
+    visited = sorted(set(_for(sends.setup, bright)))  # what its cards asked of Brightline
     window.open_palette()
     palette = window._palette
     QTest.keyClicks(palette.query, "brtln")
@@ -132,9 +146,8 @@ async def test_the_palette_sends_the_dashboard_cards_ahead(make_app, sandbox, se
 async def test_esc_drops_what_was_sent_ahead_and_the_workspace_on_screen_asks_nothing(
     make_app, sandbox, sends
 ) -> None:
-    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     transport = window.session.client.transport
-    sends.clear()
     popup = await _open_switcher(window)
     QTest.keyClicks(popup.search, "Brightline")
     await wait_for(lambda: transport.anticipated, what="Brightline asked for ahead")
@@ -163,10 +176,9 @@ async def _switch_by_name(window: Any, name: str, tenant_id: int, sends: list[Se
 async def test_a_workspace_not_shown_yet_is_asked_what_another_of_the_same_role_was(
     make_app, sandbox, sends
 ) -> None:
-    window, _acme, _bright, corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    window, _acme, _bright, corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     session = window.session
     assert session.manager.accounts[0].tenant(corvid).role == session.tenant.role
-    sends.clear()
     ahead = await _switch_by_name(window, "Corvid", corvid, sends)
     assert ahead == [("GET", "/api/v1/phone_numbers", str(corvid))]
     assert _for(sends, corvid) == ahead  # the guess was what the page asks: nothing again
@@ -178,7 +190,7 @@ async def test_a_workspace_not_shown_yet_is_asked_what_another_of_the_same_role_
 async def test_a_wrong_guess_costs_the_switch_nothing_but_the_request(
     make_app, sandbox, sends
 ) -> None:
-    window, acme, _bright, corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    window, acme, _bright, corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     page = window.current_page()
     # Acme's list searched: its last load asked with a search that Corvid's list (never
     # searched) will not.
@@ -206,8 +218,7 @@ async def test_a_wrong_guess_costs_the_switch_nothing_but_the_request(
 async def test_passing_over_workspaces_with_the_arrows_sends_nothing_for_them(
     make_app, sandbox, sends
 ) -> None:
-    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
-    sends.clear()
+    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     popup = await _open_switcher(window)
     QTest.keyClick(popup.search, Qt.Key.Key_Escape)
     await wait_for(lambda: not popup.isVisible())
@@ -229,8 +240,7 @@ async def test_passing_over_workspaces_with_the_arrows_sends_nothing_for_them(
 async def test_the_mouse_resting_on_a_workspace_counts_as_the_highlight(
     make_app, sandbox, sends
 ) -> None:
-    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
-    sends.clear()
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     popup = await _open_switcher(window)
     await asyncio.sleep(DWELL_MS / 1000 * 2)  # (the first row, Acme, is rested on: on screen)
     rows = [popup.list.item(i) for i in range(popup.list.count())]
@@ -273,8 +283,7 @@ async def test_no_guess_from_a_workspace_where_the_role_differs(make_app, sandbo
 async def test_the_mouse_resting_on_a_workspace_in_the_palette_sends_it_ahead(
     make_app, sandbox, sends
 ) -> None:
-    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
-    sends.clear()
+    window, acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     window.open_palette()
     palette = window._palette  # (no query: the recent workspaces lead, Acme highlighted)
     row = next(i for i, e in enumerate(palette.model.rows) if e.title == "Brightline Logistics")
@@ -297,8 +306,8 @@ def _sidebar_row_centre(window: Any, page_id: str) -> Any:
 async def test_a_page_the_mouse_rests_on_in_the_sidebar_is_loaded_ahead_if_it_will_load(
     make_app, sandbox, sends
 ) -> None:
-    window, acme, _bright, _corvid = await _support_on(make_app, sandbox, "dashboard")
-    visited = sorted(set(_for(sends, acme)))  # what Acme's Dashboard cards asked
+    window, acme, _bright, _corvid = await _support_on(make_app, sandbox, "dashboard", sends)
+    visited = sorted(set(_for(sends.setup, acme)))  # what Acme's Dashboard cards asked
     window.navigate("phone_numbers")  # (Acme's Dashboard and numbers both shown)
     await wait_for(lambda: _settled(window), timeout=20, what="Acme's numbers")
     sends.clear()
@@ -328,7 +337,7 @@ async def test_a_page_the_mouse_rests_on_in_the_sidebar_is_loaded_ahead_if_it_wi
 async def test_in_presentation_mode_an_answer_sent_ahead_is_made_up_too(
     make_app, sandbox, sends
 ) -> None:
-    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers")
+    window, _acme, bright, _corvid = await _support_on(make_app, sandbox, "phone_numbers", sends)
     real = {r["e164"] for r in sandbox.db.query("SELECT e164 FROM phone_numbers")}
     window.presentation.set_enabled(True)
     await wait_for(lambda: _settled(window), timeout=20, what="Acme's numbers made up")
