@@ -150,7 +150,9 @@ async def test_esc_drops_what_was_sent_ahead_and_the_workspace_on_screen_asks_no
     transport = window.session.client.transport
     popup = await _open_switcher(window)
     QTest.keyClicks(popup.search, "Brightline")
-    await wait_for(lambda: transport.anticipated, what="Brightline asked for ahead")
+    # On the wire, not only registered: Esc before that would cancel it before it left.
+    await wait_for(lambda: _for(sends, bright), what="Brightline asked for ahead")
+    assert transport.anticipated
     QTest.keyClick(popup.search, Qt.Key.Key_Escape)
     await wait_for(lambda: not popup.isVisible())
     assert transport.anticipated == [] and window.session.tenant_id == acme
