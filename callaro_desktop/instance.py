@@ -38,6 +38,8 @@ LISTEN_AFTER_S = 1.5
 #: How long a second start waits for the running console to listen and answer (a start
 #: within LISTEN_AFTER_S of the first, a busy machine).
 ANSWER_WITHIN_MS = 8000
+#: How long one wait for the answer blocks.
+WAIT_STEP_MS = 20
 
 
 def _name(demo: bool) -> str:
@@ -144,15 +146,22 @@ def take_or_hand_over(
         lock = claim(demo)
         if lock is not None:
             return lock
-        if _ask(demo, server):
-            return True
+        answered = _ask(demo, server, deadline)
+        if answered is not None:
+            return answered
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)  # (not listening yet, or quitting)
 
 
-def _ask(demo: bool, server: str | None) -> bool:
-    """One try: ask the console listening on this home to come to the front (for `server`)."""
+def _ask(demo: bool, server: str | None, deadline: float) -> bool | None:
+    """One try: ask the console listening on this home to come to the front (for `server`).
+    True once it answered; False when it was asked but has not answered by `deadline`; None
+    when nobody took the question (not listening yet, or quitting): try the lock again.
+
+    Once asked, the start waits for that answer rather than asking again: a console busy
+    for a moment still reads every question it was sent, and would open a second window
+    for `server`."""
     import time
 
     from PySide6.QtNetwork import QLocalSocket
@@ -160,15 +169,18 @@ def _ask(demo: bool, server: str | None) -> bool:
     sock = QLocalSocket()
     sock.connectToServer(_name(demo))
     if not sock.waitForConnected(500):
-        return False
+        return None
     sock.write(ASK + json.dumps({"server": server}).encode() + b"\n")
     sock.flush()
     answered = b""
-    deadline = time.monotonic() + 2
     while DONE not in answered and time.monotonic() < deadline:
-        if sock.bytesAvailable() or sock.waitForReadyRead(250):
+        # Short waits: PySide holds the GIL in waitForReadyRead, and the self-test answers
+        # from this same process (a real second start is a process of its own).
+        if sock.bytesAvailable() or sock.waitForReadyRead(WAIT_STEP_MS):
             answered += bytes(sock.readAll().data())
         elif sock.state() == QLocalSocket.LocalSocketState.UnconnectedState:
             break
     sock.abort()
-    return DONE in answered
+    if DONE in answered:
+        return True
+    return False if time.monotonic() >= deadline else None
