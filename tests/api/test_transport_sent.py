@@ -107,6 +107,32 @@ async def test_warm_up_loads_a_ca_bundle_only_for_https_and_only_once(
     transport_module._shared_tls_context.cache_clear()
 
 
+async def test_clients_of_plain_http_servers_share_one_tls_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # httpx builds a TLS context for each client even with verify=False: 2-5 ms of the GUI
+    # thread per account signed in (once 100 ms on a busy machine). One per process.
+    made: list[object] = []
+    real_new = ssl.SSLContext.__new__
+
+    def counted(cls: type[ssl.SSLContext], *args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(args)
+        return real_new(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "__new__", counted)
+    transport_module.plain_http_context.cache_clear()
+    transports = [Transport("http://127.0.0.1:8765"), Transport("http://127.0.0.1:8766")]
+    try:
+        await warm_up("http://127.0.0.1:8765")
+        for transport in transports:
+            transport._http()
+        assert len(made) == 1
+    finally:
+        for transport in transports:
+            await transport.aclose()
+        transport_module.plain_http_context.cache_clear()
+
+
 @pytest.mark.parametrize("turns", [0, transport_module.REQUESTS_START_TURNS])
 async def test_after_turns_waits_for_a_request_whose_task_has_only_just_started(
     turns: int,
