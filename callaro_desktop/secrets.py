@@ -37,11 +37,14 @@ from callaro_desktop.logs import remember_secret
 from callaro_desktop.settings import SavedAccount, Settings, normalize_email, normalize_server_url
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from keyring.backend import KeyringBackend
 
-# keyring is imported where it is used, not here: importing it costs ~25 ms, and its
-# detection ~35 more, which the app pays on the keychain probe's thread at start-up
-# (start_keychain_probe) rather than on the GUI thread.
+# keyring is imported where it is used, not here: a program importing this module for its
+# file of sign-ins or its names need not pay for it. The app imports it as it starts
+# (start_keychain_probe), before Qt; the detection, which waits on the keychain, runs on a
+# thread of its own.
 
 __all__ = [
     "DEFAULT_OPERATION_TIMEOUT_S",
@@ -182,6 +185,25 @@ def _candidates(chosen: KeyringBackend) -> list[KeyringBackend]:
     return [chosen]
 
 
+def _os_keychain_modules() -> list[ModuleType]:
+    """keyring, and its modules for this platform's own keychains, imported (each only asks
+    its keychain when a backend's `priority` is read)."""
+    import keyring.core  # noqa: F401  (the choice's; a user's PYTHON_KEYRING_BACKEND aside)
+    from keyring.backends import chainer, fail, null  # noqa: F401
+
+    if sys.platform == "darwin":
+        from keyring.backends import macOS
+
+        return [macOS]
+    if sys.platform == "win32":
+        from keyring.backends import Windows
+
+        return [Windows]
+    from keyring.backends import SecretService, kwallet, libsecret
+
+    return [SecretService, kwallet, libsecret]
+
+
 def _os_keychains() -> list[KeyringBackend]:
     """The backends keyring itself ships for this platform's own keychains.
 
@@ -194,26 +216,11 @@ def _os_keychains() -> list[KeyringBackend]:
     (PYTHON_KEYRING_BACKEND or keyringrc.cfg), and that choice is honoured. Every backend
     class of these modules is offered (a newer keyring's too); _detect takes the one that
     ranks itself highest, as keyring would (KWallet above the Secret Service on KDE)."""
-    from types import ModuleType
-
     from keyring.backend import KeyringBackend
 
-    modules: list[ModuleType]
-    if sys.platform == "darwin":
-        from keyring.backends import macOS
-
-        modules = [macOS]
-    elif sys.platform == "win32":
-        from keyring.backends import Windows
-
-        modules = [Windows]
-    else:
-        from keyring.backends import SecretService, kwallet, libsecret
-
-        modules = [SecretService, kwallet, libsecret]
     return [
         kind()
-        for module in modules
+        for module in _os_keychain_modules()
         for kind in vars(module).values()
         if isinstance(kind, type)
         and issubclass(kind, KeyringBackend)
@@ -290,6 +297,12 @@ def start_keychain_probe() -> concurrent.futures.Future[KeychainStatus]:
     the app starts it before Qt is up and builds the window meanwhile (the probe imports
     keyring and the platform's keychain client, then asks it over D-Bus or the OS API).
     """
+    # keyring's imports here, on the calling thread before Qt is up (~40 ms): on the probe's
+    # thread they cost the start 75-165 ms. Two threads running Python at once pass the GIL
+    # back and forth, and each of the GUI thread's many Qt calls that lets go of it can then
+    # wait out a switch interval (5 ms) to have it back. What is left for the thread is
+    # waiting: D-Bus, or the OS.
+    _os_keychain_modules()
     return _start_in_thread(lambda: _detect(None), "probe")
 
 

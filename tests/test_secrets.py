@@ -450,7 +450,7 @@ def test_a_backend_the_user_names_is_honoured(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_importing_secrets_leaves_keyring_to_the_probe() -> None:
-    # The app imports this module on the GUI thread; keyring is imported by the probe's thread.
+    # Importing the module alone (its file of sign-ins, its names) does not import keyring.
     probe = (
         "import sys\n"
         "import callaro_desktop.secrets\n"
@@ -460,6 +460,39 @@ def test_importing_secrets_leaves_keyring_to_the_probe() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_probe_thread_only_waits_on_the_keychain() -> None:
+    # keyring's imports are done before the probe's thread starts. Done on that thread, they
+    # ran beside the GUI thread building the window, and the two passing the GIL back and
+    # forth cost the start 75-165 ms (benchmarks/ab_startup.py): more than the imports.
+    probe = (
+        "import sys, threading\n"
+        "from importlib.abc import MetaPathFinder\n"
+        "imported = []\n"
+        "class Seen(MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        imported.append((threading.current_thread().name, name))\n"
+        "sys.meta_path.insert(0, Seen())\n"
+        "from callaro_desktop import secrets\n"
+        "status = secrets.start_keychain_probe().result(timeout=30)\n"
+        "on_probe = sorted({n for t, n in imported if t == 'keychain-probe'})\n"
+        "on_caller = sorted({n for t, n in imported if t != 'keychain-probe'})\n"
+        "print(on_probe)\n"
+        "print('keyring.backend' in on_caller, status.backend_name)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
+    )
+    on_probe, on_caller = out.stdout.strip().splitlines()
+    assert on_probe == "[]", f"imported on the probe's thread: {on_probe}"
+    assert on_caller.startswith("True"), out.stdout  # (the finder saw keyring imported)
 
 
 def test_backend_raising_on_detection_means_no_keychain() -> None:
