@@ -86,10 +86,13 @@ def _child_one_answer(server: str) -> int:
     model, its text in a label of a bare window. No sign-in, shell, page or second request."""
     import threading
 
+    # Imported here, not on the probe's thread: two threads running Python at once pass the
+    # GIL back and forth, and that cost the console's start more than the imports themselves
+    # (secrets.start_keychain_probe).
+    from keyring.backends import SecretService
+
     def probe() -> None:
         try:
-            from keyring.backends import SecretService
-
             SecretService.Keyring.priority  # noqa: B018  (asks the Secret Service: the probe)
         except Exception:  # no keychain here is an answer too
             pass
