@@ -19,6 +19,7 @@ shown in a label of the bare window): no sign-in, no shell, no page, one request
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -92,10 +93,8 @@ def _child_one_answer(server: str) -> int:
     from keyring.backends import SecretService
 
     def probe() -> None:
-        try:
+        with contextlib.suppress(Exception):  # no keychain here is an answer too
             SecretService.Keyring.priority  # noqa: B018  (asks the Secret Service: the probe)
-        except Exception:  # no keychain here is an answer too
-            pass
 
     keychain = threading.Thread(target=probe, daemon=True)
     keychain.start()
