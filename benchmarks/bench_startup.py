@@ -251,7 +251,11 @@ def _child_app(server: str) -> int:
 # -- the parent side ----------------------------------------------------------------------
 
 
-def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
+def _saved_sign_in(
+    home: Path, server: str, who: tuple[str, str], *, keychain: bool = False
+) -> None:
+    """A returning user's home: settings, and the refresh token in a plain file, or with
+    `keychain` in the Secret Service of this process's D-Bus session (usable_keychain)."""
     import httpx
 
     from benchmarks.common import login
@@ -275,14 +279,39 @@ def _saved_sign_in(home: Path, server: str, who: tuple[str, str]) -> None:
         "server_url": server,
         "last_email": who[0],
         "keep_signed_in": True,
-        "allow_plaintext_token_file": True,
+        "allow_plaintext_token_file": not keychain,
         "saved_accounts": [{"server": server, "email": who[0]}],
         "last_tenant_by_account": {account_key(server, who[0]): workspace["id"]},
         "last_role_by_account": {account_key(server, who[0]): workspace["role"]},
     }
     (home / "config" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    if keychain:
+        from keyring.backends import SecretService
+
+        SecretService.Keyring().set_password(service_name(server), who[0], refresh)
+        return
     saved = {service_name(server): {who[0]: refresh}}
     (home / "data" / "sign-ins-UNENCRYPTED.json").write_text(json.dumps(saved), encoding="utf-8")
+
+
+KEYCHAIN_HOW = """no Secret Service answers on this D-Bus session. Run it in one of its own:
+    dbus-run-session -- sh -c 'printf bench | gnome-keyring-daemon --unlock \\
+        --components=secrets --daemonize >/dev/null && python benchmarks/ab_startup.py ...'"""
+
+
+def usable_keychain() -> None:
+    """Fail, saying how to get one, unless a Secret Service takes and gives back a secret."""
+    try:
+        from keyring.backends import SecretService
+
+        backend = SecretService.Keyring()
+        backend.set_password("callaro-bench", "probe", "round-trip")
+        answered = backend.get_password("callaro-bench", "probe")
+        backend.delete_password("callaro-bench", "probe")
+    except Exception as exc:
+        raise SystemExit(f"--keychain: {KEYCHAIN_HOW}\n({type(exc).__name__}: {exc})") from exc
+    if answered != "round-trip":
+        raise SystemExit(f"--keychain: the Secret Service gave back {answered!r}")
 
 
 def _offscreen_platform() -> str:

@@ -294,14 +294,14 @@ def probe_keychain(
 
 def start_keychain_probe() -> concurrent.futures.Future[KeychainStatus]:
     """Begin detection now, on a thread, for ``probe_keychain_async(started=...)`` to await:
-    the app starts it before Qt is up and builds the window meanwhile (the probe imports
-    keyring and the platform's keychain client, then asks it over D-Bus or the OS API).
-    """
+    the app starts it before Qt is up and builds the window meanwhile. keyring and the
+    platform's keychain client are imported here; the thread asks the keychain (D-Bus, the
+    OS API)."""
     # keyring's imports here, on the calling thread before Qt is up (~40 ms): on the probe's
-    # thread they cost the start 75-165 ms. Two threads running Python at once pass the GIL
-    # back and forth, and each of the GUI thread's many Qt calls that lets go of it can then
-    # wait out a switch interval (5 ms) to have it back. What is left for the thread is
-    # waiting: D-Bus, or the OS.
+    # thread they cost the start 67-78 ms (benchmarks/RESULTS.md, 2026-11-29). Two threads
+    # running Python at once pass the GIL back and forth, and each of the GUI thread's many
+    # Qt calls that lets go of it can then wait out a switch interval (5 ms) to have it
+    # back. What is left for the thread is waiting: D-Bus, or the OS.
     _os_keychain_modules()
     return _start_in_thread(lambda: _detect(None), "probe")
 

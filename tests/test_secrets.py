@@ -465,7 +465,7 @@ def test_importing_secrets_leaves_keyring_to_the_probe() -> None:
 def test_the_probe_thread_only_waits_on_the_keychain() -> None:
     # keyring's imports are done before the probe's thread starts. Done on that thread, they
     # ran beside the GUI thread building the window, and the two passing the GIL back and
-    # forth cost the start 75-165 ms (benchmarks/ab_startup.py): more than the imports.
+    # forth cost the start 67-78 ms (benchmarks/ab_startup.py): more than the imports.
     probe = (
         "import sys, threading\n"
         "from importlib.abc import MetaPathFinder\n"
