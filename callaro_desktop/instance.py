@@ -174,8 +174,10 @@ def _ask(demo: bool, server: str | None, deadline: float) -> bool | None:
     sock.flush()
     answered = b""
     while DONE not in answered and time.monotonic() < deadline:
-        # Short waits: PySide holds the GIL in waitForReadyRead, and the self-test answers
-        # from this same process (a real second start is a process of its own).
+        # Short waits: the bundle's self-test answers from this same process (a real second
+        # start is a process of its own), and there each processEvents() of the answering
+        # side returned only when a wait here did (measured; the GIL is let go meanwhile,
+        # so it is something of Qt's). 250 ms waits made the exchange take 0.5-3 s.
         if sock.bytesAvailable() or sock.waitForReadyRead(WAIT_STEP_MS):
             answered += bytes(sock.readAll().data())
         elif sock.state() == QLocalSocket.LocalSocketState.UnconnectedState:
