@@ -300,18 +300,14 @@ KEYCHAIN_HOW = """no Secret Service answers on this D-Bus session. Run it in one
 
 
 def usable_keychain() -> None:
-    """Fail, saying how to get one, unless a Secret Service takes and gives back a secret."""
-    try:
-        from keyring.backends import SecretService
+    """Fail, saying how to get one, unless a Secret Service answers (the console's probe)."""
+    from keyring.backends import SecretService
 
-        backend = SecretService.Keyring()
-        backend.set_password("callaro-bench", "probe", "round-trip")
-        answered = backend.get_password("callaro-bench", "probe")
-        backend.delete_password("callaro-bench", "probe")
-    except Exception as exc:
-        raise SystemExit(f"--keychain: {KEYCHAIN_HOW}\n({type(exc).__name__}: {exc})") from exc
-    if answered != "round-trip":
-        raise SystemExit(f"--keychain: the Secret Service gave back {answered!r}")
+    from callaro_desktop.secrets import probe_keychain
+
+    status = probe_keychain(backend=SecretService.Keyring())
+    if not status.available:
+        raise SystemExit(f"--keychain: {KEYCHAIN_HOW}\n({status.reason})")
 
 
 def _offscreen_platform() -> str:

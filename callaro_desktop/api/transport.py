@@ -266,25 +266,18 @@ def _decode_json(
 
 
 @functools.cache
-def _shared_tls_context() -> ssl.SSLContext | bool:
-    """httpx's default verifying context, built once: loading the CA bundle takes tens of ms
-    on the GUI thread, and every client (one per account and sign-in) would build its own."""
+def tls_context(https: bool, /) -> ssl.SSLContext | bool:
+    """What every client of the process is given for `verify`, built once per kind.
+
+    https: httpx's default verifying context; loading the CA bundle takes tens of ms on the
+    GUI thread, and every client (one per account and sign-in) would load its own. Plain
+    http: one without a CA bundle, since httpx builds a context for every client even with
+    verify=False (2-5 ms of the GUI thread each, once 100 ms on a busy CI machine).
+    Positional only: the cache keys `f(x)` and `f(https=x)` apart, two contexts."""
     make = getattr(httpx, "create_ssl_context", None)  # httpx >= 0.28
     if make is None:
-        return True  # older httpx: let each client build it, as before
-    context: ssl.SSLContext = make()
-    return context
-
-
-@functools.cache
-def plain_http_context() -> ssl.SSLContext | bool:
-    """What a client of a plain-http server is given for `verify`, built once. httpx makes a
-    TLS context for every client even with verify=False (unused over plain http): 2-5 ms on
-    the GUI thread per client, and once on a busy CI machine 100 ms."""
-    make = getattr(httpx, "create_ssl_context", None)  # httpx >= 0.28
-    if make is None:
-        return False
-    context: ssl.SSLContext = make(verify=False)
+        return https  # older httpx: let each client build its own, as before
+    context: ssl.SSLContext = make(verify=https)
     return context
 
 
@@ -303,7 +296,7 @@ async def warm_up(base_url: str | None) -> None:
     # The connection pool's imports. Not httpx's default verify=True: that would load the
     # CA bundle into a context of its own (~17 ms) for nothing. Each kind is built here
     # once, and every client of the process shares it.
-    httpx.AsyncHTTPTransport(verify=_shared_tls_context() if https else plain_http_context())
+    httpx.AsyncHTTPTransport(verify=tls_context(https))
     await anyio.sleep(0)  # anyio's asyncio backend, loaded for the running loop
 
 
@@ -428,8 +421,7 @@ class Transport:
             verify = self._verify
             if verify is True:
                 # Plain http needs no TLS context; https shares one per process.
-                https = self.base_url.startswith("https:")
-                verify = _shared_tls_context() if https else plain_http_context()
+                verify = tls_context(self.base_url.startswith("https:"))
             self._client = httpx.AsyncClient(
                 base_url=self.base_url,
                 timeout=self._timeout,

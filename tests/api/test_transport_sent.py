@@ -97,14 +97,14 @@ async def test_warm_up_loads_a_ca_bundle_only_for_https_and_only_once(
         real(context, *args, **kwargs)
 
     monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
-    transport_module._shared_tls_context.cache_clear()
+    transport_module.tls_context.cache_clear()
     await warm_up("http://127.0.0.1:8765")
     await warm_up(None)
     assert loads == []
     await warm_up("https://api.callaro.ai")
     await warm_up("https://api.callaro.ai")
     assert len(loads) == 1
-    transport_module._shared_tls_context.cache_clear()
+    transport_module.tls_context.cache_clear()
 
 
 async def test_clients_of_plain_http_servers_share_one_tls_context(
@@ -120,7 +120,7 @@ async def test_clients_of_plain_http_servers_share_one_tls_context(
         return real_new(cls, *args, **kwargs)
 
     monkeypatch.setattr(ssl.SSLContext, "__new__", counted)
-    transport_module.plain_http_context.cache_clear()
+    transport_module.tls_context.cache_clear()
     transports = [Transport("http://127.0.0.1:8765"), Transport("http://127.0.0.1:8766")]
     try:
         await warm_up("http://127.0.0.1:8765")
@@ -130,7 +130,7 @@ async def test_clients_of_plain_http_servers_share_one_tls_context(
     finally:
         for transport in transports:
             await transport.aclose()
-        transport_module.plain_http_context.cache_clear()
+        transport_module.tls_context.cache_clear()
 
 
 @pytest.mark.parametrize("turns", [0, transport_module.REQUESTS_START_TURNS])

@@ -42,7 +42,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from callaro_desktop.api.transport import plain_http_context
+from callaro_desktop.api.transport import tls_context
 from callaro_desktop.app import AppController, _freeze_startup_objects
 from callaro_desktop.settings import Settings
 from tests.views.conftest import (  # noqa: F401  (fixtures and the async-test hook, re-exported)
@@ -346,7 +346,7 @@ class FaultControl:
         # GUI thread, once 100 ms on a busy CI machine, which the heartbeat pinned on the
         # console. The console's own, built once, is for plain http too.
         return httpx.AsyncClient(
-            base_url=self.server.base_url, timeout=10, verify=plain_http_context()
+            base_url=self.server.base_url, timeout=10, verify=tls_context(False)
         )
 
     async def set(self, rules: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from callaro_desktop.api.transport import Transport, plain_http_context
+from callaro_desktop.api.transport import Transport, tls_context
 
 
 def test_clients_share_one_tls_context_and_plain_http_one_without_ca_bundle(
@@ -35,7 +35,7 @@ def test_clients_share_one_tls_context_and_plain_http_one_without_ca_bundle(
     asyncio.run(build())
     first, second, plain = given
     assert isinstance(first, ssl.SSLContext) and second is first
-    assert isinstance(plain, ssl.SSLContext) and plain is plain_http_context()
+    assert isinstance(plain, ssl.SSLContext) and plain is tls_context(False)
     assert plain is not first and plain.verify_mode == ssl.CERT_NONE
     assert plain.cert_store_stats()["x509_ca"] == 0
 
