@@ -165,7 +165,6 @@ async def _admin(
     controller: AppController = await guards.console(make_app, settings=fast_settings(timeout_s))
     await sign_in(controller, sandbox, ADMIN)
     window = controller.window
-    await wait_for(lambda: window.current_page() is not None, what="landing page")
     first = window.current_page()
     await wait_for(lambda: _ready(first), timeout=20, what="landing page ready")
     return controller

@@ -33,6 +33,7 @@ async def test_a_disk_slow_to_sync_does_not_hold_up_the_gui(
 ) -> None:
     guards.start()
     controller: AppController = await guards.console(make_app)
+    guards.phase("signing in")
     await sign_in(controller, sandbox, SUPPORT)
     session, window = controller.session, controller.window
     synced: list[float] = []
@@ -44,6 +45,7 @@ async def test_a_disk_slow_to_sync_does_not_hold_up_the_gui(
         synced.append(time.monotonic())
 
     monkeypatch.setattr(settings_module.os, "fsync", slow_fsync)
+    guards.phase("Phone numbers opened")
     window.navigate("phone_numbers")
     page = window.pages["phone_numbers"]
     assert isinstance(page, PhoneNumbersPage)

@@ -101,6 +101,7 @@ async def test_a_thousand_random_switches_never_show_another_tenants_row(
     owners = Owners(sandbox)
     guards.start()
     controller: AppController = await guards.console(make_app)
+    guards.phase("signing in")
     await sign_in(controller, sandbox, SUPPORT)
     session, window = controller.session, controller.window
     named = {"Acme Health", "Brightline Logistics", "Corvid Studio"}
@@ -111,6 +112,7 @@ async def test_a_thousand_random_switches_never_show_another_tenants_row(
     assert len(ids) == 6
     assert owners.count(chosen[0].id) > 100 or owners.count(chosen[1].id) > 100
 
+    guards.phase("Phone numbers opened")
     window.navigate("phone_numbers")
     numbers = window.pages["phone_numbers"]
     assert isinstance(numbers, PhoneNumbersPage)
