@@ -23,12 +23,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_startup import _saved_sign_in, _time_child, usable_keychain
+from benchmarks.bench_startup import _time_child, returning_user, usable_keychain
 from benchmarks.common import ADMIN, median, ms, record, spread, start_sandbox
 
 
@@ -71,9 +70,8 @@ def main() -> int:
     with start_sandbox("demo") as sandbox:
         for counted in [False] + [True] * opts.runs:  # the first pair fills the file cache
             for name, checkout in checkouts.items():
-                home = Path(tempfile.mkdtemp(prefix="callaro-bench-home-"))
-                _saved_sign_in(home, sandbox.base_url, ADMIN, keychain=opts.keychain)
-                marks = _time_child(["--child-app", sandbox.base_url], home, checkout)
+                with returning_user(sandbox.base_url, ADMIN, keychain=opts.keychain) as home:
+                    marks = _time_child(["--child-app", sandbox.base_url], home, checkout)
                 if counted:
                     times[name].append(ms(marks["PAINTED"]))
                     cpu[name].append(ms(marks["CPU"]))

@@ -26,7 +26,9 @@ guessed from the page's last load in another workspace where the role is the sam
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -35,7 +37,9 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("CALLARO_DESKTOP_HOME", tempfile.mkdtemp(prefix="callaro-bench-home-"))
+if "CALLARO_DESKTOP_HOME" not in os.environ:  # a home of its own, removed when it exits
+    os.environ["CALLARO_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="callaro-bench-home-")
+    atexit.register(shutil.rmtree, os.environ["CALLARO_DESKTOP_HOME"], True)
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

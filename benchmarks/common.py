@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import platform
 import shlex
+import shutil
 import socket
 import statistics
 import subprocess
@@ -50,11 +51,16 @@ class Sandbox:
     base_url: str
     db_path: Path
     proc: subprocess.Popen[bytes]
+    # The folder start_sandbox made for it (database, log), removed when it stops: a run of
+    # the large-tables benchmark leaves ~100 MB otherwise.
+    scratch: Path | None = None
 
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -66,21 +72,23 @@ class Sandbox:
 def start_sandbox(
     profile: str = "demo", *, rate_limit: bool = False, folder: Path | None = None
 ) -> Sandbox:
-    folder = folder or Path(tempfile.mkdtemp(prefix=f"callaro-bench-{profile}-"))
+    scratch = None if folder else Path(tempfile.mkdtemp(prefix=f"callaro-bench-{profile}-"))
+    folder = folder or scratch
+    assert folder is not None
     db = folder / "sandbox.db"
     port = free_port()
     args = [sys.executable, "-m", "callaro_sandbox", "serve", "--db", str(db)]
     args += ["--port", str(port), "--seed-profile", profile, "--allow-fault-control"]
     if not rate_limit:
         args.append("--no-rate-limit")
-    log = (folder / "sandbox.log").open("wb")
-    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    with (folder / "sandbox.log").open("wb") as log:  # (the child writes to its own copy)
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
         try:
             if httpx.get(f"{base}/sandbox/health", timeout=2).is_success:
-                return Sandbox(base, db, proc)
+                return Sandbox(base, db, proc, scratch)
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
