@@ -423,7 +423,7 @@ def save(settings: Settings, path: Path | None = None) -> None:
     """Write now and atomically: a crash mid-write leaves the old file, never half of a new
     one. For what must be on disk before the caller goes on; otherwise ``save_soon``."""
     path = path or paths.settings_file()
-    _write_if_newest(path, next(_SAVES), _text(settings.model_dump(mode="json")))
+    _write_if_newest(path, next(_SAVES), _text(settings))
 
 
 def save_soon(settings: Settings, path: Path | None = None) -> None:
@@ -435,7 +435,7 @@ def save_soon(settings: Settings, path: Path | None = None) -> None:
     Saves queued faster than the disk takes them fold into the newest one. Failures are
     logged. ``flush_saves`` waits for the queue (the app calls it before it exits).
     """
-    _WRITER.submit(path or paths.settings_file(), next(_SAVES), settings.model_dump(mode="json"))
+    _WRITER.submit(path or paths.settings_file(), next(_SAVES), _text(settings))
 
 
 def flush_saves(timeout_s: float = 5.0) -> bool:
@@ -443,8 +443,12 @@ def flush_saves(timeout_s: float = 5.0) -> bool:
     return _WRITER.flush(timeout_s)
 
 
-def _text(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+def _text(settings: Settings) -> str:
+    # pydantic-core writes the same indented JSON as json.dumps(indent=2, ensure_ascii=False),
+    # byte for byte (a test holds it to that). json.dumps with an indent runs in pure Python:
+    # on the writer's thread it took the interpreter lock from the GUI thread on every save,
+    # for longer than this whole encoding takes here.
+    return settings.model_dump_json(indent=2) + "\n"
 
 
 # Every save gets a number when it is taken; a file is only ever replaced by a newer one
@@ -478,13 +482,13 @@ class _Writer:
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
-        self._queued: dict[Path, tuple[int, dict[str, Any]]] = {}
+        self._queued: dict[Path, tuple[int, str]] = {}
         self._busy = False
         self._thread: threading.Thread | None = None
 
-    def submit(self, path: Path, number: int, data: dict[str, Any]) -> None:
+    def submit(self, path: Path, number: int, text: str) -> None:
         with self._lock:
-            self._queued[path] = (number, data)
+            self._queued[path] = (number, text)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="settings-writer", daemon=True
@@ -503,10 +507,10 @@ class _Writer:
                 self._busy = False
                 self._lock.notify_all()
                 self._lock.wait_for(lambda: bool(self._queued))
-                path, (number, data) = self._queued.popitem()
+                path, (number, text) = self._queued.popitem()
                 self._busy = True
             try:
-                _write_if_newest(path, number, _text(data))
+                _write_if_newest(path, number, text)
             except Exception as exc:  # a full disk, a folder gone: logged, the app goes on
                 log.warning("could not save settings to %s: %s", path, exc)
 

@@ -79,6 +79,40 @@ def test_round_trip_keeps_every_field(home: Path) -> None:
     assert settings.load() == s
 
 
+def test_the_file_is_indented_json_as_a_person_would_write_it(tmp_path: Path) -> None:
+    """Encoded by pydantic-core, not json.dumps; the file reads the same as json.dumps with an
+    indent of two wrote it: names and addresses in their own letters, quotes escaped."""
+    s = Settings(
+        last_email="zoë.ñandú@acme.in",
+        request_timeout_s=45,
+        last_page_by_tenant={'a "quoted" \\ key': "phone_numbers", "अनुज": "users"},
+        favourite_tenants={"acct": [3, 1, 2]},
+    )
+    s.remember_server("https://staging.callaro.ai/path?x=1&y=2")
+    target = tmp_path / "settings.json"
+    settings.save(s, target)
+    text = target.read_text(encoding="utf-8")
+    assert text == json.dumps(s.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    assert "zoë.ñandú" in text and "अनुज" in text
+
+
+def test_the_writer_thread_runs_no_json_encoder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's indenting encoder on the writer's thread took the interpreter lock from the
+    GUI thread on every save: the text is made by pydantic-core before it is queued."""
+
+    def no_python_encoding(*_args: object, **_kwargs: object) -> str:
+        raise AssertionError("json.dumps ran for a save")
+
+    s = Settings(last_email="queued@example.com")
+    monkeypatch.setattr(settings.json, "dumps", no_python_encoding)
+    queued = tmp_path / "queued.json"
+    settings.save_soon(s, queued)
+    assert settings.flush_saves()
+    assert json.loads(queued.read_text(encoding="utf-8"))["last_email"] == "queued@example.com"
+
+
 def test_explicit_path_round_trip(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere" / "prefs.json"
     s = Settings(appearance="light")
