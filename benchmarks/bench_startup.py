@@ -44,8 +44,8 @@ _enums_made: list[tuple[type, float]] = []
 
 def _count_enum_creation() -> None:
     """Time every enum type made through Python's functional API, as PySide6 makes each Qt
-    enum type (all of a Qt class's at once, when the class is first used): on Python 3.11 a
-    type of 471 members (Qt.Key) takes ~7 ms, a small one ~0.1-0.3 ms."""
+    enum type (all of a Qt class's at once, when the class is first used); the cost grows
+    with the names a type has (Qt.Key has 471)."""
     import enum
 
     create = getattr(enum.EnumType, "_create_", None)

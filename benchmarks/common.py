@@ -51,8 +51,8 @@ class Sandbox:
     base_url: str
     db_path: Path
     proc: subprocess.Popen[bytes]
-    # The folder start_sandbox made for it (database, log), removed when it stops: a run of
-    # the large-tables benchmark leaves ~100 MB otherwise.
+    # The folder start_sandbox made for it (database, log), removed when it stops: every run
+    # left one behind, the large-tables benchmark's with 100,000 members in it.
     scratch: Path | None = None
 
     def stop(self) -> None:
@@ -72,9 +72,9 @@ class Sandbox:
 def start_sandbox(
     profile: str = "demo", *, rate_limit: bool = False, folder: Path | None = None
 ) -> Sandbox:
-    scratch = None if folder else Path(tempfile.mkdtemp(prefix=f"callaro-bench-{profile}-"))
-    folder = folder or scratch
-    assert folder is not None
+    scratch: Path | None = None  # (a folder of the caller's is the caller's to keep)
+    if folder is None:
+        folder = scratch = Path(tempfile.mkdtemp(prefix=f"callaro-bench-{profile}-"))
     db = folder / "sandbox.db"
     port = free_port()
     args = [sys.executable, "-m", "callaro_sandbox", "serve", "--db", str(db)]
