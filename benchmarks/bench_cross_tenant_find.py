@@ -16,19 +16,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if "CALLARO_DESKTOP_HOME" not in os.environ:  # a home of its own, removed when it exits
-    os.environ["CALLARO_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="callaro-bench-home-")
-    atexit.register(shutil.rmtree, os.environ["CALLARO_DESKTOP_HOME"], True)
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -36,7 +30,7 @@ import httpx
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import SUPPORT, median, open_console, record, start_sandbox
+from benchmarks.common import SUPPORT, median, open_console, record, scratch_home, start_sandbox
 
 QUERY = "+9180"  # a number prefix: Viewers may search numbers, so one request per workspace
 RATE, BURST = 20.0, 100  # callaro_sandbox.config.RateLimit's defaults
@@ -124,6 +118,7 @@ async def raw_runs(base_url: str, requests: list[httpx.Request], runs: int) -> l
 
 
 def main() -> int:
+    scratch_home()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     opts = parser.parse_args()

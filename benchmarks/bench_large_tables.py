@@ -16,21 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import gc
 import os
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if "CALLARO_DESKTOP_HOME" not in os.environ:  # a home of its own, removed when it exits
-    os.environ["CALLARO_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="callaro-bench-home-")
-    atexit.register(shutil.rmtree, os.environ["CALLARO_DESKTOP_HOME"], True)
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,6 +38,7 @@ from benchmarks.common import (
     ms,
     open_console,
     record,
+    scratch_home,
     spread,
     start_sandbox,
     until,
@@ -238,6 +233,7 @@ async def bench(base_url: str, runs: int, scroll_runs: int, freeze: bool) -> dic
 
 
 def main() -> int:
+    scratch_home()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--scroll-runs", type=int, default=1)

@@ -13,25 +13,27 @@ costs on top of Qt's own widgets.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if "CALLARO_DESKTOP_HOME" not in os.environ:  # a home of its own, removed when it exits
-    os.environ["CALLARO_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="callaro-bench-home-")
-    atexit.register(shutil.rmtree, os.environ["CALLARO_DESKTOP_HOME"], True)
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from benchmarks.common import ADMIN, median, open_console, record, run_in_process, spread
+from benchmarks.common import (
+    ADMIN,
+    median,
+    open_console,
+    record,
+    run_in_process,
+    scratch_home,
+    spread,
+)
 
 
 async def bench(base_url: str, runs: int) -> list[tuple[str, list[float], list[float]]]:
@@ -86,6 +88,7 @@ async def bench(base_url: str, runs: int) -> list[tuple[str, list[float], list[f
 
 
 def main() -> int:
+    scratch_home()
     results, runs = run_in_process(__doc__.splitlines()[0], bench, 7)
     table = [("page", "themed ms", "min–max", "plain Fusion ms", "ratio")]
     ratios = []

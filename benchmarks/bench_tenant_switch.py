@@ -26,20 +26,14 @@ guessed from the page's last load in another workspace where the role is the sam
 from __future__ import annotations
 
 import asyncio
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 import time
 from itertools import product
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if "CALLARO_DESKTOP_HOME" not in os.environ:  # a home of its own, removed when it exits
-    os.environ["CALLARO_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="callaro-bench-home-")
-    atexit.register(shutil.rmtree, os.environ["CALLARO_DESKTOP_HOME"], True)
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,6 +46,7 @@ from benchmarks.common import (
     open_console,
     record,
     run_in_process,
+    scratch_home,
     spread,
     until,
 )
@@ -358,6 +353,7 @@ async def by_switcher(window: Any, name: str, tenant_id: int) -> float:
 
 
 def main() -> int:
+    scratch_home()
     results, runs = run_in_process(__doc__.splitlines()[0], bench, 15)
 
     table = [

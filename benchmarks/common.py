@@ -8,6 +8,7 @@ the command, the machine and the date, so a number is never quoted without its c
 from __future__ import annotations
 
 import asyncio
+import atexit
 import datetime as dt
 import os
 import platform
@@ -67,6 +68,14 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def scratch_home() -> None:
+    """An in-process benchmark's console home: the one the caller set, else a folder of its
+    own, removed when the process exits. (Call before the console is built.)"""
+    if "CALLARO_DESKTOP_HOME" not in os.environ:
+        os.environ["CALLARO_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="callaro-bench-home-")
+        atexit.register(shutil.rmtree, os.environ["CALLARO_DESKTOP_HOME"], True)
 
 
 def start_sandbox(

@@ -1,5 +1,6 @@
-"""The start-up benchmark's count of Qt's enum types (benchmarks/bench_startup.py) counts them:
-if PySide6 or Python ever made them another way, the benchmark would report 0 ms, not fail."""
+"""The start-up benchmark's count of Qt's enum types (benchmarks/bench_startup.py) counts them,
+and only them: if PySide6 or Python ever made them another way, the benchmark would only say
+"not counted", and this fails instead."""
 
 from __future__ import annotations
 
