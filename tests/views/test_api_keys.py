@@ -21,6 +21,7 @@ from callaro_desktop.api.errors import Forbidden
 from callaro_desktop.api.models import OPT_IN_SCOPES
 from callaro_desktop.logs import setup_logging, shutdown_logging
 from callaro_desktop.services.clipboard import CLEAR_AFTER_S, SecretClipboard
+from callaro_desktop.services.messages import Message
 from callaro_desktop.settings import load as load_settings
 from callaro_desktop.views.dialogs.api_key_create import ApiKeyCreateDialog
 from callaro_desktop.views.dialogs.api_key_edit import ApiKeyEditDialog
@@ -384,6 +385,8 @@ async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
     api = page.session.scope().api_keys
     scopes = ["phone_numbers:read", "billing:partner:allocate"]
     old = await api.create(_unique("Rotating"), scopes)
+    posted: list[Message] = []
+    page.session.messages.posted.connect(posted.append)
 
     async def rotate(key_id: int) -> tuple[ApiKeySecretDialog, ConfirmDialog]:
         page.reload()
@@ -404,6 +407,11 @@ async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
     keep = ask.buttons.button(ask.buttons.StandardButton.Cancel)
     assert keep is not None and "Keep both" in keep.text().replace("&", "")
     _click(keep)
+    # The flow's last word. Until it is said the flow is still running, and the page
+    # (one flow at a time) would ignore the next Rotate.
+    await wait_for(
+        lambda: any(m.text.startswith("Rotated") for m in posted), what="rotation's message"
+    )
     await wait_for(lambda: page.selected_id() == first.key.id, what="new key selected")
     rows = [k.id for k in page.model.rows]
     assert _status_cell(page, rows.index(old.id)) == (
