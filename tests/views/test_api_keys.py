@@ -378,6 +378,35 @@ async def test_revoke_needs_the_typed_name(make_app: Any, sandbox: Any) -> None:
     assert refused.status_code == 401
 
 
+async def test_a_click_while_the_last_action_waits_for_the_server_says_so(
+    make_app: Any, sandbox: Any, faults: Callable[[list[dict[str, Any]]], None]
+) -> None:
+    _controller, page, _clock = await _open(make_app, sandbox)
+    api = page.session.scope().api_keys
+    slow = await api.create(_unique("Slow to revoke"))
+    page.reload()
+    await wait_for(lambda: page.select_key(slow.id), what="row")
+    faults([{"route": "/api/v1/api_keys/*", "method": "DELETE", "latency_ms": 1500}])
+    posted: list[Message] = []
+    page.session.messages.posted.connect(posted.append)
+
+    _click(page.revoke_button)
+    confirm = await _dialog(page, ConfirmDialog)
+    QTest.keyClicks(confirm.typed, slow.name)
+    _click(confirm.action_button)
+    await wait_for(lambda: not confirm.isVisible(), what="confirmation closed")
+    _click(page.create_button)
+    assert [m.text for m in posted] == [
+        "The last API key action is still waiting for the server. Try again when it is done."
+    ]
+    assert not any(d.isVisible() for d in page.findChildren(ApiKeyCreateDialog))
+
+    await wait_for(lambda: slow.id not in [k.id for k in page.model.rows], what="row gone")
+    _click(page.create_button)
+    dialog = await _dialog(page, ApiKeyCreateDialog)
+    dialog.reject()
+
+
 async def test_rotate_keeps_name_and_scopes_then_keep_both_or_revoke_the_old(
     make_app: Any, sandbox: Any
 ) -> None:

@@ -459,8 +459,16 @@ class ApiKeysPage(ListPage[ApiKey]):
 
     def _start(self, flow: Coroutine[Any, Any, None]) -> None:
         # One flow at a time: a second click while a dialog is up must not open another.
+        # With a dialog up the page takes no clicks, so this is the flow's server call
+        # (a revoke after "Revoke the old key now", say): say so rather than do nothing.
         if self._flow is not None and not self._flow.done():
             flow.close()
+            self.session.messages.info(
+                tr(
+                    "The last API key action is still waiting for the server. "
+                    "Try again when it is done."
+                )
+            )
             return
         if self.session.tenant is None:
             flow.close()
