@@ -20,7 +20,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -435,7 +435,16 @@ def save_soon(settings: Settings, path: Path | None = None) -> None:
     Saves queued faster than the disk takes them fold into the newest one. Failures are
     logged. ``flush_saves`` waits for the queue (the app calls it before it exits).
     """
-    _WRITER.submit(path or paths.settings_file(), next(_SAVES), _text(settings))
+    path = path or paths.settings_file()
+    number, text = next(_SAVES), _text(settings)
+    _WRITER.submit(path, lambda: _write_if_newest(path, number, text))
+
+
+def write_soon(path: Path, write: Callable[[], None]) -> None:
+    """Run ``write`` (which writes ``path``, whole) on the settings writer's thread, as
+    ``save_soon`` does: for the console's other files, whose writes end in a disk's sync too.
+    A newer write for the same path replaces one not yet run; ``flush_saves`` waits for it."""
+    _WRITER.submit(path, write)
 
 
 def flush_saves(timeout_s: float = 5.0) -> bool:
@@ -482,13 +491,13 @@ class _Writer:
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
-        self._queued: dict[Path, tuple[int, str]] = {}
+        self._queued: dict[Path, Callable[[], None]] = {}
         self._busy = False
         self._thread: threading.Thread | None = None
 
-    def submit(self, path: Path, number: int, text: str) -> None:
+    def submit(self, path: Path, write: Callable[[], None]) -> None:
         with self._lock:
-            self._queued[path] = (number, text)
+            self._queued[path] = write
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="settings-writer", daemon=True
@@ -507,10 +516,10 @@ class _Writer:
                 self._busy = False
                 self._lock.notify_all()
                 self._lock.wait_for(lambda: bool(self._queued))
-                path, (number, text) = self._queued.popitem()
+                path, write = self._queued.popitem()
                 self._busy = True
             try:
-                _write_if_newest(path, number, text)
+                write()
             except Exception as exc:  # a full disk, a folder gone: logged, the app goes on
                 log.warning("could not save settings to %s: %s", path, exc)
 

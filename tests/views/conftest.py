@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from callaro_desktop import paths
 from callaro_desktop.app import AppController
 from callaro_desktop.secrets import MemoryStore, TokenStore
-from callaro_desktop.settings import Settings
+from callaro_desktop.settings import Settings, flush_saves
 from callaro_sandbox.config import SandboxConfig
 from callaro_sandbox.server import RunningServer, run_in_thread
 
@@ -219,6 +219,10 @@ def make_app(
         *, vault: Any = None, settings: Settings | None = None, keep_window_state: bool = False
     ) -> AppController:
         s = settings or Settings()
+        # What the last console queued for the disk is there before this one starts, as a
+        # new process finds it (the last one waited for its writes before it exited); and a
+        # write still queued cannot land after the unlink below, in another test's window.
+        assert flush_saves(), "the settings writer did not finish"
         # Each test's window starts as a first run's: no place, size or sidebar state left by
         # another test (they share the session's home); a test of that state keeps it.
         if not keep_window_state:

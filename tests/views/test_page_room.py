@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+import pytest
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -27,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from callaro_desktop import paths
+from callaro_desktop.settings import flush_saves
+from callaro_desktop.views.shell import main_window
 from callaro_desktop.views.shell.main_window import (
     NARROWEST_WITH_SIDEBAR,
     NARROWEST_WITHOUT_SIDEBAR,
@@ -435,6 +439,30 @@ async def test_quitting_with_the_window_open_keeps_its_place_and_sidebar(
     assert probe.restoreGeometry(kept.value("main_window/geometry"))
     assert probe.size() == QSize(700, 560)
     assert kept.value("main_window/sidebar", type=bool) is False
+
+
+async def test_the_window_state_is_written_off_the_gui_thread(
+    make_app: Any, sandbox: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QSettings ends a write with a sync to disk, twice: as slow as the disk, and on the GUI
+    thread it held the closing window (or the one left open) for as long."""
+    window = await _signed_in(make_app, sandbox)
+    await _resize(window, 730, 590)
+    opened_on: list[threading.Thread] = []
+
+    def watched() -> QSettings:
+        opened_on.append(threading.current_thread())
+        return _window_state()
+
+    monkeypatch.setattr(main_window, "_window_state", watched)
+    paths.window_state_file().unlink(missing_ok=True)
+    window.close()
+    assert flush_saves()
+    assert opened_on and threading.main_thread() not in opened_on
+    kept = _window_state()
+    probe = QWidget()
+    assert probe.restoreGeometry(kept.value("main_window/geometry"))
+    assert probe.size() == QSize(730, 590)
 
 
 LONG_WORKSPACE = "Brightline Logistics International Private Limited & Sons"

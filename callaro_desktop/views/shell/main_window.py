@@ -46,7 +46,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.accounts import Account
 from callaro_desktop.services.session import Session, TenantRef
 from callaro_desktop.services.tasks import background
-from callaro_desktop.settings import tenant_key
+from callaro_desktop.settings import tenant_key, write_soon
 from callaro_desktop.views import theme
 from callaro_desktop.views.dialogs.common import run_dialog
 from callaro_desktop.views.pages.base import Page
@@ -98,6 +98,15 @@ def first_size(screen: QSize) -> QSize:
 
 def _window_state() -> QSettings:
     return QSettings(str(paths.window_state_file()), QSettings.Format.IniFormat)
+
+
+def _write_window_state(values: dict[str, object]) -> None:
+    settings = _window_state()
+    for key, value in values.items():
+        settings.setValue(key, value)
+    settings.sync()
+    if settings.status() != QSettings.Status.NoError:
+        raise OSError(f"{settings.fileName()}: {settings.status().name}")
 
 
 class _PaintHold(QObject):
@@ -610,10 +619,16 @@ class MainWindow(QMainWindow):
         it is closing, or the console quits with it open."""
         for page in self.pages.values():
             page.keep_view()
-        settings = _window_state()
-        settings.setValue("main_window/geometry", self.saveGeometry())
-        settings.setValue("main_window/sidebar", self._sidebar_wanted)  # (not whether folded)
-        settings.setValue("main_window/sidebar_width", self._sidebar_width)
+        values = {
+            "main_window/geometry": self.saveGeometry(),
+            "main_window/sidebar": self._sidebar_wanted,  # (not whether folded)
+            "main_window/sidebar_width": self._sidebar_width,
+        }
+        # QSettings ends its write with two syncs to disk (its lock file and the file), each
+        # as slow as the disk: on the GUI thread they held a closing window, or the window
+        # left open when another closed, for as long. The settings writer runs them instead
+        # (the app waits for it before it exits).
+        write_soon(paths.window_state_file(), lambda: _write_window_state(values))
 
     def current_page(self) -> Page | None:
         widget = self.stack.currentWidget()
