@@ -111,16 +111,46 @@ def test_this_computers_zone_needs_no_list(
     qtbot: QtBot, fresh_catalogue: HeldRead, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # "Use this computer's timezone" works before the list is read: one zone file is enough.
-    monkeypatch.setattr(tp, "system_timezone", lambda: "Europe/Berlin")
+    # It is looked up off the GUI thread too: Qt's lookup walks the whole zoneinfo folder.
+    asked_on: list[threading.Thread] = []
+
+    def berlin() -> str:
+        asked_on.append(threading.current_thread())
+        return "Europe/Berlin"
+
+    monkeypatch.setattr(tp, "system_timezone", berlin)
     picker = tp.TimezonePicker()
     qtbot.addWidget(picker)
+    assert not picker.use_local.isEnabled()
+    assert "Looking up" in picker.use_local.toolTip()
+    qtbot.waitUntil(picker.use_local.isEnabled)
     assert not picker.is_loaded()
-    assert picker.use_local.isEnabled()
+    assert asked_on and threading.main_thread() not in asked_on
+    assert "Europe/Berlin" in picker.use_local.toolTip()
     picker.use_local.click()
     assert picker.zone() == "Europe/Berlin"
     fresh_catalogue.release.set()
     qtbot.waitUntil(picker.is_loaded)
     assert picker.list.currentIndex().data(tp.NAME_ROLE) == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["unnamed", "lookup fails"])
+def test_a_computer_with_no_named_zone_says_so_and_the_list_still_loads(
+    qtbot: QtBot, fresh_catalogue: HeldRead, monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    def unnamed() -> str | None:
+        if fails:
+            raise OSError("/etc/localtime: permission denied")
+        return None
+
+    monkeypatch.setattr(tp, "system_timezone", unnamed)
+    picker = tp.TimezonePicker()
+    qtbot.addWidget(picker)
+    qtbot.waitUntil(lambda: "does not report" in picker.use_local.toolTip())
+    assert not picker.use_local.isEnabled() and picker.local_zone is None
+    fresh_catalogue.release.set()
+    qtbot.waitUntil(picker.is_loaded)
+    assert picker.model.rowCount() > 400
 
 
 @pytest.mark.parametrize(
