@@ -303,7 +303,6 @@ class TimezonePicker(QWidget):
         self.count.setProperty("muted", True)
         self.count.setAccessibleName(tr("Matching timezones"))
 
-        self.local_zone: str | None = None
         self.use_local = QPushButton(tr("Use this computer's &timezone"))
         self.use_local.setAccessibleName(tr("Use this computer's timezone"))
         self.use_local.clicked.connect(self._use_local)
@@ -334,14 +333,17 @@ class TimezonePicker(QWidget):
             catalogue.loaded.connect(self._fill)
             catalogue.start()
 
+    @property
+    def local_zone(self) -> str | None:
+        """This computer's zone: None while it is looked up, or when the OS names none."""
+        return ZoneCatalogue.shared().local_zone
+
     def _show_local(self) -> None:
-        self.local_zone = ZoneCatalogue.shared().local_zone
-        self.use_local.setEnabled(self.local_zone is not None)
-        if self.local_zone is not None:
+        local = self.local_zone
+        self.use_local.setEnabled(local is not None)
+        if local is not None:
             self.use_local.setToolTip(
-                tr("This computer is set to {0} ({1}).").format(
-                    self.local_zone, zone_offset(self.local_zone)
-                )
+                tr("This computer is set to {0} ({1}).").format(local, zone_offset(local))
             )
         else:
             self.use_local.setToolTip(tr("This computer does not report an IANA timezone."))
