@@ -35,6 +35,11 @@ async def _sign_in_dialog(controller: Any, server: str) -> SignInDialog:
 async def test_sign_in_with_the_dialog_opens_the_remembered_workspace(make_app, sandbox) -> None:
     controller = await make_app()
     dialog = await _sign_in_dialog(controller, sandbox.base_url)
+    # The first page is built while the user types, not with the sign-in's answer (in one
+    # callback they held the window 80-130 ms).
+    await wait_for(lambda: "dashboard" in controller.window.pages, what="Dashboard built ahead")
+    prepared = controller.window.pages["dashboard"]
+    assert controller.session.current_account is None and dialog.isVisible()
     dialog.email.setText(ADMIN[0])
     dialog.password.setText(ADMIN[1])
     QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
@@ -43,6 +48,7 @@ async def test_sign_in_with_the_dialog_opens_the_remembered_workspace(make_app, 
     assert window.windowTitle() == "Acme Health — Callaro"
     assert "Acme Health" in window.switcher.text() and "Tenant Admin" in window.switcher.text()
     page = await wait_for(window.current_page)
+    assert page is prepared
     await wait_for(lambda: page.states.state == "ready", what="first page ready")
     # The dialog closes itself once the sign-in has succeeded (a moment after).
     await wait_for(lambda: controller.sign_in_dialog is None, what="dialog closed")
