@@ -15,6 +15,7 @@ import sys
 import threading
 import zoneinfo
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -26,12 +27,13 @@ from callaro_desktop.views.widgets import timezone_picker as tp
 
 
 class HeldRead:
-    """`zoneinfo.available_timezones` that notes its thread and waits to be let go."""
+    """`zone_candidates` (the catalogue's first step) that notes its thread and waits to be
+    let go."""
 
     def __init__(self) -> None:
         self.threads: list[threading.Thread] = []
         self.release = threading.Event()
-        self._real = zoneinfo.available_timezones
+        self._real = tp.zone_candidates
 
     def __call__(self) -> set[str]:
         self.threads.append(threading.current_thread())
@@ -42,17 +44,15 @@ class HeldRead:
 @pytest.fixture
 def fresh_catalogue(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldRead]:
     held = HeldRead()
-    monkeypatch.setattr(zoneinfo, "available_timezones", held)
+    monkeypatch.setattr(tp, "zone_candidates", held)
     saved = tp.ZoneCatalogue._instance
     tp.ZoneCatalogue._instance = None
-    tp.zone_names.cache_clear()
     cached_zone.cache_clear()
     try:
         yield held
     finally:
         held.release.set()
         tp.ZoneCatalogue._instance = saved
-        tp.zone_names.cache_clear()
 
 
 def test_the_database_is_read_off_the_gui_thread_and_nothing_typed_is_lost(
@@ -192,7 +192,7 @@ def test_an_unreadable_database_leaves_an_empty_list_not_a_crash(
     def unreadable() -> set[str]:
         raise PermissionError("tzdata: permission denied")
 
-    monkeypatch.setattr(zoneinfo, "available_timezones", unreadable)
+    monkeypatch.setattr(tp, "zone_candidates", unreadable)
     picker = tp.TimezonePicker()
     qtbot.addWidget(picker)
     picker.set_zone("Asia/Kolkata")
@@ -200,3 +200,36 @@ def test_an_unreadable_database_leaves_an_empty_list_not_a_crash(
     assert picker.model.rowCount() == 0
     assert picker.count.text() == "This computer's timezone list could not be read"
     assert picker.zone() == "Asia/Kolkata"  # the saved choice stands
+
+
+def test_the_zones_are_those_python_lists() -> None:
+    # The catalogue lists the files under the tz folders and keeps those that parse, rather
+    # than ask zoneinfo (which opens each file once more): the same zones either way.
+    assert set(tp._read_database()) == zoneinfo.available_timezones() - tp._NOT_ZONES
+
+
+def test_files_beside_the_zones_are_not_zones(tmp_path: Path) -> None:
+    real = Path(zoneinfo.TZPATH[0]) if zoneinfo.TZPATH else None
+    if real is None or not (real / "Asia" / "Kolkata").is_file():
+        pytest.skip("this computer keeps no tz files to copy from")
+    tzif = (real / "Asia" / "Kolkata").read_bytes()
+    (tmp_path / "Callaro" / "Deep").mkdir(parents=True)
+    (tmp_path / "Callaro" / "Deep" / "Test_Zone").write_bytes(tzif)
+    (tmp_path / "Callaro_Test").write_bytes(tzif)
+    (tmp_path / "posixrules").write_bytes(tzif)
+    (tmp_path / "zone1970.tab").write_text("IN\t+2232+08822\tCallaro/Deep/Test_Zone\n")
+    (tmp_path / "leapseconds").write_text("Leap\t1972\tJun\t30\t23:59:60\t+\tS\n")
+    for copies in ("right", "posix"):
+        (tmp_path / copies / "Callaro").mkdir(parents=True)
+        (tmp_path / copies / "Callaro" / "Copy").write_bytes(tzif)
+    zoneinfo.reset_tzpath(to=[str(tmp_path)])
+    cached_zone.cache_clear()
+    try:
+        # (A computer with the tzdata package adds its zones to these.)
+        names = set(tp._read_database())
+        assert {"Callaro/Deep/Test_Zone", "Callaro_Test"} <= names
+        not_zones = {"posixrules", "zone1970.tab", "leapseconds", "right/Callaro/Copy"}
+        assert not names & (not_zones | {"posix/Callaro/Copy", "Callaro/Copy"})
+    finally:
+        zoneinfo.reset_tzpath()
+        cached_zone.cache_clear()
