@@ -7,15 +7,23 @@ logs or keychain entries.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("CALLARO_DESKTOP_HOME", tempfile.mkdtemp(prefix="callaro-desktop-test-home-"))
+if not os.environ.get("CALLARO_DESKTOP_HOME"):
+    _HOME = tempfile.mkdtemp(prefix="callaro-desktop-test-home-")
+    os.environ["CALLARO_DESKTOP_HOME"] = _HOME
+    # Gone when the session ends: every run used to leave its home in the temp folder (a
+    # developer's machine held hundreds). Registered first, so it runs after the settings
+    # writer's own wait at exit.
+    atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 
 _TESTS = Path(__file__).resolve().parent
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -100,8 +99,8 @@ async def _no_wait(_seconds: float) -> None:
     pass
 
 
-def _record() -> dict[str, Any]:
-    db = Database.open(Path(tempfile.mkdtemp(prefix="sandbox-fuzz-")) / "demo.db")
+def _record(folder: Path) -> dict[str, Any]:
+    db = Database.open(folder / "demo.db")
     seed(db, "demo", 1)
     app = create_app(db, config=SandboxConfig(rate_limit=None))
     recording = _Recording(httpx.ASGITransport(app=app))
@@ -135,8 +134,8 @@ def _record() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def recorded() -> Iterator[dict[str, Any]]:
-    yield _record()
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    yield _record(tmp_path_factory.mktemp("sandbox-fuzz"))
 
 
 json_values = st.recursive(

@@ -28,7 +28,9 @@ from callaro_sandbox.seed import seed
 
 EMAIL, PASSWORD = "owner@corvid.demo.callaro.test", "demo-password-6"
 
-_db = Database.open(Path(tempfile.mkdtemp(prefix="sandbox-schemathesis-")) / "demo.db")
+# Built at import, as schemathesis needs the app to make its tests; the folder goes at exit.
+_FOLDER = tempfile.TemporaryDirectory(prefix="sandbox-schemathesis-", ignore_cleanup_errors=True)
+_db = Database.open(Path(_FOLDER.name) / "demo.db")
 seed(_db, "demo", 1)
 APP = create_app(_db, config=SandboxConfig(rate_limit=None))
 
