@@ -15,6 +15,7 @@ import sys
 import threading
 import zoneinfo
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from callaro_desktop.services.formatting import cached_zone
+from callaro_desktop.services.formatting import cached_zone, zone_offset
 from callaro_desktop.views.widgets import timezone_picker as tp
 
 
@@ -206,6 +207,18 @@ def test_the_zones_are_those_python_lists() -> None:
     # The catalogue lists the files under the tz folders and keeps those that parse, rather
     # than ask zoneinfo (which opens each file once more): the same zones either way.
     assert set(tp._read_database()) == zoneinfo.available_timezones() - tp._NOT_ZONES
+
+
+@pytest.mark.parametrize("month", [1, 7], ids=["January", "July"])
+def test_each_zone_read_whole_keeps_its_offsets(month: int) -> None:
+    # Each file is read in one go and parsed from memory (fewer hand-overs of the interpreter
+    # lock than zoneinfo's own reads): the offsets, daylight saving and all, are zoneinfo's.
+    moment = datetime(2026, month, 15, 12, tzinfo=UTC)
+    shown = {z.name: z.offset for z in tp.build_zones(tp._read_database(), moment)}
+    assert len(shown) > 400
+    assert shown == {name: zone_offset(name, moment) for name in shown}
+    assert shown["Asia/Kolkata"] == "UTC+05:30"
+    assert shown["Europe/Berlin"] == ("UTC+01:00" if month == 1 else "UTC+02:00")
 
 
 def test_files_beside_the_zones_are_not_zones(tmp_path: Path) -> None:
