@@ -510,15 +510,17 @@ class AppController:
         return active if active in self.windows else self.window
 
     async def start_demo(self) -> None:
-        from callaro_sandbox.server import run_in_thread
+        from callaro_desktop.__main__ import sandbox_command
+        from callaro_sandbox.child import run_in_child
 
         self.window.statusBar().showMessage(self.window.tr("Starting the demo sandbox…"))
         self._say_signing_in()
         db_path = paths.data_dir() / "demo-sandbox.db"
         try:
-            # Seeding and binding touch the disk: keep them off the GUI thread.
-            self.sandbox = await in_thread(lambda: run_in_thread(db_path))
-            log.info("demo sandbox at %s", self.sandbox.base_url)
+            # A process of its own (see run_in_child), started and waited for off the GUI
+            # thread: its start (imports, seeding a new database) takes a second or two.
+            self.sandbox = await in_thread(lambda: run_in_child(sandbox_command(), db_path))
+            log.info("demo sandbox at %s (process %d)", self.sandbox.base_url, self.sandbox.process.pid)
             self.window.statusBar().clearMessage()
             await self.session.sign_in(self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False)
         except BaseException:

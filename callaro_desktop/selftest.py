@@ -13,7 +13,8 @@ shows when the program runs), and just as valid from a source checkout or an ins
     tls      a TLS context with the bundled CA certificates (certifi) holds CA certificates
     tz       the time-zone database dates are shown with (the system's, or the tzdata package
              where the system has none, as on Windows)
-    sandbox  the demo sandbox (FastAPI + uvicorn + SQLite) starts on loopback with a temp database
+    sandbox  the demo sandbox (FastAPI + uvicorn + SQLite) starts on loopback with a temp database,
+             in a process of its own as --demo starts it
     api      one signed-in request: log in as the demo admin, then GET /me, with the real
              CallaroClient on the qasync event loop
     pdf      the sandbox renders an invoice PDF (fpdf2) and the client downloads it
@@ -257,12 +258,16 @@ class SelfTest:
         return "a second start finds the first and brings it to the front"
 
     def check_sandbox(self) -> str:
-        from callaro_sandbox.server import run_in_thread
+        # As --demo starts it: this installation's own command, in a process of its own (in
+        # a frozen build, the executable run again with the sandbox's flag).
+        from callaro_desktop.__main__ import sandbox_command
+        from callaro_sandbox.child import run_in_child
 
         folder = self.stack.enter_context(tempfile.TemporaryDirectory(prefix="callaro-selftest-"))
-        self.sandbox = run_in_thread(Path(folder) / "selftest.db")
+        self.sandbox = run_in_child(sandbox_command(), Path(folder) / "selftest.db")
         self.stack.callback(self.sandbox.stop)
-        return f"demo sandbox listening at {self.sandbox.base_url}"
+        pid = self.sandbox.process.pid
+        return f"demo sandbox listening at {self.sandbox.base_url} (process {pid})"
 
     def check_api(self) -> str:
         return self._on_qasync(_signed_in_request)

@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate", type=float, default=20.0, help="requests/s per credential")
     serve.add_argument("--burst", type=int, default=100)
     serve.add_argument("--no-rate-limit", action="store_true")
+    serve.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the console's demo: the sandbox goes with it)",
+    )
+    serve.add_argument("--quiet", action="store_true", help="log warnings only, no access log")
 
     seed_cmd = sub.add_parser("seed", help="fill an empty database with a profile")
     seed_cmd.add_argument("--profile", choices=PROFILES, default="demo")
@@ -46,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    level = logging.WARNING if getattr(args, "quiet", False) else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "seed":
         db = Database.open(args.db)
         try:
@@ -69,11 +76,18 @@ def main(argv: list[str] | None = None) -> int:
         allow_fault_control=args.allow_fault_control,
     )
     db, seeded = open_database(Path(args.db), seed_profile=args.seed_profile, seed_value=args.seed)
-    if seeded is not None:
+    if seeded is not None and not args.quiet:  # (it lists the seeded passwords and key)
         print(seeded.describe(), flush=True)
     if args.host not in {"127.0.0.1", "::1", "localhost"}:
         print(f"warning: listening on {args.host}, reachable beyond this machine", flush=True)
-    serve_forever(db, host=args.host, port=args.port, config=config)
+    serve_forever(
+        db,
+        host=args.host,
+        port=args.port,
+        config=config,
+        quiet=args.quiet,
+        until_stdin_closes=args.exit_with_stdin,
+    )
     return 0
 
 

@@ -1,8 +1,10 @@
-"""Run the sandbox with uvicorn: in the foreground (CLI) or in a daemon thread (demo, UI tests)."""
+"""Run the sandbox with uvicorn: in the foreground (CLI, and the process `child.run_in_child`
+starts for the console's demo) or in a daemon thread (UI tests, the self-test, media)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 import uvicorn
 
 from callaro_sandbox.app import create_app
+from callaro_sandbox.child import READY
 from callaro_sandbox.config import SandboxConfig
 from callaro_sandbox.db import Database
 from callaro_sandbox.seed import SeedResult, seed
@@ -115,7 +118,42 @@ def run_in_thread(
     )
 
 
-def serve_forever(db: Database, *, host: str, port: int, config: SandboxConfig) -> None:
-    config.public_base_url = _url(host, port)
+def serve_forever(
+    db: Database,
+    *,
+    host: str,
+    port: int,
+    config: SandboxConfig,
+    quiet: bool = False,
+    until_stdin_closes: bool = False,
+) -> None:
+    sock = _bind(host, port)  # bound here, so port 0 is a free port and the URL is known
+    config.public_base_url = _url(host, int(sock.getsockname()[1]))
     app = create_app(db, config=config)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning" if quiet else "info",
+            access_log=not quiet,
+            # A stop waits this long for requests still running (a fault's held answer).
+            timeout_graceful_shutdown=1,
+        )
+    )
+    if until_stdin_closes:
+        threading.Thread(
+            target=_exit_when_stdin_closes, args=(server,), name="stdin-watch", daemon=True
+        ).start()
+    # (fd 1, not sys.stdout: a windowed frozen build has no sys.stdout, yet its caller's pipe.)
+    os.write(1, f"{READY}{config.public_base_url}\n".encode())
+    server.run(sockets=[sock])
+
+
+def _exit_when_stdin_closes(server: uvicorn.Server) -> None:
+    # The console holds the other end: when it quits, or dies, the pipe closes and the
+    # sandbox goes with it, never left serving on its own.
+    try:
+        while os.read(0, 4096):
+            pass
+    except OSError:
+        pass
+    server.should_exit = True

@@ -216,7 +216,11 @@ def make_app(
     """Build an AppController with an in-memory vault and fresh settings; closed after."""
 
     async def factory(
-        *, vault: Any = None, settings: Settings | None = None, keep_window_state: bool = False
+        *,
+        vault: Any = None,
+        settings: Settings | None = None,
+        keep_window_state: bool = False,
+        demo: bool = False,
     ) -> AppController:
         s = settings or Settings()
         # What the last console queued for the disk is there before this one starts, as a
@@ -227,7 +231,7 @@ def make_app(
         # another test (they share the session's home); a test of that state keeps it.
         if not keep_window_state:
             paths.window_state_file().unlink(missing_ok=True)
-        controller = AppController(qapp, s, server=None, demo=False)
+        controller = AppController(qapp, s, server=None, demo=demo)
         await controller.setup(vault=vault or TokenStore(MemoryStore(), s))
         controller.window.resize(1200, 760)
         controller.window.show()
