@@ -520,7 +520,9 @@ class AppController:
             # A process of its own (see run_in_child), started and waited for off the GUI
             # thread: its start (imports, seeding a new database) takes a second or two.
             self.sandbox = await in_thread(lambda: run_in_child(sandbox_command(), db_path))
-            log.info("demo sandbox at %s (process %d)", self.sandbox.base_url, self.sandbox.process.pid)
+            log.info(
+                "demo sandbox at %s (process %d)", self.sandbox.base_url, self.sandbox.process.pid
+            )
             self.window.statusBar().clearMessage()
             await self.session.sign_in(self.sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, keep=False)
         except BaseException:
