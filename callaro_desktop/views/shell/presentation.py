@@ -20,7 +20,6 @@ Copy must give you a working key).
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,9 +38,6 @@ log = logging.getLogger(__name__)
 
 SHORTCUT = "Ctrl+Shift+P"
 
-# Every presentation mode's privacy: a request through any transport is revealed by all of
-# them (two windows may share one account's transport).
-_REVEALERS: weakref.WeakSet[Privacy] = weakref.WeakSet()
 _WRAPPED = "_callaro_presentation_reveal"
 
 
@@ -55,6 +51,23 @@ class InAppPrivacy(Privacy):
         return super().filter(value)
 
 
+_SHARED: list[InAppPrivacy] = []
+
+
+def shared_privacy() -> InAppPrivacy:
+    """The console's one presentation filter, shared by every window.
+
+    One, so that a made-up value stands for one real value: each window had a filter of its
+    own, and a request was revealed by all of them in turn. Two filters make up fakes from
+    the same names and domains, so one window's fake for a billing email could be another
+    window's fake for a person's: saving the form wrote that person's email to the server
+    (seen in CI, between two tests' windows). Shared, the same person also reads the same in
+    every window."""
+    if not _SHARED:
+        _SHARED.append(InAppPrivacy())
+    return _SHARED[0]
+
+
 class PresentationMode(QObject):
     """The checkable action, the status bar note, and what switching does."""
 
@@ -64,7 +77,7 @@ class PresentationMode(QObject):
         super().__init__(window)
         self.window = window
         self.session = window.session
-        self.privacy = InAppPrivacy()
+        self.privacy = shared_privacy()
         self.action = QAction(tr("&Presentation mode"), window)
         self.action.setObjectName("PresentationModeAction")
         self.action.setCheckable(True)
@@ -100,7 +113,6 @@ class PresentationMode(QObject):
             return
         self.session.result_filter = self.privacy if on else None
         if on:
-            _REVEALERS.add(self.privacy)
             self._wrap_transport()
         # Fakes may still sit in an open form after switching off: keep revealing them.
         if self.action.isChecked() != on:
@@ -126,14 +138,13 @@ class PresentationMode(QObject):
         if transport is None or _WRAPPED in vars(transport):
             return
         original: Callable[..., Awaitable[Any]] = transport.request
+        privacy = self.privacy
 
         async def request(*args: Any, **kwargs: Any) -> Any:
             for key in ("params", "body", "path_params"):
                 value = kwargs.get(key)
                 if value is not None:
-                    for privacy in list(_REVEALERS):
-                        value = privacy.reveal(value)
-                    kwargs[key] = value
+                    kwargs[key] = privacy.reveal(value)
             return await original(*args, **kwargs)
 
         vars(transport)["request"] = request
@@ -159,4 +170,10 @@ def _view_menu(window: MainWindow) -> QMenu | None:
     return None
 
 
-__all__ = ["SHORTCUT", "InAppPrivacy", "PresentationMode", "install_presentation_mode"]
+__all__ = [
+    "SHORTCUT",
+    "InAppPrivacy",
+    "PresentationMode",
+    "install_presentation_mode",
+    "shared_privacy",
+]
