@@ -28,6 +28,8 @@ from callaro_desktop.services.tasks import background, cancel_background, in_thr
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
+    from callaro_sandbox.child import StartingChild
+
 log = logging.getLogger("callaro_desktop")
 
 # How long quitting waits for the last settings to reach the disk (quitting takes < 2 s).
@@ -127,6 +129,15 @@ def _run_gui(args: argparse.Namespace) -> int:
     lock = instance.claim(args.demo) or _hand_over(args.demo, args.server)
     if isinstance(lock, int):
         return lock
+    # The demo's sandbox takes a second to start (a Python of its own importing its server):
+    # started now, that runs while the window is built. (After the lock: a second demo
+    # console hands over to the first and needs none.)
+    demo_sandbox = None
+    if args.demo:
+        try:
+            demo_sandbox = spawn_demo_sandbox()
+        except OSError:
+            log.exception("the demo sandbox could not be started; trying again once signed out")
     controller = AppController(
         app,
         settings,
@@ -134,12 +145,25 @@ def _run_gui(args: argparse.Namespace) -> int:
         demo=args.demo,
         keychain_probe=keychain_probe,
         instance_lock=lock,
+        demo_sandbox=demo_sandbox,
     )
     sys.excepthook = controller.excepthook
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.get_loop().set_exception_handler(controller.loop_exception)
         _quit_on_signals(controller, runner.get_loop())
         return runner.run(controller.run())
+
+
+def demo_database() -> Path:
+    return paths.data_dir() / "demo-sandbox.db"
+
+
+def spawn_demo_sandbox() -> StartingChild:
+    """The demo's sandbox started in a process of its own, on the demo database."""
+    from callaro_desktop.__main__ import sandbox_command
+    from callaro_sandbox.child import spawn
+
+    return spawn(sandbox_command(), demo_database())
 
 
 #: Seconds after the event loop starts before start-up's objects leave the collector's reach.
@@ -237,6 +261,7 @@ class AppController:
         demo: bool,
         keychain_probe: concurrent.futures.Future[Any] | None = None,
         instance_lock: instance.Lock | None = None,
+        demo_sandbox: StartingChild | None = None,
     ) -> None:
         from callaro_desktop.settings import Settings
 
@@ -251,6 +276,9 @@ class AppController:
         self.window: Any = None
         self.session: Any = None
         self.sandbox: Any = None
+        # The demo's sandbox, started before the window was built (main) and not yet waited
+        # for: start_demo takes it.
+        self._starting_sandbox = demo_sandbox
         self._crash_open = False
         self._quit: asyncio.Future[None] | None = None
         # The dialog on screen, if any: tests and the crash handler look at them.
@@ -419,9 +447,10 @@ class AppController:
         # version: writes are atomic).
         if not await in_thread(lambda: flush_saves(QUIT_SAVE_WAIT_S)):
             log.warning("settings were still being saved when the console quit")
-        if self.sandbox is not None:
-            await in_thread(self.sandbox.stop)
-            self.sandbox = None
+        for running in (self.sandbox, self._starting_sandbox):
+            if running is not None:
+                await in_thread(running.stop)
+        self.sandbox = self._starting_sandbox = None
         if self._instance_lock is not None:
             self._instance_lock.release()
             self._instance_lock = None
@@ -510,16 +539,16 @@ class AppController:
         return active if active in self.windows else self.window
 
     async def start_demo(self) -> None:
-        from callaro_desktop.__main__ import sandbox_command
-        from callaro_sandbox.child import run_in_child
-
         self.window.statusBar().showMessage(self.window.tr("Starting the demo sandbox…"))
         self._say_signing_in()
-        db_path = paths.data_dir() / "demo-sandbox.db"
+        starting, self._starting_sandbox = self._starting_sandbox, None
         try:
-            # A process of its own (see run_in_child), started and waited for off the GUI
-            # thread: its start (imports, seeding a new database) takes a second or two.
-            self.sandbox = await in_thread(lambda: run_in_child(sandbox_command(), db_path))
+            # A process of its own (see callaro_sandbox.child), waited for off the GUI thread:
+            # its start (imports, seeding a new database) takes a second or two. At launch
+            # main() started it before the window was built, so that ran beside it.
+            if starting is None:
+                starting = spawn_demo_sandbox()
+            self.sandbox = await in_thread(starting.wait)
             log.info(
                 "demo sandbox at %s (process %d)", self.sandbox.base_url, self.sandbox.process.pid
             )
@@ -554,7 +583,7 @@ class AppController:
         if self.sandbox is not None:
             await in_thread(self.sandbox.stop)
             self.sandbox = None
-        db_path = paths.data_dir() / "demo-sandbox.db"
+        db_path = demo_database()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         await self.start_demo()

@@ -43,22 +43,62 @@ class ChildServer:
             self.process.wait(timeout)
 
 
-def run_in_child(
+class StartingChild:
+    """A sandbox process started (`spawn`) and not yet waited for: the caller gets on with its
+    own start meanwhile (the console builds its window while the sandbox imports its server)."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.child = ChildServer("", process)
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, name="sandbox-output", daemon=True).start()
+
+    def _read(self) -> None:
+        # Reads to the end, long after the ready line: a full pipe would stall the child.
+        stdout = self.child.process.stdout
+        assert stdout is not None
+        for raw in stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            self.child.output.append(line)
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def wait(self, timeout: float = 60.0) -> ChildServer:
+        """The server once it listens; RuntimeError (it stopped, with what it said) if it
+        does not within `timeout` s. Blocks: not on a GUI thread."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is not None and line.startswith(READY):
+                self.child.base_url = line.removeprefix(READY).strip()
+                return self.child
+            if line is None:
+                self.child.stop(timeout=5)
+                said = "\n".join(self.child.output) or "(nothing)"
+                raise RuntimeError(f"sandbox server did not start; it said:\n{said}")
+
+    def stop(self) -> None:
+        self.child.stop()
+
+
+def spawn(
     command: Sequence[str],
     db_path: str | Path,
     *,
     seed_profile: str = "demo",
     options: Sequence[str] = (),
-    startup_timeout: float = 60.0,
-) -> ChildServer:
+) -> StartingChild:
     """Start `command` (what runs this package's CLI: `python -m callaro_sandbox`, or a frozen
-    console's own executable with its flag) serving ``db_path`` on a free loopback port, and
-    wait until it listens. It stops when `stop()` is called or the caller's process ends.
+    console's own executable with its flag) serving ``db_path`` on a free loopback port; its
+    `wait()` gives the running server. It stops when `stop()` is called or the caller's
+    process ends (its standard input closes).
 
     A process of its own, not a thread of the caller's: in the console's process, importing
-    the server held the GUI thread ~0.3 s at every demo start (worst heartbeat gaps of
-    318-355 ms, ad hoc; 48-71 ms with the child), and the server's Python (seeding, routing,
-    validation, SQLite) shared the interpreter lock with the window."""
+    the server held the GUI thread ~0.3 s at every demo start, and the server's Python
+    (seeding, routing, validation, SQLite) shared the interpreter lock with the window
+    (benchmarks/bench_demo_start.py)."""
     args = [*command, "serve", "--db", str(db_path), "--port", "0"]
     args += ["--seed-profile", seed_profile, "--exit-with-stdin", "--quiet", *options]
     # No console window for it on Windows (the caller may be a windowed program).
@@ -71,32 +111,19 @@ def run_in_child(
         creationflags=flags,
         env=_child_env(),
     )
-    lines: queue.Queue[str | None] = queue.Queue()
-    child = ChildServer("", process)
+    return StartingChild(process)
 
-    def read() -> None:
-        # Reads to the end, long after the ready line: a full pipe would stall the child.
-        assert process.stdout is not None
-        for raw in process.stdout:
-            line = raw.decode("utf-8", "replace").rstrip()
-            child.output.append(line)
-            lines.put(line)
-        lines.put(None)
 
-    threading.Thread(target=read, name="sandbox-output", daemon=True).start()
-    deadline = time.monotonic() + startup_timeout
-    while True:
-        try:
-            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            line = None
-        if line is not None and line.startswith(READY):
-            child.base_url = line.removeprefix(READY).strip()
-            return child
-        if line is None:
-            child.stop(timeout=5)
-            said = "\n".join(child.output) or "(nothing)"
-            raise RuntimeError(f"sandbox server did not start; it said:\n{said}")
+def run_in_child(
+    command: Sequence[str],
+    db_path: str | Path,
+    *,
+    seed_profile: str = "demo",
+    options: Sequence[str] = (),
+    startup_timeout: float = 60.0,
+) -> ChildServer:
+    """`spawn(...)`, then wait until it listens."""
+    return spawn(command, db_path, seed_profile=seed_profile, options=options).wait(startup_timeout)
 
 
 def _child_env() -> dict[str, str]:
