@@ -137,7 +137,7 @@ def _run_gui(args: argparse.Namespace) -> int:
         try:
             demo_sandbox = spawn_demo_sandbox()
         except OSError:
-            log.exception("the demo sandbox could not be started; trying again once signed out")
+            log.exception("the demo sandbox could not be started; the demo tries again")
     controller = AppController(
         app,
         settings,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from callaro_sandbox.app import create_app
 from callaro_sandbox.child import READY
@@ -40,6 +41,17 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(128)
     sock.setblocking(False)
     return sock
+
+
+def _listening(
+    db: Database, host: str, port: int, config: SandboxConfig
+) -> tuple[socket.socket, FastAPI]:
+    """A socket already listening, and the app that answers on it. Bound before the server
+    runs, so port 0 is a free port, the URL is final (the app's links use it) and nobody can
+    take the port in between."""
+    sock = _bind(host, port)
+    config.public_base_url = _url(host, int(sock.getsockname()[1]))
+    return sock, create_app(db, config=config)
 
 
 def _url(host: str, port: int) -> str:
@@ -79,17 +91,11 @@ def run_in_thread(
     seed_value: int = 1,
     startup_timeout: float = 20.0,
 ) -> RunningServer:
-    """Start the sandbox on ``host`` (loopback) and a free port in a daemon thread.
-
-    Binding happens here, before the thread starts, so ``base_url`` is final on return and the
-    port cannot be taken by someone else in between.
-    """
+    """Start the sandbox on ``host`` (loopback) and a free port in a daemon thread; its
+    ``base_url`` is final on return."""
     config = config or SandboxConfig()
     db, seeded = open_database(db_path, seed_profile=seed_profile, seed_value=seed_value)
-    sock = _bind(host, port)
-    actual = int(sock.getsockname()[1])
-    config.public_base_url = _url(host, actual)
-    app = create_app(db, config=config)
+    sock, app = _listening(db, host, port, config)
     # log_config=None: in someone else's process (the console's demo), uvicorn's own logging
     # set-up (dictConfig) would close every handler the host had installed.
     server = uvicorn.Server(
@@ -109,7 +115,7 @@ def run_in_thread(
         time.sleep(0.01)
     return RunningServer(
         base_url=config.public_base_url,
-        port=actual,
+        port=int(sock.getsockname()[1]),
         db=db,
         config=config,
         seeded=seeded,
@@ -127,9 +133,7 @@ def serve_forever(
     quiet: bool = False,
     until_stdin_closes: bool = False,
 ) -> None:
-    sock = _bind(host, port)  # bound here, so port 0 is a free port and the URL is known
-    config.public_base_url = _url(host, int(sock.getsockname()[1]))
-    app = create_app(db, config=config)
+    sock, app = _listening(db, host, port, config)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

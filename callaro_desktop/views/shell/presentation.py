@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -51,9 +52,7 @@ class InAppPrivacy(Privacy):
         return super().filter(value)
 
 
-_SHARED: list[InAppPrivacy] = []
-
-
+@cache
 def shared_privacy() -> InAppPrivacy:
     """The console's one presentation filter, shared by every window.
 
@@ -63,9 +62,7 @@ def shared_privacy() -> InAppPrivacy:
     window's fake for a person's: saving the form wrote that person's email to the server
     (seen in CI, between two tests' windows). Shared, the same person also reads the same in
     every window."""
-    if not _SHARED:
-        _SHARED.append(InAppPrivacy())
-    return _SHARED[0]
+    return InAppPrivacy()
 
 
 class PresentationMode(QObject):
