@@ -279,6 +279,7 @@ class AppController:
         # The demo's sandbox, started before the window was built (main) and not yet waited
         # for: start_demo takes it.
         self._starting_sandbox = demo_sandbox
+        self._demo_start_running = False
         self._crash_open = False
         self._quit: asyncio.Future[None] | None = None
         # The dialog on screen, if any: tests and the crash handler look at them.
@@ -542,6 +543,7 @@ class AppController:
         self.window.statusBar().showMessage(self.window.tr("Starting the demo sandbox…"))
         self._say_signing_in()
         starting, self._starting_sandbox = self._starting_sandbox, None
+        self._demo_starting(True)
         try:
             # A process of its own (see callaro_sandbox.child), waited for off the GUI thread:
             # its start (imports, seeding a new database) takes a second or two. At launch
@@ -557,6 +559,14 @@ class AppController:
         except BaseException:
             self.window.show_signed_out_prompt()
             raise
+        finally:
+            self._demo_starting(False)
+
+    def _demo_starting(self, starting: bool) -> None:
+        # A reset while the sandbox starts would start a second one beside it.
+        self._demo_start_running = starting
+        for window in self.windows:
+            window.reset_demo_action.setEnabled(not starting)
 
     async def reset_demo(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -573,19 +583,26 @@ class AppController:
             QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
             self.window,
         )
-        if await run_dialog(box) != QMessageBox.StandardButton.Reset:
+        if await run_dialog(box) != QMessageBox.StandardButton.Reset or self._demo_start_running:
             return
-        demo_accounts = [
-            a for a in self.manager.accounts if self.sandbox and a.server == self.sandbox.base_url
-        ]
-        for account in demo_accounts:
-            await account.sign_out()
-        if self.sandbox is not None:
-            await in_thread(self.sandbox.stop)
-            self.sandbox = None
-        db_path = demo_database()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        self._demo_starting(True)  # (until the new sandbox is up: start_demo clears it)
+        try:
+            demo_accounts = [
+                a
+                for a in self.manager.accounts
+                if self.sandbox and a.server == self.sandbox.base_url
+            ]
+            for account in demo_accounts:
+                await account.sign_out()
+            if self.sandbox is not None:
+                await in_thread(self.sandbox.stop)
+                self.sandbox = None
+            db_path = demo_database()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        except BaseException:
+            self._demo_starting(False)
+            raise
         await self.start_demo()
 
     def _saved_to_resume(self) -> tuple[str | None, list[Any]]:

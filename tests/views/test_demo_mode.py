@@ -41,6 +41,10 @@ async def test_reset_demo_data_starts_a_fresh_sandbox_and_signs_in_again(make_ap
     button = box.button(QMessageBox.StandardButton.Reset)
     assert button is not None
     button.click()
+    # While the sandbox is made again, there is nothing to reset: a second reset would start
+    # a second sandbox beside the first.
+    await wait_for(lambda: not window.reset_demo_action.isEnabled(), what="reset disabled")
+    window.reset_demo_action.trigger()
 
     def signed_in_again() -> bool:
         sandbox = controller.sandbox
@@ -52,6 +56,8 @@ async def test_reset_demo_data_starts_a_fresh_sandbox_and_signs_in_again(make_ap
         )
 
     await wait_for(signed_in_again, timeout=60, what="a fresh sandbox, signed in")
+    assert window.reset_demo_action.isEnabled()
+    assert not [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     # The old sandbox stopped (its database was deleted and made again)...
     assert first.process.poll() is not None
     assert controller.sandbox.process.poll() is None
