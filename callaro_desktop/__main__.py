@@ -20,7 +20,7 @@ def main() -> int:
 
 
 def sandbox_command() -> list[str]:
-    """How this installation runs the sandbox's CLI (`callaro_sandbox.child.run_in_child`)."""
+    """How this installation runs the sandbox's CLI (`callaro_sandbox.child.spawn`)."""
     if getattr(sys, "frozen", False):
         return [sys.executable, SANDBOX_FLAG]
     return [sys.executable, "-m", "callaro_sandbox"]

@@ -585,7 +585,7 @@ class AppController:
         )
         if await run_dialog(box) != QMessageBox.StandardButton.Reset or self._demo_start_running:
             return
-        self._demo_starting(True)  # (until the new sandbox is up: start_demo clears it)
+        self._demo_starting(True)  # until the new sandbox is up
         try:
             demo_accounts = [
                 a
@@ -600,10 +600,9 @@ class AppController:
             db_path = demo_database()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        except BaseException:
+            await self.start_demo()
+        finally:
             self._demo_starting(False)
-            raise
-        await self.start_demo()
 
     def _saved_to_resume(self) -> tuple[str | None, list[Any]]:
         """The server this start is for and the saved sign-ins to resume, in order: its own,

@@ -1,5 +1,5 @@
-"""Run the sandbox with uvicorn: in the foreground (CLI, and the process `child.run_in_child`
-starts for the console's demo) or in a daemon thread (UI tests, the self-test, media)."""
+"""Run the sandbox with uvicorn: in the foreground (CLI, and the process `child.spawn` starts
+for the console's demo) or in a daemon thread (UI tests, the self-test, media)."""
 
 from __future__ import annotations
 
