@@ -10,6 +10,7 @@ uses it) never writes to disk.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def portable_home() -> Path | None:
     raw = os.environ.get(HOME_ENV, "").strip()
     if not raw:
         return None
+    return _resolved(raw)
+
+
+@functools.cache
+def _resolved(raw: str) -> Path:
+    # (resolve() asks the disk about every folder on the way: once per home named, not on
+    # each save the GUI thread queues)
     return Path(raw).expanduser().resolve()
 
 
@@ -50,14 +58,16 @@ def _ensure(path: Path) -> Path:
     return path
 
 
-def _resolve(sub: str, platform_path: str) -> Path:
+def _resolve(sub: str, platform_path: str, *, create: bool = True) -> Path:
     home = portable_home()
-    return _ensure(home / sub if home is not None else Path(platform_path))
+    path = home / sub if home is not None else Path(platform_path)
+    return _ensure(path) if create else path
 
 
-def config_dir() -> Path:
-    """Preferences (``settings.json``)."""
-    return _resolve("config", _platform_dirs().user_config_dir)
+def config_dir(*, create: bool = True) -> Path:
+    """Preferences (``settings.json``); `create=False` names it without touching the disk,
+    for a caller on the GUI thread whose write (on a thread of its own) makes the folder."""
+    return _resolve("config", _platform_dirs().user_config_dir, create=create)
 
 
 def data_dir() -> Path:
@@ -75,8 +85,8 @@ def log_dir() -> Path:
     return _resolve("logs", _platform_dirs().user_log_dir)
 
 
-def settings_file() -> Path:
-    return config_dir() / SETTINGS_FILE_NAME
+def settings_file(*, create: bool = True) -> Path:
+    return config_dir(create=create) / SETTINGS_FILE_NAME
 
 
 def window_state_file() -> Path:

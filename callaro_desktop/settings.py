@@ -435,7 +435,8 @@ def save_soon(settings: Settings, path: Path | None = None) -> None:
     Saves queued faster than the disk takes them fold into the newest one. Failures are
     logged. ``flush_saves`` waits for the queue (the app calls it before it exits).
     """
-    path = path or paths.settings_file()
+    # (Named, not made: the write makes the folder, on the writer's thread.)
+    path = path or paths.settings_file(create=False)
     number, text = next(_SAVES), _text(settings)
     _WRITER.submit(path, lambda: _write_if_newest(path, number, text))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -419,8 +421,6 @@ def test_save_soon_leaves_the_caller_while_the_disk_syncs(
 ) -> None:
     # The GUI thread saves on every switch and every change of a list's view: a disk slow to
     # sync (a busy laptop disk, a network home folder) must not hold it up.
-    import threading
-
     path = tmp_path / "settings.json"
     syncing = threading.Event()
     release = threading.Event()
@@ -448,6 +448,48 @@ def test_save_soon_leaves_the_caller_while_the_disk_syncs(
     settings.save(Settings(last_email="newest@example.com"), path)
     assert settings.flush_saves(5)
     assert json.loads(path.read_text(encoding="utf-8"))["last_email"] == "newest@example.com"
+
+
+class _MkdirWatch:
+    """The folders each thread makes while watching (an audit hook cannot be removed once
+    added: one hook, added on first use, serves every run)."""
+
+    made: list[tuple[str, str]] | None = None
+    hooked = False
+
+    @classmethod
+    def hook(cls, event: str, args: tuple[object, ...]) -> None:
+        if event == "os.mkdir" and cls.made is not None:
+            cls.made.append((threading.current_thread().name, str(args[0])))
+
+    @classmethod
+    def start(cls) -> list[tuple[str, str]]:
+        if not cls.hooked:
+            sys.addaudithook(cls.hook)
+            cls.hooked = True
+        cls.made = []
+        return cls.made
+
+    @classmethod
+    def stop(cls) -> None:
+        cls.made = None
+
+
+def test_save_soon_makes_the_settings_folder_on_the_writer_s_thread(home: Path) -> None:
+    # A first save (or one after the folder was removed) makes the folder: on the writer's
+    # thread, with the write, not on the GUI thread that queued it (a network home folder
+    # answers a mkdir as slowly as a write).
+    made = _MkdirWatch.start()
+    try:
+        settings.save_soon(Settings(last_email="first@example.com"))
+        assert settings.flush_saves(5)
+    finally:
+        _MkdirWatch.stop()
+    caller = threading.current_thread().name
+    assert [folder for thread, folder in made if thread == caller] == []
+    assert str(home / "config") in [folder for thread, folder in made if thread != caller]
+    saved = json.loads((home / "config" / "settings.json").read_text(encoding="utf-8"))
+    assert saved["last_email"] == "first@example.com"
 
 
 def test_save_soon_logs_a_failed_write_and_the_next_save_works(
