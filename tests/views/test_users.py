@@ -17,7 +17,14 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QMenu, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMenu,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from callaro_desktop.services.formatting import format_date
 from callaro_desktop.services.messages import Level, Message
@@ -498,6 +505,88 @@ async def test_a_thousand_row_file_sends_and_stop_is_clean(make_app, sandbox, tm
     assert dialog.send_button.isEnabled()
     assert dialog.send_button.text().replace("&", "") == f"Send {len(not_sent):,} invitations"
     dialog.done(QDialog.DialogCode.Rejected)
+
+
+def _said(ask: ConfirmDialog) -> str:
+    return " ".join(label.text() for label in ask.findChildren(QLabel) if label.isVisible())
+
+
+async def test_bulk_invite_asks_before_a_checked_file_is_thrown_away(
+    make_app, sandbox, tmp_path
+) -> None:
+    # Picked and checked, nothing sent: Esc, Close or the title bar's close asks first, as a
+    # form typed in does; Keep open keeps every row.
+    controller, api = await _app(make_app, sandbox)
+    tag = uuid.uuid4().hex[:8]
+    emails = ["email,role"] + [f"k{n}.{tag}@example.com,viewer" for n in range(3)]
+    page = await _users_page(controller)
+    dialog = await _bulk(controller, page, _write_csv(tmp_path / "team.csv", emails))
+    assert dialog.holds_work()
+
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    ask = await _dialog(controller, ConfirmDialog)
+    assert "3 invitations from team.csv have not been sent" in _said(ask)
+    ask.reject()  # Keep open
+    await wait_for(lambda: _gone(ask), what="question answered")
+    assert dialog.isVisible() and len(dialog.to_send()) == 3
+
+    dialog.close_button.click()
+    ask = await _dialog(controller, ConfirmDialog)
+    ask.action_button.click()  # Discard
+    await wait_for(lambda: _gone(dialog), what="closed")
+    assert api.invitations(tag) == []
+
+
+async def test_quitting_from_another_window_during_a_bulk_send_asks_and_stops_it(
+    make_app, sandbox, tmp_path
+) -> None:
+    # Support staff keep several windows: Quit in another one used to close every window
+    # with no word while the invitations were going out, and the count of those sent went
+    # with them.
+    controller, api = await _app(make_app, sandbox)
+    tag = uuid.uuid4().hex[:8]
+    rows = ["email,role"] + [f"s{n:04d}.{tag}@example.com,viewer" for n in range(1000)]
+    page = await _users_page(controller)
+    dialog = await _bulk(controller, page, _write_csv(tmp_path / "many.csv", rows))
+    first = controller.window
+    second = controller.new_window(first.session.current_account, first.session.tenant_id)
+    await wait_for(lambda: second.isVisible(), what="second window")
+    dialog.send()
+    await wait_for(lambda: dialog.counts()["sent"] >= 20, timeout=30, what="some sent")
+
+    second.quit_action.trigger()
+    ask = await _dialog(controller, ConfirmDialog)
+    assert "still being sent" in _said(ask)
+    ask.reject()  # Keep sending
+    await wait_for(lambda: _gone(ask), what="question answered")
+    assert first.isVisible() and second.isVisible() and dialog.phase == "sending"
+
+    second.quit_action.trigger()
+    ask = await _dialog(controller, ConfirmDialog)
+    ask.action_button.click()  # Stop and close
+    await wait_for(lambda: not controller.windows, timeout=30, what="every window closed")
+    counts = dialog.counts()
+    assert dialog.phase == "done" and counts["failed"] == 0
+    assert counts["sent"] + counts["not_sent"] == 1000
+    # What the dialog said was sent is what the server has: none cut off mid-way unsaid.
+    total = api.get("/invitations", search=tag, status="pending", per_page=1).json()["meta"]
+    assert total["count"] == counts["sent"]
+
+
+async def test_a_bulk_send_finished_closes_without_asking(make_app, sandbox, tmp_path) -> None:
+    controller, _api = await _app(make_app, sandbox)
+    tag = uuid.uuid4().hex[:8]
+    page = await _users_page(controller)
+    dialog = await _bulk(
+        controller,
+        page,
+        _write_csv(tmp_path / "two.csv", [f"t{n}.{tag}@example.com" for n in range(2)]),
+    )
+    dialog.send()
+    await wait_for(lambda: dialog.phase == "done", timeout=30, what="sent")
+    assert not dialog.holds_work() and not controller.window.holds_typing()
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    await wait_for(lambda: _gone(dialog), what="closed at once")
 
 
 async def test_keyboard_reaches_filters_table_actions_and_sorting(make_app, sandbox) -> None:

@@ -56,7 +56,7 @@ from callaro_desktop.services.bulk import BulkRunner, ItemResult, Outcome, Progr
 from callaro_desktop.services.export import CsvColumn, write_csv
 from callaro_desktop.services.tasks import background, in_thread
 from callaro_desktop.views import theme
-from callaro_desktop.views.dialogs.common import run_dialog
+from callaro_desktop.views.dialogs.common import asked_to_close, close_when_allowed, run_dialog
 from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.dialogs.invite_user import DEFAULT_ROLE, ROLES, email_problem
 
@@ -93,6 +93,8 @@ class RowState(Enum):
 
 
 _NOT_SENDABLE = {RowState.INVALID, RowState.DUPLICATE, RowState.MEMBER, RowState.INVITED}
+# Meant to be sent and not sent (yet): closing the dialog would drop them unasked.
+_UNSENT = {RowState.READY, RowState.NOT_SENT, RowState.FAILED}
 
 
 @dataclass(eq=False)
@@ -737,14 +739,46 @@ class BulkInviteDialog(QDialog):
             self.status.setText(tr("Check stopped; the server will still refuse duplicates."))
             self._refresh()
 
+    # -- closing -----------------------------------------------------------------------
+
+    def unsent(self) -> list[BulkRow]:
+        """The rows the user meant to send that are not sent: ready, stopped or failed."""
+        return [r for r in self.rows if r.state in _UNSENT]
+
+    def holds_work(self) -> bool:
+        return self.phase == "sending" or bool(self.unsent())
+
     def reject(self) -> None:
-        if self.phase == "sending":
-            background(self._confirm_stop_and_close())
-            return
+        # Esc, Close and the title bar's close: asked first while invitations are being sent
+        # or are left to send (a checked file, the rest after a Stop, the failed ones).
+        close_when_allowed(self)
+
+    def close_unasked(self) -> None:
         self._cancel_checks()
         super().reject()
 
-    async def _confirm_stop_and_close(self) -> None:
+    async def may_close(self) -> bool:
+        if not self.holds_work():
+            return True
+        if self.phase == "sending":
+            return await asked_to_close(self, self._stop_to_close)
+        n, name = len(self.unsent()), self._file_name()
+        if n == 1:
+            said = tr("1 invitation from {0} has not been sent.").format(name)
+        else:
+            said = tr("{0} invitations from {1} have not been sent.").format(f"{n:,}", name)
+        return await asked_to_close(
+            self,
+            lambda: confirm(
+                self,
+                tr("Close Bulk invite?"),
+                said + " " + tr("Close and discard them?"),
+                tr("Discard"),
+                stay=tr("Keep open"),
+            ),
+        )
+
+    async def _stop_to_close(self) -> bool:
         if not await confirm(
             self,
             tr("Stop sending?"),
@@ -753,12 +787,16 @@ class BulkInviteDialog(QDialog):
                 "sent; the rest are not sent."
             ).format(self.tenant),
             tr("Stop and close"),
+            stay=tr("Keep sending"),
         ):
-            return
+            return False
         self.stop()
         if self._task is not None:
             await asyncio.wait([self._task])
-        super().reject()
+        return True
+
+    def _file_name(self) -> str:
+        return self.source.name if self.source is not None else tr("the file")
 
     # -- summary and export ----------------------------------------------------------
 

@@ -3,13 +3,66 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from callaro_desktop.services.tasks import background
+
+
+@runtime_checkable
+class HoldsWork(Protocol):
+    """A dialog the user may have put work into: a form typed in, a file of invitations
+    checked or being sent. The console asks before it closes one for them (quitting, even
+    from another window; signing out; the computer's session ending)."""
+
+    def holds_work(self) -> bool:
+        """Whether closing it now would lose something of the user's."""
+        ...
+
+    async def may_close(self) -> bool:
+        """Ask, if it holds work, whether it may close (and stop what it was doing): True
+        to go on and close it, False to stay."""
+        ...
+
+    def close_unasked(self) -> None:
+        """Close it now (once `may_close` said so, or when nothing is held)."""
+        ...
+
+
+# Dialogs whose close question is open: a second ask (Esc again, a quit from another
+# window) waits on that answer instead of stacking a second question.
+_ASKING: weakref.WeakSet[QDialog] = weakref.WeakSet()
+
+
+async def asked_to_close(dialog: QDialog, question: Callable[[], Awaitable[bool]]) -> bool:
+    """`may_close` for a dialog holding work: `dialog` raised and `question` asked; False
+    while its question is already open (that answer decides)."""
+    if dialog in _ASKING:
+        return False
+    dialog.raise_()
+    _ASKING.add(dialog)
+    try:
+        return await question()
+    finally:
+        _ASKING.discard(dialog)
+
+
+def close_when_allowed(dialog: HoldsWork) -> None:
+    """Esc, Cancel, Close, the title bar's close: closed at once when it holds nothing of
+    the user's, else once `may_close` says so."""
+    if not dialog.holds_work():
+        dialog.close_unasked()
+        return
+
+    async def ask() -> None:
+        if await dialog.may_close():
+            dialog.close_unasked()
+
+    background(ask())
 
 
 class _WholeLines(QObject):

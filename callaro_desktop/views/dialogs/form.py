@@ -42,7 +42,12 @@ from PySide6.QtWidgets import (
 from callaro_desktop.api.errors import ApiError
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.tasks import background
-from callaro_desktop.views.dialogs.common import FieldError, run_dialog
+from callaro_desktop.views.dialogs.common import (
+    FieldError,
+    asked_to_close,
+    close_when_allowed,
+    run_dialog,
+)
 from callaro_desktop.views.dialogs.confirm import confirm
 from callaro_desktop.views.widgets.edits import EDITS_FORM
 from callaro_desktop.views.widgets.focus import focus_through
@@ -204,7 +209,6 @@ class FormDialog(QDialog):
         self._last_payload: Any = None
         self._key: str | None = None
         self.typed = TypedWatch(self)
-        self._asking = False
 
     # -- building -------------------------------------------------------------------------
 
@@ -343,38 +347,33 @@ class FormDialog(QDialog):
 
     # -- closing without sending --------------------------------------------------------
 
+    def holds_work(self) -> bool:
+        return self.typed.touched
+
+    def close_unasked(self) -> None:
+        self.reject()
+
     def cancel(self) -> None:
         """The user closes the dialog without sending it (Cancel, Esc, the title bar's
         close): once they have typed or picked something, asked first, so a stray Esc
         never throws a filled form away. (`reject` closes without asking.)"""
-        if not self.typed.touched:
-            self.reject()
-        else:
-            background(self._cancel())
-
-    async def _cancel(self) -> None:
-        if await self.may_close():
-            self.reject()
+        close_when_allowed(self)
 
     async def may_close(self) -> bool:
         """Whether the dialog may close unsent: nothing typed, or the user chose to discard
         it. False while the question is already being asked (that answer decides)."""
-        if not self.typed.touched:
+        if not self.holds_work():
             return True
-        if self._asking:
-            return False
-        self.raise_()
-        self._asking = True
-        try:
-            return await confirm(
+        return await asked_to_close(
+            self,
+            lambda: confirm(
                 self,
                 tr("Discard changes?"),
                 tr("Close {0} and discard what you entered?").format(self.windowTitle()),
                 tr("Discard"),
                 stay=tr("Keep editing"),
-            )
-        finally:
-            self._asking = False
+            ),
+        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -48,7 +49,7 @@ from callaro_desktop.services.session import Session, TenantRef
 from callaro_desktop.services.tasks import background
 from callaro_desktop.settings import tenant_key, write_soon
 from callaro_desktop.views import theme
-from callaro_desktop.views.dialogs.common import run_dialog
+from callaro_desktop.views.dialogs.common import HoldsWork, run_dialog
 from callaro_desktop.views.pages.base import Page
 from callaro_desktop.views.shell.message_bar import MessageBar
 from callaro_desktop.views.shell.nav import BY_ID, FALLBACK_PAGE, LANDING_PAGE, NAV, group_title
@@ -64,7 +65,6 @@ from callaro_desktop.views.widgets.shrinking_button import ShrinkingToolButton
 from callaro_desktop.views.widgets.states import StateStack
 
 if TYPE_CHECKING:
-    from callaro_desktop.views.dialogs.form import FormDialog
     from callaro_desktop.views.shell.command_palette import CommandPalette
     from callaro_desktop.views.shell.find_across import FindAcrossDialog
 
@@ -551,26 +551,30 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         return page is not None and page.has_unsaved_changes()
 
-    def open_forms(self) -> list[FormDialog]:
-        """The form dialogs open over this window."""
-        # (Imported here: no form is open before the first window is, and start-up is timed.)
-        from callaro_desktop.views.dialogs.form import FormDialog
-
-        return [form for form in self.findChildren(FormDialog) if form.isVisible()]
+    def open_work(self) -> list[HoldsWork]:
+        """The dialogs open over this window that may hold the user's work (forms, a bulk
+        invitation)."""
+        return [
+            dialog
+            for dialog in self.findChildren(QDialog)
+            if dialog.isVisible() and isinstance(dialog, HoldsWork)
+        ]
 
     def holds_typing(self) -> bool:
-        """Unsaved edits on the page, or a form open over it that the user has typed in."""
-        return self.has_unsaved_changes() or any(f.typed.touched for f in self.open_forms())
+        """Unsaved edits on the page, or a dialog open over it holding the user's work (a
+        form typed in, invitations not yet sent or being sent)."""
+        return self.has_unsaved_changes() or any(d.holds_work() for d in self.open_work())
 
     async def confirm_leave(self) -> bool:
         """Whether the current page may be left: nothing unsaved, or the user had it saved
         (and the save went through) or discarded. False when they stay, or a save failed
-        (its error is then shown on the page, beside what they typed). A form open over it
-        that the user has typed in is asked about first (quitting from another window)."""
-        for form in self.open_forms():
-            if not await form.may_close():
+        (its error is then shown on the page, beside what they typed). A dialog open over it
+        holding the user's work (a form typed in, invitations being sent) is asked about
+        first (quitting from another window)."""
+        for dialog in self.open_work():
+            if not await dialog.may_close():
                 return False
-            form.reject()
+            dialog.close_unasked()
         page = self.current_page()
         if page is None or not page.has_unsaved_changes():
             return True
