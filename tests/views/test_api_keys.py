@@ -306,6 +306,32 @@ async def test_closing_without_copying_asks_first_and_drops_the_secret(
     assert revealed not in QGuiApplication.clipboard().text()
 
 
+async def test_quitting_from_another_window_asks_before_an_uncopied_key_is_lost(
+    make_app: Any, sandbox: Any
+) -> None:
+    # The server never shows a key's secret again: Quit in a second window used to close the
+    # dialog with the rest, unasked, and the key was lost (a new one to make, the old one to
+    # revoke).
+    controller, page, _clock = await _open(make_app, sandbox)
+    secret_dialog = await _create_in_dialog(page, _unique("Quit before copying"))
+    first = controller.window
+    second = controller.new_window(first.session.current_account, first.session.tenant_id)
+    await wait_for(lambda: second.isVisible(), what="second window")
+
+    second.quit_action.trigger()
+    ask = await _dialog(secret_dialog, QMessageBox, "the question")
+    assert "not copied this key" in ask.text()
+    go_back = next(b for b in ask.buttons() if "Go back" in b.text().replace("&", ""))
+    _click(go_back)  # type: ignore[arg-type]
+    await wait_for(lambda: not secret_dialog.asking, what="question answered")
+    assert first.isVisible() and second.isVisible() and secret_dialog.holds_secret
+
+    _click(secret_dialog.copy_button)  # copied: nothing is lost by closing now
+    assert not first.holds_typing()
+    second.quit_action.trigger()
+    await wait_for(lambda: not controller.windows, what="every window closed, unasked")
+
+
 # -- edit, filter, revoke, rotate ------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ from callaro_desktop.i18n import tr
 from callaro_desktop.services.clipboard import SecretClipboard
 from callaro_desktop.services.tasks import background
 from callaro_desktop.views import theme
-from callaro_desktop.views.dialogs.common import run_dialog
+from callaro_desktop.views.dialogs.common import asked_to_close, asking_to_close, run_dialog
 
 MASK = "•"
 
@@ -68,7 +68,6 @@ class ApiKeySecretDialog(QDialog):
         self.destroyed.connect(self._held.clear)
         self._length = len(created.secret.get_secret_value())
         self._clipboard = clipboard
-        self._leaving = False
         self.copied = False
 
         title = tr("Replacement API key") if replaces is not None else tr("New API key")
@@ -189,8 +188,8 @@ class ApiKeySecretDialog(QDialog):
 
     @property
     def asking(self) -> bool:
-        """The "close without copying?" question is up (or its answer is being acted on)."""
-        return self._leaving
+        """The "close without copying?" question is up."""
+        return asking_to_close(self)
 
     def _show_secret(self, reveal: bool) -> None:
         if reveal and self._secret is not None:
@@ -228,16 +227,30 @@ class ApiKeySecretDialog(QDialog):
         self.reject()
 
     def _leave(self, result: QDialog.DialogCode) -> None:
-        if self._secret is None:
-            super().done(result)
-        elif self.copied:
-            self._forget()
-            super().done(result)
-        elif not self._leaving:
-            self._leaving = True
+        if not self.holds_work():
+            self.done(result)  # (which forgets the secret)
+        else:
             background(self._ask_then_leave(result))
 
     async def _ask_then_leave(self, result: QDialog.DialogCode) -> None:
+        if await self.may_close():
+            self.done(result)
+
+    # HoldsWork: a quit, a sign-out or the session ending from another window asks too.
+
+    def holds_work(self) -> bool:
+        """The secret is held and was never copied: closing now loses the key for good."""
+        return self._secret is not None and not self.copied
+
+    def close_unasked(self) -> None:
+        self.done(QDialog.DialogCode.Rejected)
+
+    async def may_close(self) -> bool:
+        if not self.holds_work():
+            return True
+        return await asked_to_close(self, self._close_without_copying)
+
+    async def _close_without_copying(self) -> bool:
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             tr("Close without copying?"),
@@ -254,11 +267,8 @@ class ApiKeySecretDialog(QDialog):
         box.setEscapeButton(back)
         try:
             await run_dialog(box)
-            if box.clickedButton() is leave:
-                self._forget()
-                super().done(result)
+            return box.clickedButton() is leave
         finally:
-            self._leaving = False
             box.deleteLater()
 
     def _forget(self) -> None:

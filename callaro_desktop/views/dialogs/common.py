@@ -51,6 +51,11 @@ async def asked_to_close(dialog: QDialog, question: Callable[[], Awaitable[bool]
         _ASKING.discard(dialog)
 
 
+def asking_to_close(dialog: QDialog) -> bool:
+    """Whether `dialog`'s close question (asked_to_close) is open."""
+    return dialog in _ASKING
+
+
 def close_when_allowed(dialog: HoldsWork) -> None:
     """Esc, Cancel, Close, the title bar's close: closed at once when it holds nothing of
     the user's, else once `may_close` says so."""
