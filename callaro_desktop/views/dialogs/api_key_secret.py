@@ -34,9 +34,13 @@ from PySide6.QtWidgets import (
 from callaro_desktop.api.models import ApiKey, ApiKeyCreated
 from callaro_desktop.i18n import tr
 from callaro_desktop.services.clipboard import SecretClipboard
-from callaro_desktop.services.tasks import background
 from callaro_desktop.views import theme
-from callaro_desktop.views.dialogs.common import asked_to_close, asking_to_close, run_dialog
+from callaro_desktop.views.dialogs.common import (
+    asked_to_close,
+    asking_to_close,
+    close_when_allowed,
+    run_dialog,
+)
 
 MASK = "•"
 
@@ -227,14 +231,8 @@ class ApiKeySecretDialog(QDialog):
         self.reject()
 
     def _leave(self, result: QDialog.DialogCode) -> None:
-        if not self.holds_work():
-            self.done(result)  # (which forgets the secret)
-        else:
-            background(self._ask_then_leave(result))
-
-    async def _ask_then_leave(self, result: QDialog.DialogCode) -> None:
-        if await self.may_close():
-            self.done(result)
+        # (done() forgets the secret on the way out)
+        close_when_allowed(self, lambda: self.done(result))
 
     # HoldsWork: a quit, a sign-out or the session ending from another window asks too.
 
@@ -246,8 +244,6 @@ class ApiKeySecretDialog(QDialog):
         self.done(QDialog.DialogCode.Rejected)
 
     async def may_close(self) -> bool:
-        if not self.holds_work():
-            return True
         return await asked_to_close(self, self._close_without_copying)
 
     async def _close_without_copying(self) -> bool:

@@ -758,8 +758,6 @@ class BulkInviteDialog(QDialog):
         super().reject()
 
     async def may_close(self) -> bool:
-        if not self.holds_work():
-            return True
         if self.phase == "sending":
             return await asked_to_close(self, self._stop_to_close)
         n, name = len(self.unsent()), self._file_name()

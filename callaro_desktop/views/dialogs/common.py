@@ -32,15 +32,21 @@ class HoldsWork(Protocol):
         """Close it now (once `may_close` said so, or when nothing is held)."""
         ...
 
+    def raise_(self) -> None:
+        """(QWidget's: in front of its window, to be asked about.)"""
+        ...
+
 
 # Dialogs whose close question is open: a second ask (Esc again, a quit from another
 # window) waits on that answer instead of stacking a second question.
-_ASKING: weakref.WeakSet[QDialog] = weakref.WeakSet()
+_ASKING: weakref.WeakSet[HoldsWork] = weakref.WeakSet()
 
 
-async def asked_to_close(dialog: QDialog, question: Callable[[], Awaitable[bool]]) -> bool:
-    """`may_close` for a dialog holding work: `dialog` raised and `question` asked; False
-    while its question is already open (that answer decides)."""
+async def asked_to_close(dialog: HoldsWork, question: Callable[[], Awaitable[bool]]) -> bool:
+    """`may_close`: True when `dialog` holds nothing of the user's; else it is raised and
+    `question` asked, and False while its question is already open (that answer decides)."""
+    if not dialog.holds_work():
+        return True
     if dialog in _ASKING:
         return False
     dialog.raise_()
@@ -51,21 +57,22 @@ async def asked_to_close(dialog: QDialog, question: Callable[[], Awaitable[bool]
         _ASKING.discard(dialog)
 
 
-def asking_to_close(dialog: QDialog) -> bool:
+def asking_to_close(dialog: HoldsWork) -> bool:
     """Whether `dialog`'s close question (asked_to_close) is open."""
     return dialog in _ASKING
 
 
-def close_when_allowed(dialog: HoldsWork) -> None:
-    """Esc, Cancel, Close, the title bar's close: closed at once when it holds nothing of
-    the user's, else once `may_close` says so."""
+def close_when_allowed(dialog: HoldsWork, close: Callable[[], object] | None = None) -> None:
+    """Esc, Cancel, Close, the title bar's close: `close` (the dialog's `close_unasked` by
+    default) at once when it holds nothing of the user's, else once `may_close` says so."""
+    close = close or dialog.close_unasked
     if not dialog.holds_work():
-        dialog.close_unasked()
+        close()
         return
 
     async def ask() -> None:
         if await dialog.may_close():
-            dialog.close_unasked()
+            close()
 
     background(ask())
 

@@ -362,8 +362,6 @@ class FormDialog(QDialog):
     async def may_close(self) -> bool:
         """Whether the dialog may close unsent: nothing typed, or the user chose to discard
         it. False while the question is already being asked (that answer decides)."""
-        if not self.holds_work():
-            return True
         return await asked_to_close(
             self,
             lambda: confirm(
